@@ -1,0 +1,329 @@
+"""The command line: thin typer commands over the library, and the one place where errors
+become messages and exit codes (DtrackGroup.invoke).
+
+Heavy modules (rich, yaml, the store) are imported inside commands so `dtrack --help`
+starts fast.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import DtrackError, NotFoundError
+from .i18n import t
+
+EXIT_INTERNAL = 70
+# typer >= 0.28 vendors click; take click's exception types from wherever typer gets them.
+_click_exceptions = sys.modules[typer.BadParameter.__module__]
+_PASS_THROUGH = (typer.Exit, typer.Abort, _click_exceptions.ClickException) + tuple(
+    getattr(_click_exceptions, name) for name in ("Exit", "Abort") if hasattr(_click_exceptions, name))
+
+
+class DtrackGroup(TyperGroup):
+    """Turns every DtrackError into `dtrack: error: ...` on one line and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DtrackError as e:
+            _report(e.message, e.hint)
+            raise typer.Exit(e.exit_code) from None
+        except _PASS_THROUGH:
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except OSError as e:
+            if os.environ.get("DTRACK_DEBUG"):
+                raise
+            where = f"{e.filename}: " if e.filename else ""
+            _report(t("{where}{error}", where=where, error=e.strerror or e), None)
+            raise typer.Exit(1) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+            if os.environ.get("DTRACK_DEBUG"):
+                raise
+            _report(t("internal error ({kind}: {error})", kind=type(e).__name__, error=e),
+                    t("Run again with DTRACK_DEBUG=1 to see the traceback, and report it."))
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _report(message: str, hint: str | None) -> None:
+    from . import render
+    render.error(message, hint, render.console(stderr=True))
+
+
+app = typer.Typer(
+    cls=DtrackGroup,
+    name="dtrack",
+    help=("Follow up the tasks that government directives assign.\n\n"
+          "Each directive is one YAML file in a git folder (directives/). "
+          "Every command treats --as-of (or DTRACK_TODAY) as today.\n\n"
+          "\b\nExamples:\n  dtrack list\n  dtrack --as-of 20/07/2024 list --all\n"
+          "  dtrack done 1502#2 --note 'Công văn 426/STTTT'"),
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Env:
+    """What every command needs: the store folder and today. The store loads on first use."""
+
+    def __init__(self, dir_option: str | None, today: date):
+        self.dir_option = dir_option
+        self.today = today
+        self._store = None
+
+    @property
+    def root(self) -> Path:
+        from .store import find_root
+        return find_root(self.dir_option, os.environ, Path.cwd())
+
+    def store(self):
+        if self._store is None:
+            from . import store
+            self._store = store.load(self.root)
+        return self._store
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+        typer.echo(f"dtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    dir: Optional[str] = typer.Option(None, "--dir", metavar="PATH",
+                                      help="The directives folder (else DTRACK_DIR, else ./directives, "
+                                           "else directives/ at the git root)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
+                                        help="Take this day as today (else DTRACK_TODAY): 20/07/2024, 2024-07-20."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    from .dates import parse_date
+    real_today = date.today()
+    raw = as_of or os.environ.get("DTRACK_TODAY")
+    try:
+        today = parse_date(raw, real_today) if raw else real_today
+    except DtrackError as e:
+        _report(t("--as-of: {message}", message=e.message), e.hint)
+        raise typer.Exit(e.exit_code)
+    ctx.obj = Env(dir, today)
+
+
+def _env(ctx: typer.Context) -> Env:
+    return ctx.find_object(Env)
+
+
+def _print_json(data) -> None:
+    import json
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+STATUS_CHOICES = ("open", "done", "cancelled", "all")
+
+
+def list_command(
+    ctx: typer.Context,
+    within: str = typer.Option("14d", "--within", "-w", metavar="DAYS",
+                               help="The due-soon window: 14d, 30d, 2w."),
+    all_: bool = typer.Option(False, "--all", "-a", help="Every task of the chosen status, not only those due soon."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
+    status: str = typer.Option("open", "--status", "-s", metavar="STATUS",
+                               help="open, done, cancelled or all. Other than open implies --all."),
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+                                         help="Tasks an agency leads or supports; a name or abbreviation, "
+                                              "case and diacritics ignored: 'so tai chinh', STC."),
+    search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
+                                         help="Words in the task text, title or number (diacritics ignored)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list (a stable interface: docs/format.md)."),
+) -> None:
+    """List the open tasks that are overdue or due soon.
+
+    Sorted by deadline, then reference; tasks with no deadline come last. The table shows
+    the reference, the deadline (dd/mm/yyyy), days left or late, the lead agency and the
+    task, coloured by state, and a summary line.
+
+    \b
+    Examples:
+      dtrack list                      overdue or due within 14 days
+      dtrack list --within 30d
+      dtrack list --all --agency STC   every open task of Sở Tài chính
+      dtrack list --search "chuyen doi so" --json
+    """
+    from . import queries, render
+    from .dates import parse_days
+    from .errors import UsageError
+    env = _env(ctx)
+    if status not in STATUS_CHOICES:
+        raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
+    window = parse_days(within)
+    st = env.store()
+    scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
+    agencies = queries.agency_filter(agency, st.registry, st.directives) if agency else None
+    rows = queries.select(st.directives, env.today, window=window, scope=scope, status=status,
+                          agencies=agencies, registry=st.registry, search=search)
+    err = render.console(stderr=True)
+    render.problems(st.problems, Path.cwd(), err)
+    if as_json:
+        _print_json([queries.as_json(r) for r in rows])
+        return
+    out = render.console()
+    if rows:
+        render.rows_table(rows, st.registry, out)
+    else:
+        render.nothing(t("No tasks to show."), out)
+    open_rows = rows if scope == "all" and status == "open" else queries.select(
+        st.directives, env.today, window=window, scope="all", status="open", agencies=agencies,
+        registry=st.registry, search=search)
+    render.summary_line(queries.summary(open_rows), window, out)
+
+
+app.command("list")(list_command)
+app.command("due", help="Same as 'dtrack list'.")(list_command)
+
+
+def _resolve_hint(st, e: NotFoundError) -> NotFoundError:
+    if st.problems:
+        e.hint = (e.hint + " " if e.hint else "") + t("({n} file(s) could not be read: 'dtrack list' shows them.)",
+                                                      n=len({p.path for p in st.problems if p.severity == 'error'}))
+    return e
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show a directive or one task in full, with its git history.
+
+    \b
+    Examples:
+      dtrack show 1502#2
+      dtrack show 1502-UBND-KGVX
+    """
+    from . import gitops, queries, render
+    env = _env(ctx)
+    st = env.store()
+    key, n = queries.parse_ref(ref)
+    try:
+        directive = queries.resolve_directive(st.directives, key)
+        task = None
+        if n is not None:
+            directive, task = queries.resolve_task(st.directives, ref)
+    except NotFoundError as e:
+        raise _resolve_hint(st, e)
+    repo = gitops.find_repo(st.root)
+    entries = []
+    if repo is not None:
+        entries = gitops.history(repo, gitops.repo_path(repo, st.file(directive)))
+        if task is not None:
+            mine = directive.ref(task)
+            entries = [e for e in entries if not e.refs or mine in e.refs]
+    tasks = [task] if task else directive.tasks
+    rows = [queries.Row(directive, x, *queries.evaluate(x, env.today)) for x in tasks]
+    if as_json:
+        data = [queries.as_json(r) for r in rows]
+        history = [{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
+                    "action": e.action, "refs": list(e.refs)} for e in entries]
+        _print_json({"tasks": data, "history": history} if task is None else {**data[0], "history": history})
+        return
+    out = render.console()
+    if task is not None:
+        render.task_detail(directive, task, rows[0], st.registry, out)
+    else:
+        render.directive_detail(directive, rows, st.registry, out)
+    render.history(entries, out)
+
+
+def _report_result(result, out_console) -> None:
+    from . import render
+    for line in result.skipped:
+        render.message(line, out_console, style="yellow")
+    for line in result.warnings:
+        render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
+    if result.changed:
+        files = len(result.files)
+        if result.commit:
+            render.message(t("{action}: {refs} — committed {commit} ({files} file(s))", action="",
+                             refs=", ".join(result.changed), commit=result.commit[:10], files=files).lstrip(": "),
+                           out_console, style="green")
+        else:
+            render.message(t("{refs} — written, not committed", refs=", ".join(result.changed)), out_console,
+                           style="green")
+
+
+@app.command("done")
+def done_command(
+    ctx: typer.Context,
+    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
+    on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="The day it was done (default: today)."),
+    note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT",
+                                       help="A note kept in the task and in the commit message."),
+    no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
+) -> None:
+    """Mark tasks done: only their lines change, and one git commit records it.
+
+    The commit holds exactly the touched files, never your other changes. A task that is
+    already done is left as it is.
+
+    \b
+    Examples:
+      dtrack done 1502#2
+      dtrack done 1502#2 1502#3 --on 20/4/2023 --note "Công văn 426/STTTT"
+    """
+    from . import ops, render
+    from .dates import parse_date
+    env = _env(ctx)
+    when = parse_date(on, env.today) if on else None
+    st = env.store()
+    try:
+        result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
+    except NotFoundError as e:
+        raise _resolve_hint(st, e)
+    _report_result(result, render.console())
+
+
+@app.command("reopen")
+def reopen_command(
+    ctx: typer.Context,
+    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks to open again."),
+    note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT", help="Why it is reopened."),
+    no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
+) -> None:
+    """Open a done or cancelled task again (its done date is removed).
+
+    \b
+    Example:
+      dtrack reopen 1502#2 --note "Báo cáo chưa đạt yêu cầu"
+    """
+    from . import ops, render
+    env = _env(ctx)
+    st = env.store()
+    try:
+        result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
+    except NotFoundError as e:
+        raise _resolve_hint(st, e)
+    _report_result(result, render.console())
+
+
+def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError):
+                pass
+    app()

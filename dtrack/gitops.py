@@ -1,0 +1,139 @@
+"""Git, through the git command: find the repository, commit exactly the files a command
+touched, read a file's history.
+
+Commits are built with plumbing on a private index (read-tree HEAD, add our blobs,
+write-tree, commit-tree, update-ref), so the user's other staged or unstaged changes are
+never swept in and no `git add .` ever happens.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BusyError, GitError
+from .i18n import t
+
+TRAILER_ACTION = "Dtrack-Action"
+TRAILER_REF = "Dtrack-Ref"
+
+
+def find_repo(path: Path) -> Path | None:
+    """The work tree that contains `path`, or None. `.git` may be a folder or (worktrees) a file."""
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True,
+                              env={**os.environ, **(env or {})})
+    except FileNotFoundError:
+        raise GitError(t("git is not installed or not on PATH"),
+                       hint=t("Install git, or use --no-commit.")) from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        if "index.lock" in err:
+            raise BusyError(t("another git process is using this repository ({file} exists)", file=".git/index.lock"),
+                            hint=t("Wait for it to finish. If no git is running, a crashed git left the lock: "
+                                   "remove .git/index.lock by hand."))
+        if "Please tell me who you are" in err or "empty ident" in err:
+            raise GitError(t("git does not know who you are, so it cannot record the change"),
+                           hint=t('Run: git config --global user.name "Your Name" && '
+                                  'git config --global user.email you@example.org'))
+        first = err.splitlines()[-1] if err else f"exit {proc.returncode}"
+        raise GitError(t("git {command} failed: {error}", command=args[0], error=first))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def head(repo: Path) -> str | None:
+    try:
+        return run(repo, "rev-parse", "--verify", "-q", "HEAD").strip() or None
+    except GitError:
+        return None
+
+
+def committed_bytes(repo: Path, rel: str) -> bytes | None:
+    """The file as HEAD has it, or None when it is not committed."""
+    proc = subprocess.run(["git", "cat-file", "blob", f"HEAD:{rel}"], cwd=repo, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def repo_path(repo: Path, path: Path) -> str:
+    return path.resolve().relative_to(repo).as_posix()
+
+
+def commit_files(repo: Path, files: dict[str, bytes], message: str) -> str:
+    """Commit `files` (repo-relative path -> content) on top of HEAD and nothing else; returns the commit id.
+
+    The user's index is then updated for these paths only, so `git status` stays truthful.
+    """
+    parent = head(repo)
+    with tempfile.TemporaryDirectory(prefix="dtrack-index-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        if parent:
+            run(repo, "read-tree", parent, env=env)
+        blobs = {}
+        for rel, data in files.items():
+            blobs[rel] = run(repo, "hash-object", "-w", "--stdin", input=data).strip()
+        run(repo, "update-index", "--add", "--index-info", env=env,
+            input="".join(f"100644 {sha}\t{rel}\n" for rel, sha in blobs.items()).encode("utf-8"))
+        tree = run(repo, "write-tree", env=env).strip()
+    args = ["commit-tree", tree, "-F", "-"] + (["-p", parent] if parent else [])
+    commit = run(repo, *args, input=message.encode("utf-8")).strip()
+    # The old value makes this fail, rather than drop a commit, if HEAD moved meanwhile.
+    run(repo, "update-ref", "-m", "dtrack: " + message.splitlines()[0], "HEAD", commit, parent or "")
+    _sync_index(repo, files, blobs)
+    return commit
+
+
+def _sync_index(repo: Path, files: dict[str, bytes], blobs: dict[str, str]) -> None:
+    clean, dirty = [], []
+    for rel, data in files.items():
+        try:
+            same = (repo / rel).read_bytes() == data
+        except OSError:
+            same = False
+        (clean if same else dirty).append(rel)
+    if clean:
+        # Re-stat from the work tree so git sees these files as unchanged.
+        run(repo, "update-index", "--add", "--", *clean)
+    if dirty:
+        run(repo, "update-index", "--add", "--index-info",
+            input="".join(f"100644 {blobs[rel]}\t{rel}\n" for rel in dirty).encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    commit: str
+    date: str
+    author: str
+    subject: str
+    body: str
+    refs: tuple[str, ...]
+    action: str | None
+
+
+def history(repo: Path, rel: str, limit: int = 50) -> list[Entry]:
+    fmt = "%H%x1f%ad%x1f%an%x1f%s%x1f%b%x1e"
+    out = run(repo, "log", f"-n{limit}", "--date=format:%d/%m/%Y %H:%M", f"--format={fmt}", "--", rel)
+    entries = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        commit, when, author, subject, body = (record.split("\x1f") + [""] * 5)[:5]
+        refs, action = [], None
+        for line in body.splitlines():
+            key, _, value = line.partition(": ")
+            if key == TRAILER_REF:
+                refs.append(value.strip())
+            elif key == TRAILER_ACTION:
+                action = value.strip()
+        entries.append(Entry(commit, when, author, subject, body, tuple(refs), action))
+    return entries

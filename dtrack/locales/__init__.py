@@ -1,0 +1,1 @@
+"""Translations of dtrack's messages: one module per language with a MESSAGES dict."""

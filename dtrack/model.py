@@ -1,0 +1,201 @@
+"""The domain: directives, their tasks and the states a task can be in.
+
+Pure: no files, no clock. `directive_from_data` turns one parsed YAML document into a
+Directive or reports what is wrong, each problem with the key path it concerns so the
+store can point at the file's line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .i18n import t
+from .text import nfc
+
+KINDS = ("thong-bao", "cong-van", "ke-hoach", "quyet-dinh", "chi-thi", "khac")
+STATUSES = ("open", "done", "cancelled")
+STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
+
+DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
+TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note")
+
+Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
+
+
+@dataclass(slots=True)
+class Task:
+    n: int
+    text: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...] = ()
+    due: date | None = None
+    due_text: str | None = None
+    status: str = "open"
+    done: date | None = None
+    note: str | None = None
+    index: int = 0                      # position in the file's task list
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(slots=True)
+class Directive:
+    stem: str
+    path: str                           # relative to the store root, with '/' separators
+    number: str
+    kind: str
+    issuer: str
+    issued: date
+    title: str
+    tasks: list[Task]
+    signer: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def ref(self, task: Task) -> str:
+        return f"{self.stem}#{task.n}"
+
+    def task(self, n: int) -> Task | None:
+        for task in self.tasks:
+            if task.n == n:
+                return task
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a document, located by key path; the store turns it into path:line."""
+    message: str
+    where: Path_ = ()
+    severity: str = "error"             # "error" skips the file, "warning" does not
+
+
+class InvalidDirective(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def _as_date(value: Any, where: Path_, problems: list[Problem], key: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(Problem(t("{key}: '{value}' is not a date; write it as YYYY-MM-DD (2024-07-23)",
+                              key=key, value=value), where))
+    return None
+
+
+def _as_text(value: Any, where: Path_, problems: list[Problem], key: str, required: bool) -> str | None:
+    if value is None or value == "":
+        if required:
+            problems.append(Problem(t("'{key}' is missing; add it", key=key), where[:-1] or where))
+        return None if value is None else ""
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        problems.append(Problem(t("{key} must be text", key=key), where))
+        return None
+    return nfc(str(value))
+
+
+def _as_agencies(value: Any, where: Path_, problems: list[Problem], key: str, required: bool) -> tuple[str, ...]:
+    if value is None or value == [] or value == "":
+        if required:
+            problems.append(Problem(t("'{key}' is missing; name the agency", key=key), where[:-1]))
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            problems.append(Problem(t("{key} must be an agency name or a list of names", key=key),
+                                    where + ((i,) if isinstance(value, list) else ())))
+            continue
+        out.append(nfc(item.strip()))
+    return tuple(out)
+
+
+def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | None:
+    where: Path_ = ("tasks", index)
+    if not isinstance(data, dict):
+        problems.append(Problem(t("a task must be a mapping with n, text, lead, status"), where))
+        return None
+    start = len(problems)
+    n = data.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        problems.append(Problem(t("task n must be a whole number from 1 (found {value!r})", value=n),
+                                where + (("n",) if "n" in data else ())))
+    text = _as_text(data.get("text"), where + ("text",), problems, "text", True)
+    lead = _as_agencies(data.get("lead"), where + ("lead",), problems, "lead", True)
+    support = _as_agencies(data.get("support"), where + ("support",), problems, "support", False)
+    due = _as_date(data.get("due"), where + ("due",), problems, "due")
+    done = _as_date(data.get("done"), where + ("done",), problems, "done")
+    due_text = _as_text(data.get("due_text"), where + ("due_text",), problems, "due_text", False)
+    note = _as_text(data.get("note"), where + ("note",), problems, "note", False)
+    status = data.get("status", "open")
+    if status not in STATUSES:
+        problems.append(Problem(t("status must be one of {allowed} (found {value!r})",
+                                  allowed=", ".join(STATUSES), value=status), where + ("status",)))
+    elif status == "done" and done is None and "done" not in data:
+        problems.append(Problem(t("task {n} is done but has no 'done:' date; add the day it was done",
+                                  n=n), where + ("status",), "warning"))
+    if any(p.severity == "error" for p in problems[start:]):
+        return None
+    extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
+    return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
+                status=status, done=done, note=note, index=index, extra=extra)
+
+
+def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, list[Problem]]:
+    """Build a Directive; raise InvalidDirective when it cannot be used (warnings are returned)."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise InvalidDirective([Problem(t("not a directive: the file must be a mapping with number, kind, "
+                                          "issuer, issued, title and tasks"))])
+    number = data.get("number")
+    number = "" if number is None else nfc(str(number)).strip()
+    kind = data.get("kind")
+    if kind not in KINDS:
+        problems.append(Problem(t("kind must be one of {allowed} (found {value!r})",
+                                  allowed=", ".join(KINDS), value=kind), ("kind",) if "kind" in data else ()))
+    issuer = _as_text(data.get("issuer"), ("issuer",), problems, "issuer", True)
+    title = _as_text(data.get("title"), ("title",), problems, "title", True)
+    if "issued" not in data:
+        problems.append(Problem(t("'issued' is missing; add the date the document was issued")))
+    issued = _as_date(data.get("issued"), ("issued",), problems, "issued")
+    signer = _as_text(data.get("signer"), ("signer",), problems, "signer", False)
+    source = _as_text(data.get("source"), ("source",), problems, "source", False)
+    raw_tasks = data.get("tasks")
+    tasks: list[Task] = []
+    if raw_tasks is None:
+        raw_tasks = []
+    if not isinstance(raw_tasks, list):
+        problems.append(Problem(t("tasks must be a list of tasks"), ("tasks",)))
+        raw_tasks = []
+    seen: dict[int, int] = {}
+    for i, raw in enumerate(raw_tasks):
+        task = task_from_data(raw, i, problems)
+        if task is None:
+            continue
+        if task.n in seen:
+            problems.append(Problem(t("task number {n} is used twice; task numbers are unique in a file",
+                                      n=task.n), ("tasks", i, "n")))
+            continue
+        seen[task.n] = i
+        tasks.append(task)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidDirective([p for p in problems if p.severity == "error"])
+    extra = {k: v for k, v in data.items() if k not in DIRECTIVE_KEYS}
+    directive = Directive(stem=stem, path=path, number=number, kind=kind, issuer=issuer or "",
+                          issued=issued, title=title or "", tasks=tasks, signer=signer, source=source,
+                          extra=extra)
+    return directive, problems

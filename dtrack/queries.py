@@ -1,0 +1,168 @@
+"""Pure questions about the store, always relative to a `today` the caller passes in."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Sequence
+
+from .agencies import Registry
+from .errors import NotFoundError, UsageError
+from .i18n import t
+from .model import Directive, Task
+from .text import fold
+
+DEFAULT_WINDOW = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    directive: Directive
+    task: Task
+    state: str
+    days_left: int | None
+
+    @property
+    def ref(self) -> str:
+        return self.directive.ref(self.task)
+
+
+def evaluate(task: Task, today: date, window: int = DEFAULT_WINDOW) -> tuple[str, int | None]:
+    """The task's state and, for an open task with a deadline, days until it (negative: overdue)."""
+    if task.status == "done":
+        return "done", None
+    if task.status == "cancelled":
+        return "cancelled", None
+    if task.due is None:
+        return "no-deadline", None
+    left = (task.due - today).days
+    if left < 0:
+        return "overdue", left
+    return ("due-soon" if left <= window else "upcoming"), left
+
+
+def _sort_key(row: Row) -> tuple:
+    return (row.task.due is None, row.task.due or date.min, row.directive.stem, row.task.n)
+
+
+def select(directives: Iterable[Directive], today: date, *, window: int = DEFAULT_WINDOW,
+           scope: str = "due", status: str = "open", agencies: set[str] | None = None,
+           registry: Registry | None = None, search: str | None = None) -> list[Row]:
+    """Tasks for `list`.
+
+    scope: "due" (overdue or due within `window` days), "overdue", or "all".
+    status: open | done | cancelled | all (scope narrows open tasks only).
+    agencies: folded canonical names; a task matches on a lead or support agency.
+    search: words that must all occur in the task text, title or number (diacritics ignored).
+    """
+    registry = registry or Registry()
+    words = fold(search).split() if search else []
+    rows = []
+    for d in directives:
+        haystack_d = None
+        for task in d.tasks:
+            if status != "all" and task.status != status:
+                continue
+            state, left = evaluate(task, today, window)
+            if task.status == "open":
+                if scope == "overdue" and state != "overdue":
+                    continue
+                if scope == "due" and state not in ("overdue", "due-soon"):
+                    continue
+            if agencies is not None and not any(
+                    fold(registry.canonical(a)) in agencies for a in (*task.lead, *task.support)):
+                continue
+            if words:
+                if haystack_d is None:
+                    haystack_d = fold(f"{d.title} {d.number} {d.stem}")
+                hay = haystack_d + " " + fold(task.text)
+                if not all(w in hay for w in words):
+                    continue
+            rows.append(Row(d, task, state, left))
+    rows.sort(key=_sort_key)
+    return rows
+
+
+def summary(rows: Sequence[Row]) -> dict[str, int]:
+    counts = {"overdue": 0, "due-soon": 0, "open": 0}
+    for row in rows:
+        if row.task.status == "open":
+            counts["open"] += 1
+            if row.state in ("overdue", "due-soon"):
+                counts[row.state] += 1
+    return counts
+
+
+def agency_filter(query: str, registry: Registry, directives: Sequence[Directive]) -> set[str]:
+    in_use = {a for d in directives for task in d.tasks for a in (*task.lead, *task.support)}
+    keys = registry.match(query, in_use)
+    if not keys:
+        close = registry.suggestions(query, in_use)
+        hint = t("Did you mean: {names}?", names=", ".join(close)) if close else \
+            t("The agencies are listed in agencies.yaml of the store.")
+        raise UsageError(t("no agency matches '{query}'", query=query), hint=hint)
+    return keys
+
+
+# ---------------------------------------------------------------------------- references
+
+def _directive_matches(directives: Sequence[Directive], key: str) -> list[Directive]:
+    k = fold(key)
+    exact = [d for d in directives if k in (fold(d.stem), fold(d.number))]
+    if exact:
+        return exact
+    return [d for d in directives if fold(d.stem).startswith(k) or (d.number and fold(d.number).startswith(k))]
+
+
+def resolve_directive(directives: Sequence[Directive], key: str) -> Directive:
+    key = key.strip()
+    if not key:
+        raise UsageError(t("empty reference"), hint=t("A reference looks like 1502-UBND-KGVX#2 or 1502#2."))
+    found = _directive_matches(directives, key)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        close = difflib.get_close_matches(fold(key), [fold(d.stem) for d in directives], n=3, cutoff=0.5)
+        hint = t("Did you mean: {names}?", names=", ".join(close)) if close else \
+            t("'dtrack list --all' shows every reference.")
+        raise NotFoundError(t("no directive matches '{key}'", key=key), hint=hint)
+    names = ", ".join(sorted(d.stem for d in found)[:8]) + (" …" if len(found) > 8 else "")
+    raise NotFoundError(t("'{key}' matches {count} directives: {names}", key=key, count=len(found), names=names),
+                        hint=t("Type more of the number or the file name."))
+
+
+def parse_ref(ref: str) -> tuple[str, int | None]:
+    if "#" not in ref:
+        return ref, None
+    key, _, n = ref.rpartition("#")
+    if not n.strip().isdigit():
+        raise UsageError(t("'{ref}': the part after '#' must be a task number", ref=ref),
+                         hint=t("A reference looks like 1502-UBND-KGVX#2 or 1502#2."))
+    return key, int(n)
+
+
+def resolve_task(directives: Sequence[Directive], ref: str) -> tuple[Directive, Task]:
+    key, n = parse_ref(ref)
+    if n is None:
+        raise UsageError(t("'{ref}' names a directive, not a task", ref=ref),
+                         hint=t("Add the task number: {ref}#1.", ref=ref))
+    directive = resolve_directive(directives, key)
+    task = directive.task(n)
+    if task is None:
+        numbers = ", ".join(str(x.n) for x in directive.tasks) or "-"
+        raise NotFoundError(t("{stem} has no task {n} (its tasks: {numbers})", stem=directive.stem, n=n,
+                              numbers=numbers))
+    return directive, task
+
+
+def as_json(row: Row) -> dict:
+    """The documented JSON object of a task (docs/format.md, 'JSON output')."""
+    d, task = row.directive, row.task
+    return {
+        "ref": row.ref, "directive": d.stem, "number": d.number, "n": task.n, "title": d.title,
+        "kind": d.kind, "issuer": d.issuer, "issued": d.issued.isoformat() if d.issued else None,
+        "text": task.text, "lead": list(task.lead), "support": list(task.support),
+        "due": task.due.isoformat() if task.due else None, "due_text": task.due_text,
+        "status": task.status, "done": task.done.isoformat() if task.done else None,
+        "note": task.note, "state": row.state, "days_left": row.days_left, "path": d.path,
+    }

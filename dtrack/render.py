@@ -1,0 +1,183 @@
+"""Everything that is drawn on a terminal. The only module that imports rich.
+
+Data from files is always wrapped in `Text` (never parsed as markup) and passed through
+`safe_display`, so a task text cannot style, move the cursor or reorder the terminal.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .agencies import Registry
+from .dates import fmt
+from .gitops import Entry
+from .i18n import t
+from .model import Directive, Task
+from .queries import Row
+from .text import safe_display, one_line
+
+STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "", "no-deadline": "dim",
+         "done": "green", "cancelled": "dim strike"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False,
+                   soft_wrap=False, file=sys.stderr if stderr else sys.stdout)
+
+
+def _clean(s: str) -> str:
+    return safe_display(one_line(s))
+
+
+def left_label(row: Row) -> str:
+    if row.days_left is None:
+        return {"no-deadline": t("no deadline"), "done": t("done"), "cancelled": t("cancelled")}.get(row.state, "")
+    if row.days_left == 0:
+        return t("today")
+    if row.days_left < 0:
+        return t("{n}d late", n=-row.days_left)
+    return t("{n}d left", n=row.days_left)
+
+
+def agencies_label(names: Iterable[str], registry: Registry, short: bool) -> str:
+    return ", ".join(_clean(registry.short_name(n) if short else n) for n in names)
+
+
+def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
+    """One line per task. Widths are computed here so the layout is the same on every terminal
+    of a given width: the task text gives way first, then the lead column, then the reference folds."""
+    refs = [_clean(r.ref) for r in rows]
+    lefts = [left_label(r) for r in rows]
+    leads = [agencies_label(r.task.lead, registry, short=True) for r in rows]
+    headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
+    gap = 2
+    ref_w = max(len(headers[0]), *(len(x) for x in refs))
+    due_w = max(len(headers[1]), 10)
+    left_w = max(len(headers[2]), *(len(x) for x in lefts))
+    lead_w = min(max(len(headers[3]), *(len(x) for x in leads)), 18)
+    task_min = 24
+    width = out.width
+    with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * gap) >= task_min
+    fixed = ref_w + due_w + left_w + (lead_w + gap if with_lead else 0) + 3 * gap
+    if width - fixed < task_min:
+        ref_w = max(12, ref_w - (task_min - (width - fixed)))
+        fixed = ref_w + due_w + left_w + 3 * gap
+    task_w = max(width - fixed, 10)
+
+    table = Table(box=None, padding=(0, gap, 0, 0), pad_edge=False, show_edge=False, header_style="bold",
+                  expand=False, collapse_padding=True)
+    table.add_column(headers[0], width=ref_w, overflow="fold")
+    table.add_column(headers[1], width=due_w, no_wrap=True)
+    table.add_column(headers[2], width=left_w, no_wrap=True, justify="right")
+    if with_lead:
+        table.add_column(headers[3], width=lead_w, no_wrap=True, overflow="ellipsis")
+    table.add_column(headers[4], width=task_w, no_wrap=True, overflow="ellipsis")
+    for row, ref, left, lead in zip(rows, refs, lefts, leads):
+        cells = [Text(ref), Text(fmt(row.task.due)), Text(left)]
+        if with_lead:
+            cells.append(Text(lead))
+        cells.append(Text(_clean(row.task.text)))
+        table.add_row(*cells, style=STYLE.get(row.state, ""))
+    out.print(table)
+
+
+def summary_line(counts: dict[str, int], window: int, out: Console) -> None:
+    line = Text()
+    line.append(t("{n} overdue", n=counts["overdue"]), style=STYLE["overdue"] if counts["overdue"] else "")
+    line.append(" · ")
+    line.append(t("{n} due within {days} days", n=counts["due-soon"], days=window),
+                style=STYLE["due-soon"] if counts["due-soon"] else "")
+    line.append(" · ")
+    line.append(t("{n} open in all", n=counts["open"]))
+    out.print(line)
+
+
+def nothing(message: str, out: Console) -> None:
+    out.print(Text(message, style="dim"))
+
+
+def _field(out: Console, label: str, value: str, style: str = "") -> None:
+    if value:
+        line = Text(f"{label}: ", style="bold")
+        line.append(_clean(value), style=style)
+        out.print(line)
+
+
+def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, out: Console) -> None:
+    out.print(Text(_clean(row.ref), style="bold"))
+    _field(out, t("Directive"), f"{directive.number or t('(no number)')} — {directive.title}")
+    _field(out, t("Issuer"), f"{directive.issuer}, {fmt(directive.issued)}")
+    _field(out, t("Lead"), agencies_label(task.lead, registry, short=False))
+    _field(out, t("Support"), agencies_label(task.support, registry, short=False))
+    due = fmt(task.due)
+    if task.due_text:
+        due = f"{due} ({task.due_text})" if due else task.due_text
+    _field(out, t("Due"), due or t("no deadline"))
+    status = task.status if task.status != "done" else f"{task.status} {fmt(task.done)}".strip()
+    _field(out, t("Status"), f"{status} · {left_label(row)}" if row.days_left is not None else status,
+           STYLE.get(row.state, ""))
+    _field(out, t("Note"), task.note or "")
+    out.print(Text(t("Task") + ":", style="bold"))
+    out.print(Text(safe_display(one_line(task.text))), soft_wrap=False)
+
+
+def directive_detail(directive: Directive, rows: Sequence[Row], registry: Registry, out: Console) -> None:
+    out.print(Text(_clean(directive.stem), style="bold"))
+    _field(out, t("Number"), directive.number or t("(no number)"))
+    _field(out, t("Kind"), directive.kind)
+    _field(out, t("Issuer"), directive.issuer)
+    _field(out, t("Issued"), fmt(directive.issued))
+    _field(out, t("Signer"), directive.signer or "")
+    _field(out, t("Title"), directive.title)
+    _field(out, t("File"), directive.path)
+    out.print()
+    rows_table(rows, registry, out)
+
+
+def history(entries: Sequence[Entry], out: Console) -> None:
+    if not entries:
+        return
+    out.print()
+    out.print(Text(t("History"), style="bold"))
+    for e in entries:
+        line = Text(f"{e.date}  ")
+        line.append(_clean(e.author), style="cyan")
+        line.append("  " + _clean(e.subject))
+        out.print(line)
+
+
+def problems(items: Iterable, cwd: Path, out: Console) -> None:
+    for p in items:
+        path = display_path(p.path, cwd)
+        where = f"{path}:{p.line}:{p.col}" if p.line and p.col else (f"{path}:{p.line}" if p.line else path)
+        label = t("warning") if p.severity == "warning" else t("error")
+        out.print(Text(f"{where}: {label}: {_clean(p.message)}", style="yellow"))
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        rel = os.path.relpath(path, cwd)
+    except ValueError:          # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def message(text: str, out: Console, style: str = "") -> None:
+    out.print(Text(safe_display(text), style=style))
+
+
+def error(text: str, hint: str | None, out: Console) -> None:
+    """One line: what went wrong and what to do."""
+    line = Text("dtrack: " + t("error") + ": ", style="bold red")
+    body = text.rstrip()
+    if hint:
+        body = f"{body}{'' if body.endswith(('.', '?', '!')) else '.'} {hint.strip()}"
+    line.append(safe_display(one_line(body)))
+    out.print(line, soft_wrap=True)
