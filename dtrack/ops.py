@@ -50,8 +50,8 @@ def _reparse(raw_or_text: str, directive: Directive) -> Directive:
 AFTER = {"done": "status", "note": "done", "status": "n"}
 
 
-def _apply(text: str, directive: Directive, edits: dict[int, dict]) -> str:
-    doc = Doc(text)
+def _apply(text: str, newline: str, edits: dict[int, dict]) -> str:
+    doc = Doc(text, newline=newline)
     for n, changes in edits.items():
         after = {k: ("status" if k == "note" and "done" not in changes else v) for k, v in AFTER.items()}
         doc = edit_task(doc, n, changes, after)
@@ -115,7 +115,7 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
             log.append((p.ref, task, changes))
         if not edits:
             continue
-        new_text = _apply(doc.text, current, edits)
+        new_text = _apply(doc.text, doc.newline, edits)
         _verify(current, _reparse(new_text, current), edits)
         staged.append((path, raw, Doc(new_text, doc.bom, doc.newline).encode(), rel, current, edits))
 
@@ -145,7 +145,7 @@ def _committed_version(repo: Path, rel: str, raw: bytes, new: bytes, current: Di
     try:
         doc = Doc.decode(base)
         committed = _reparse(doc.text, current)
-        text = _apply(doc.text, committed, edits)
+        text = _apply(doc.text, doc.newline, edits)
         _verify(committed, _reparse(text, committed), edits)
         return Doc(text, doc.bom, doc.newline).encode()
     except (DataError, UsageError):

@@ -53,10 +53,10 @@ def select(directives: Iterable[Directive], today: date, *, window: int = DEFAUL
     scope: "due" (overdue or due within `window` days), "overdue", or "all".
     status: open | done | cancelled | all (scope narrows open tasks only).
     agencies: folded canonical names; a task matches on a lead or support agency.
-    search: words that must all occur in the task text, title or number (diacritics ignored).
+    search: a phrase that occurs in the task text, title or number (case and diacritics ignored).
     """
     registry = registry or Registry()
-    words = fold(search).split() if search else []
+    phrase = fold(search) if search else ""
     rows = []
     for d in directives:
         haystack_d = None
@@ -72,11 +72,10 @@ def select(directives: Iterable[Directive], today: date, *, window: int = DEFAUL
             if agencies is not None and not any(
                     fold(registry.canonical(a)) in agencies for a in (*task.lead, *task.support)):
                 continue
-            if words:
+            if phrase:
                 if haystack_d is None:
                     haystack_d = fold(f"{d.title} {d.number} {d.stem}")
-                hay = haystack_d + " " + fold(task.text)
-                if not all(w in hay for w in words):
+                if phrase not in haystack_d and phrase not in fold(task.text):
                     continue
             rows.append(Row(d, task, state, left))
     rows.sort(key=_sort_key)

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from .agencies import Registry
@@ -50,42 +50,63 @@ def agencies_label(names: Iterable[str], registry: Registry, short: bool) -> str
     return ", ".join(_clean(registry.short_name(n) if short else n) for n in names)
 
 
+def _cell(text: str, width: int, align: str = "left") -> str:
+    pad = " " * max(width - cell_len(text), 0)
+    return pad + text if align == "right" else text + pad
+
+
 def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
-    """One line per task. Widths are computed here so the layout is the same on every terminal
-    of a given width: the task text gives way first, then the lead column, then the reference folds."""
+    """One line per task, no trailing spaces. Widths are computed here so that the layout is fixed
+    for a given terminal width: the task text gives way first, then the lead column, then the
+    reference folds onto more lines (it is typed back by the user, so it is never cut)."""
     refs = [_clean(r.ref) for r in rows]
     lefts = [left_label(r) for r in rows]
     leads = [agencies_label(r.task.lead, registry, short=True) for r in rows]
     headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
-    gap = 2
-    ref_w = max(len(headers[0]), *(len(x) for x in refs))
-    due_w = max(len(headers[1]), 10)
-    left_w = max(len(headers[2]), *(len(x) for x in lefts))
-    lead_w = min(max(len(headers[3]), *(len(x) for x in leads)), 18)
-    task_min = 24
-    width = out.width
-    with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * gap) >= task_min
-    fixed = ref_w + due_w + left_w + (lead_w + gap if with_lead else 0) + 3 * gap
-    if width - fixed < task_min:
-        ref_w = max(12, ref_w - (task_min - (width - fixed)))
-        fixed = ref_w + due_w + left_w + 3 * gap
-    task_w = max(width - fixed, 10)
+    gap = "  "
+    ref_w = max(cell_len(x) for x in (headers[0], *refs))
+    due_w = max(cell_len(headers[1]), 10)
+    left_w = max(cell_len(x) for x in (headers[2], *lefts))
+    lead_w = min(max(cell_len(x) for x in (headers[3], *leads)), 18)
+    task_min, width = 24, out.width
+    with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * len(gap)) >= task_min
+    fixed = due_w + left_w + (lead_w + len(gap) if with_lead else 0) + 3 * len(gap)
+    stacked = width - fixed - ref_w < task_min
+    if stacked:
+        # Too narrow for one line a task: reference, dates and lead first, the task indented below.
+        return _stacked(rows, refs, lefts, leads, width, out)
+    task_w = width - fixed - ref_w
 
-    table = Table(box=None, padding=(0, gap, 0, 0), pad_edge=False, show_edge=False, header_style="bold",
-                  expand=False, collapse_padding=True)
-    table.add_column(headers[0], width=ref_w, overflow="fold")
-    table.add_column(headers[1], width=due_w, no_wrap=True)
-    table.add_column(headers[2], width=left_w, no_wrap=True, justify="right")
-    if with_lead:
-        table.add_column(headers[3], width=lead_w, no_wrap=True, overflow="ellipsis")
-    table.add_column(headers[4], width=task_w, no_wrap=True, overflow="ellipsis")
-    for row, ref, left, lead in zip(rows, refs, lefts, leads):
-        cells = [Text(ref), Text(fmt(row.task.due)), Text(left)]
+    def line(ref: str, due: str, left: str, lead: str, task: str) -> Text:
+        cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
         if with_lead:
-            cells.append(Text(lead))
-        cells.append(Text(_clean(row.task.text)))
-        table.add_row(*cells, style=STYLE.get(row.state, ""))
-    out.print(table)
+            cells.append(_cell(lead, lead_w))
+        text = Text(gap.join(cells) + gap)
+        text.append_text(Text(task))
+        return text
+
+    header = line(*headers)
+    header.rstrip()
+    out.print(header, style="bold", no_wrap=True, overflow="ignore")
+    for row, ref, left, lead in zip(rows, refs, lefts, leads):
+        lead_text = Text(lead)
+        lead_text.truncate(lead_w, overflow="ellipsis")
+        task_text = Text(_clean(row.task.text))
+        task_text.truncate(task_w, overflow="ellipsis")
+        first = line(ref, fmt(row.task.due), left, lead_text.plain, task_text.plain)
+        first.rstrip()
+        out.print(first, style=STYLE.get(row.state, ""), no_wrap=True, overflow="ignore")
+
+
+def _stacked(rows, refs, lefts, leads, width: int, out: Console) -> None:
+    for row, ref, left, lead in zip(rows, refs, lefts, leads):
+        style = STYLE.get(row.state, "")
+        head = Text("  ".join(x for x in (ref, fmt(row.task.due), left, lead) if x))
+        head.truncate(width, overflow="ellipsis")
+        out.print(head, style=style, no_wrap=True, overflow="ignore")
+        task = Text("    " + _clean(row.task.text))
+        task.truncate(width, overflow="ellipsis")
+        out.print(task, style=style, no_wrap=True, overflow="ignore")
 
 
 def summary_line(counts: dict[str, int], window: int, out: Console) -> None:
@@ -158,7 +179,7 @@ def problems(items: Iterable, cwd: Path, out: Console) -> None:
         path = display_path(p.path, cwd)
         where = f"{path}:{p.line}:{p.col}" if p.line and p.col else (f"{path}:{p.line}" if p.line else path)
         label = t("warning") if p.severity == "warning" else t("error")
-        out.print(Text(f"{where}: {label}: {_clean(p.message)}", style="yellow"))
+        out.print(Text(f"{where}: {label}: {_clean(p.message)}", style="yellow"), soft_wrap=True)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -170,7 +191,7 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def message(text: str, out: Console, style: str = "") -> None:
-    out.print(Text(safe_display(text), style=style))
+    out.print(Text(safe_display(text), style=style), soft_wrap=True)
 
 
 def error(text: str, hint: str | None, out: Console) -> None:
