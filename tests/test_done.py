@@ -70,7 +70,7 @@ def test_done_changes_only_the_task_lines_byte_for_byte(cli, hand_repo):
     assert after == expected
     # ... and git sees exactly that: one line changed, one added, CRLF kept.
     diff = git(hand_repo, "diff", "HEAD~1", "--", "directives/2024/77-UBND.yaml")
-    changed = [l for l in diff.split("\n") if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    changed = [l for l in diff.split("\n") if l[:1] in ("+", "-") and not l.startswith(("+++", "---"))]
     assert changed == ["-    status: open   # chưa xong\r", "+    status: done   # chưa xong\r",
                        "+    done: 2024-07-19\r"]
 
@@ -92,7 +92,7 @@ def test_done_in_a_dirty_store_commits_one_file_and_leaves_other_changes(cli, re
     files = git(repo, "show", "--name-only", "--format=", "HEAD").split()
     assert files == [LHG_FILE]
     diff = git(repo, "diff", "HEAD~1", "HEAD")
-    changed = [l for l in diff.split("\n") if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    changed = [l for l in diff.split("\n") if l[:1] in ("+", "-") and not l.startswith(("+++", "---"))]
     assert changed == ["-    status: open", "+    status: done", "+    done: 2024-07-20",
                        "+    note: Đã gửi báo cáo số 12/BC-STTTT"]
     # The user's changes are exactly as they were: staged stays staged, unstaged stays unstaged.
@@ -126,7 +126,7 @@ def test_uncommitted_edit_of_the_same_file_stays_out_of_the_commit(cli, hand_rep
     assert "Khác (đang sửa)" in on_disk and "    status: done\r\n    done: 2024-07-20\r\n" in on_disk
     # git status shows only the user's own pending edit
     diff = git(hand_repo, "diff", "--", "directives/2024/77-UBND.yaml")
-    changed = [l for l in diff.split("\n") if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    changed = [l for l in diff.split("\n") if l[:1] in ("+", "-") and not l.startswith(("+++", "---"))]
     assert changed == ["-    text: Khác\r", "+    text: Khác (đang sửa)\r"]
 
 
