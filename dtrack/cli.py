@@ -122,11 +122,11 @@ def main_options(
     ctx.obj = Env(dir, today)
 
 
-def _env(ctx: typer.Context) -> Env:
+def env_of(ctx: typer.Context) -> Env:
     return ctx.find_object(Env)
 
 
-def _print_json(data) -> None:
+def print_json(data) -> None:
     import json
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -165,7 +165,7 @@ def list_command(
     from . import queries, render
     from .dates import parse_days
     from .errors import UsageError
-    env = _env(ctx)
+    env = env_of(ctx)
     if status not in STATUS_CHOICES:
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
     window = parse_days(within)
@@ -177,7 +177,7 @@ def list_command(
     err = render.console(stderr=True)
     render.problems(st.problems, Path.cwd(), err)
     if as_json:
-        _print_json([queries.as_json(r) for r in rows])
+        print_json([queries.as_json(r) for r in rows])
         return
     out = render.console()
     if rows:
@@ -194,7 +194,7 @@ app.command("list")(list_command)
 app.command("due", help="Same as 'dtrack list'.")(list_command)
 
 
-def _resolve_hint(st, e: NotFoundError) -> NotFoundError:
+def resolve_hint(st, e: NotFoundError) -> NotFoundError:
     if st.problems:
         e.hint = (e.hint + " " if e.hint else "") + t("({n} file(s) could not be read: 'dtrack list' shows them.)",
                                                       n=len({p.path for p in st.problems if p.severity == 'error'}))
@@ -215,7 +215,7 @@ def show_command(
       dtrack show 1502-UBND-KGVX
     """
     from . import gitops, queries, render
-    env = _env(ctx)
+    env = env_of(ctx)
     st = env.store()
     key, n = queries.parse_ref(ref)
     try:
@@ -224,7 +224,7 @@ def show_command(
         if n is not None:
             directive, task = queries.resolve_task(st.directives, ref)
     except NotFoundError as e:
-        raise _resolve_hint(st, e)
+        raise resolve_hint(st, e)
     repo = gitops.find_repo(st.root)
     entries = []
     if repo is not None:
@@ -238,7 +238,7 @@ def show_command(
         data = [queries.as_json(r) for r in rows]
         history = [{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
                     "action": e.action, "refs": list(e.refs)} for e in entries]
-        _print_json({"tasks": data, "history": history} if task is None else {**data[0], "history": history})
+        print_json({"tasks": data, "history": history} if task is None else {**data[0], "history": history})
         return
     out = render.console()
     if task is not None:
@@ -248,7 +248,7 @@ def show_command(
     render.history(entries, out)
 
 
-def _report_result(result, out_console) -> None:
+def report_result(result, out_console) -> None:
     from . import render
     for line in result.skipped:
         render.message(line, out_console, style="yellow")
@@ -286,14 +286,14 @@ def done_command(
     """
     from . import ops, render
     from .dates import parse_date
-    env = _env(ctx)
+    env = env_of(ctx)
     when = parse_date(on, env.today) if on else None
     st = env.store()
     try:
         result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
     except NotFoundError as e:
-        raise _resolve_hint(st, e)
-    _report_result(result, render.console())
+        raise resolve_hint(st, e)
+    report_result(result, render.console())
 
 
 @app.command("reopen")
@@ -310,13 +310,17 @@ def reopen_command(
       dtrack reopen 1502#2 --note "Báo cáo chưa đạt yêu cầu"
     """
     from . import ops, render
-    env = _env(ctx)
+    env = env_of(ctx)
     st = env.store()
     try:
         result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
     except NotFoundError as e:
-        raise _resolve_hint(st, e)
-    _report_result(result, render.console())
+        raise resolve_hint(st, e)
+    report_result(result, render.console())
+
+
+# Commands of each area live in their own module and register themselves on `app`.
+from . import cli_commands  # noqa: E402,F401
 
 
 def main() -> None:
