@@ -18,9 +18,27 @@ STATUSES = ("open", "done", "cancelled")
 STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
 
 DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
-TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note")
+TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
+             "extensions", "every", "until", "occurrences")
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """One official move of a deadline ("gia hạn"): from -> to, decided on a day, by a document."""
+    to: date
+    from_: date | None = None
+    on: date | None = None
+    by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One completed occurrence of a recurring task: the due it satisfied and the day it was done."""
+    due: date
+    done: date | None = None
 
 
 @dataclass(slots=True)
@@ -36,10 +54,31 @@ class Task:
     note: str | None = None
     index: int = 0                      # position in the file's task list
     extra: dict[str, Any] = field(default_factory=dict)
+    extensions: tuple[Extension, ...] = ()
+    every: str | None = None            # recurrence, e.g. "2 weeks", "1 month"
+    until: date | None = None
+    occurrences: tuple[Occurrence, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def original_due(self) -> date | None:
+        """The deadline as first assigned, before any extension."""
+        if self.extensions and self.extensions[0].from_ is not None:
+            return self.extensions[0].from_
+        return self.due
+
+    def due_on(self, day: date) -> date | None:
+        """The deadline in force on `day`: extensions decided after that day do not count yet."""
+        if not self.extensions:
+            return self.due
+        due = self.original_due
+        for ext in self.extensions:
+            if ext.on is None or ext.on <= day:
+                due = ext.to
+        return due
 
 
 @dataclass(slots=True)
@@ -148,11 +187,54 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
     elif status == "done" and done is None and "done" not in data:
         problems.append(Problem(t("task {n} is done but has no 'done:' date; add the day it was done",
                                   n=n), where + ("status",), "warning"))
+    extensions = _extensions(data.get("extensions"), where + ("extensions",), problems)
+    every = _as_text(data.get("every"), where + ("every",), problems, "every", False)
+    until = _as_date(data.get("until"), where + ("until",), problems, "until")
+    occurrences = _occurrences(data.get("occurrences"), where + ("occurrences",), problems)
     if any(p.severity == "error" for p in problems[start:]):
         return None
     extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
     return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
-                status=status, done=done, note=note, index=index, extra=extra)
+                status=status, done=done, note=note, index=index, extra=extra, extensions=extensions,
+                every=every, until=until, occurrences=occurrences)
+
+
+def _records(value: Any, where: Path_, problems: list[Problem], key: str) -> list[tuple[int, dict]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+        problems.append(Problem(t("{key} must be a list of mappings", key=key), where))
+        return []
+    return list(enumerate(value))
+
+
+def _extensions(value: Any, where: Path_, problems: list[Problem]) -> tuple[Extension, ...]:
+    out = []
+    for i, item in _records(value, where, problems, "extensions"):
+        at = where + (i,)
+        to = _as_date(item.get("to"), at + ("to",), problems, "to")
+        if to is None:
+            if "to" not in item:
+                problems.append(Problem(t("an extension needs 'to:', the new deadline"), at))
+            continue
+        out.append(Extension(to=to, from_=_as_date(item.get("from"), at + ("from",), problems, "from"),
+                             on=_as_date(item.get("on"), at + ("on",), problems, "on"),
+                             by=_as_text(item.get("by"), at + ("by",), problems, "by", False),
+                             reason=_as_text(item.get("reason"), at + ("reason",), problems, "reason", False)))
+    return tuple(out)
+
+
+def _occurrences(value: Any, where: Path_, problems: list[Problem]) -> tuple[Occurrence, ...]:
+    out = []
+    for i, item in _records(value, where, problems, "occurrences"):
+        at = where + (i,)
+        due = _as_date(item.get("due"), at + ("due",), problems, "due")
+        if due is None:
+            if "due" not in item:
+                problems.append(Problem(t("an occurrence needs 'due:', the deadline it satisfied"), at))
+            continue
+        out.append(Occurrence(due=due, done=_as_date(item.get("done"), at + ("done",), problems, "done")))
+    return tuple(out)
 
 
 def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, list[Problem]]:
