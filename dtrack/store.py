@@ -99,6 +99,18 @@ def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
     return iter(found)
 
 
+def cache_dir(root: Path) -> Path:
+    """Where dtrack keeps caches for a store: inside the git folder (outside git's view) when there is one,
+    else the user's cache folder keyed by the store's path. Never inside the store itself."""
+    import hashlib
+    top = _git_top(root.resolve())
+    if top is not None and (top / ".git").is_dir():
+        return top / ".git" / "dtrack"
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA") or str(Path.home() / ".cache")
+    key = hashlib.sha1(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(base) / "dtrack" / key
+
+
 # ---------------------------------------------------------------------------- parsing
 
 class _Unreadable(Exception):
