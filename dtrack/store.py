@@ -143,6 +143,10 @@ def parse(text: str) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         what = e.problem or str(e)
+        if isinstance(e, yaml.constructor.ConstructorError) and "tag" in what:
+            tag = what.rsplit("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+            raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                              t("the YAML tag '{tag}' is not allowed in a directive file; remove it", tag=tag)) from None
         raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
                           t("not valid YAML: {what}", what=what)) from None
     except yaml.YAMLError as e:
