@@ -11,8 +11,8 @@ A working day is Monday–Friday and not a public holiday.  What is modelled:
   swapped days (e.g. in 2025, Mon 27/1 off in exchange for working Sat 8/2).
 * Giỗ Tổ Hùng Vương: lunar 10/3.
 * 30/4 and 1/5.
-* Quốc khánh: 2/9 and one adjacent day from 2021 (Labour Code 2019), both
-  1/9 and 3/9 from 2025 (as specified for dtrack; before 2021, 2/9 only).
+* Quốc khánh: 2/9 and one adjacent day from 2021 (Labour Code 2019; in 2025
+  the days off were 1/9 and 2/9); before 2021, 2/9 only.
   Which adjacent day the government picks varies; the rule below reproduces
   2021-2024 (see ``_national_day``).
 * Compensatory days (nghỉ bù): a fixed holiday falling on Sat/Sun moves to the
@@ -73,8 +73,6 @@ def _national_day(year: int) -> list[date]:
     sep2 = date(year, 9, 2)
     if year < 2021:
         return [sep2]
-    if year >= 2025:
-        return [date(year, 9, 1), sep2, date(year, 9, 3)]
     # Choose the adjacent day that joins the holiday to a weekend (what the
     # government did in 2021-2024); for a Wednesday either is plausible.
     wd = sep2.weekday()  # Mon=0

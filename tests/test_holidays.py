@@ -116,8 +116,8 @@ def test_is_working_day(d, working):
         (D(2022, 8, 29), D(2022, 9, 9), [D(2022, 9, 1), D(2022, 9, 2)]),
         (D(2023, 8, 28), D(2023, 9, 8), [D(2023, 9, 1), D(2023, 9, 4)]),
         (D(2024, 8, 26), D(2024, 9, 6), [D(2024, 9, 2), D(2024, 9, 3)]),
-        # From 2025 both 1/9 and 3/9 (as specified for dtrack).
-        (D(2025, 8, 25), D(2025, 9, 7), [D(2025, 9, 1), D(2025, 9, 2), D(2025, 9, 3)]),
+        # 2025: 2/9 is a Tuesday, the adjacent day off was Monday 1/9.
+        (D(2025, 8, 25), D(2025, 9, 7), [D(2025, 9, 1), D(2025, 9, 2)]),
     ],
 )
 def test_official_schedules(start, end, expected):
@@ -126,10 +126,10 @@ def test_official_schedules(start, end, expected):
 
 @pytest.mark.parametrize("year", range(2015, 2041))
 def test_statutory_number_of_weekdays_off(year):
-    # 1/1 + 5 (Tết) + Giỗ Tổ + 30/4 + 1/5 + Quốc khánh (1, 2 from 2021, 3
-    # from 2025); a holiday on a weekend is compensated, so the count of
-    # weekdays off is exact every year.
-    national = 1 if year < 2021 else 2 if year < 2025 else 3
+    # 1/1 + 5 (Tết) + Giỗ Tổ + 30/4 + 1/5 + Quốc khánh (1, 2 from 2021);
+    # a holiday on a weekend is compensated, so the count of weekdays off is
+    # exact every year.
+    national = 1 if year < 2021 else 2
     assert len(weekdays_off(D(year, 1, 1), D(year, 12, 31))) == 1 + 5 + 1 + 2 + national
 
 
