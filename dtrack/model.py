@@ -218,7 +218,8 @@ def _extensions(value: Any, where: Path_, problems: list[Problem]) -> tuple[Exte
                 problems.append(Problem(t("an extension needs 'to:', the new deadline"), at))
             continue
         out.append(Extension(to=to, from_=_as_date(item.get("from"), at + ("from",), problems, "from"),
-                             on=_as_date(item.get("on"), at + ("on",), problems, "on"),
+                             # YAML 1.1 reads an unquoted `on:` key as the boolean True.
+                             on=_as_date(item.get("on", item.get(True)), at + ("on",), problems, "on"),
                              by=_as_text(item.get("by"), at + ("by",), problems, "by", False),
                              reason=_as_text(item.get("reason"), at + ("reason",), problems, "reason", False)))
     return tuple(out)

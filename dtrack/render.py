@@ -174,6 +174,22 @@ def history(entries: Sequence[Entry], out: Console) -> None:
         out.print(line)
 
 
+def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], out: Console, *, numeric_from: int = 1,
+         title: str | None = None, bold_last: bool = False) -> None:
+    """A plain table of texts (report, log): columns from `numeric_from` on are right-aligned."""
+    from rich import box
+    from rich.table import Table
+    table = Table(box=box.SIMPLE_HEAD, title=Text(_clean(title)) if title else None, title_justify="left",
+                  show_edge=False, pad_edge=False)
+    for i, h in enumerate(headers):
+        numeric = i >= numeric_from
+        table.add_column(Text(h), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
+    for i, row in enumerate(rows):
+        style = "bold" if bold_last and i == len(rows) - 1 else ""
+        table.add_row(*(Text(_clean(c)) for c in row), style=style)
+    out.print(table)
+
+
 def problems(items: Iterable, cwd: Path, out: Console) -> None:
     for p in items:
         path = display_path(p.path, cwd)

@@ -128,7 +128,8 @@ def decode(raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise _Unreadable(line, 0, t("not UTF-8 text (byte {byte} of line {line}); save the file as UTF-8",
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1      # in bytes: the text is not decodable
+        raise _Unreadable(line, col, t("not UTF-8 text (byte {byte} of line {line}); save the file as UTF-8",
                                      byte=f"0x{raw[e.start]:02x}", line=line)) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -142,6 +143,9 @@ def parse(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark and e.problem and "end of stream" in e.problem:
+            # An unclosed quote or bracket fails at the end of the file; where it opened is what to fix.
+            mark = e.context_mark
         what = e.problem or str(e)
         if isinstance(e, yaml.constructor.ConstructorError) and "tag" in what:
             tag = what.rsplit("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
