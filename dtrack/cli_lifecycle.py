@@ -248,16 +248,11 @@ def extend_command(
     Example:
       dtrack extend 1502#2 --to 15/5/2023 --reason "Chờ số liệu của các huyện" --by "Công văn 99/UBND-KGVX"
     """
-    from . import lifecycle, render
+    from . import lifecycle
     from .dates import parse_date
-    env = env_of(ctx)
-    st = env.store()
-    try:
-        result = lifecycle.extend(st, ref, env.today, to=parse_date(to, env.today), reason=reason, by=by,
-                                  earlier=earlier, commit=not no_commit)
-    except NotFoundError as e:
-        raise resolve_hint(st, e)
-    report_result(result, render.console())
+    day = parse_date(to, env_of(ctx).today)
+    _change(ctx, lambda st, today: lifecycle.extend(st, ref, today, to=day, reason=reason, by=by, earlier=earlier,
+                                                    commit=not no_commit))
 
 
 @app.command("cancel")
@@ -277,11 +272,17 @@ def cancel_command(
     Example:
       dtrack cancel 1502#4 --reason "Không thực hiện nữa" --by "Công văn 120/UBND-KGVX"
     """
-    from . import lifecycle, render
+    from . import lifecycle
+    _change(ctx, lambda st, today: lifecycle.cancel(st, refs, today, reason=reason, by=by, commit=not no_commit))
+
+
+def _change(ctx: typer.Context, action) -> None:
+    """Run a use-case that changes tasks, with the store's unreadable files named on a bad reference."""
+    from . import render
     env = env_of(ctx)
     st = env.store()
     try:
-        result = lifecycle.cancel(st, refs, env.today, reason=reason, by=by, commit=not no_commit)
+        result = action(st, env.today)
     except NotFoundError as e:
         raise resolve_hint(st, e)
     report_result(result, render.console())
