@@ -3,3 +3,4 @@
 One line per area keeps merges trivial: list/show/done/reopen are in cli.py itself.
 """
 from . import cli_supervise  # noqa: F401  check, schema, report, log, remind
+from . import cli_lifecycle  # noqa: F401  init, add, add-task, edit, extend, cancel

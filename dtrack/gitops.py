@@ -80,7 +80,8 @@ def commit_files(repo: Path, files: dict[str, bytes], message: str) -> str:
             run(repo, "read-tree", parent, env=env)
         blobs = {}
         for rel, data in files.items():
-            blobs[rel] = run(repo, "hash-object", "-w", "--stdin", input=data).strip()
+            # --path applies the repository's attributes (eol=lf, autocrlf) exactly as 'git add' would.
+            blobs[rel] = run(repo, "hash-object", "-w", "--stdin", f"--path={rel}", input=data).strip()
         run(repo, "update-index", "--add", "--index-info", env=env,
             input="".join(f"100644 {sha}\t{rel}\n" for rel, sha in blobs.items()).encode("utf-8"))
         tree = run(repo, "write-tree", env=env).strip()

@@ -19,7 +19,7 @@ STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
 
 DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
 TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
-             "extensions", "every", "until", "occurrences")
+             "extensions", "every", "until", "occurrences", "cancelled")
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
 
@@ -34,11 +34,31 @@ class Extension:
     reason: str | None = None
 
 
+    def as_data(self) -> dict:
+        """The mapping written in the file; `from: null` says the task had no deadline before."""
+        data = {"from": self.from_, "to": self.to, "on": self.on, "by": self.by, "reason": self.reason}
+        return {k: v for k, v in data.items() if v is not None or k == "from"}
+
+
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """One completed occurrence of a recurring task: the due it satisfied and the day it was done."""
     due: date
     done: date | None = None
+
+    def as_data(self) -> dict:
+        return {k: v for k, v in (("due", self.due), ("done", self.done)) if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """Why a task was withdrawn ("hủy", "không thực hiện"): when it was recorded, by which document."""
+    on: date | None = None
+    by: str | None = None
+    reason: str | None = None
+
+    def as_data(self) -> dict:
+        return {k: v for k, v in (("on", self.on), ("by", self.by), ("reason", self.reason)) if v is not None}
 
 
 @dataclass(slots=True)
@@ -58,6 +78,7 @@ class Task:
     every: str | None = None            # recurrence, e.g. "2 weeks", "1 month"
     until: date | None = None
     occurrences: tuple[Occurrence, ...] = ()
+    cancelled: Cancellation | None = None
 
     @property
     def is_open(self) -> bool:
@@ -191,12 +212,43 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
     every = _as_text(data.get("every"), where + ("every",), problems, "every", False)
     until = _as_date(data.get("until"), where + ("until",), problems, "until")
     occurrences = _occurrences(data.get("occurrences"), where + ("occurrences",), problems)
+    if every is not None:
+        _check_every(every, due, where, problems)
+    cancelled = _cancellation(data.get("cancelled"), where + ("cancelled",), problems)
+    if cancelled is not None and status != "cancelled":
+        problems.append(Problem(t("task {n} has a 'cancelled:' record but its status is {status}; remove the "
+                                  "record or set status: cancelled", n=n, status=status), where + ("cancelled",),
+                                "warning"))
     if any(p.severity == "error" for p in problems[start:]):
         return None
     extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
     return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
                 status=status, done=done, note=note, index=index, extra=extra, extensions=extensions,
-                every=every, until=until, occurrences=occurrences)
+                every=every, until=until, occurrences=occurrences, cancelled=cancelled)
+
+
+def _check_every(every: str, due: date | None, where: Path_, problems: list[Problem]) -> None:
+    from .errors import UsageError
+    from .recurrence import parse_every
+    try:
+        parse_every(every)
+    except UsageError as e:
+        problems.append(Problem(f"every: {e.message}. {e.hint or ''}".strip(), where + ("every",)))
+        return
+    if due is None:
+        problems.append(Problem(t("a recurring task needs 'due:', the date of its next occurrence"),
+                                where + ("every",)))
+
+
+def _cancellation(value: Any, where: Path_, problems: list[Problem]) -> Cancellation | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(Problem(t("cancelled must be a mapping with on, by, reason"), where))
+        return None
+    return Cancellation(on=_as_date(_on(value), where + ("on",), problems, "on"),
+                        by=_as_text(value.get("by"), where + ("by",), problems, "by", False),
+                        reason=_as_text(value.get("reason"), where + ("reason",), problems, "reason", False))
 
 
 def _records(value: Any, where: Path_, problems: list[Problem], key: str) -> list[tuple[int, dict]]:
@@ -206,6 +258,11 @@ def _records(value: Any, where: Path_, problems: list[Problem], key: str) -> lis
         problems.append(Problem(t("{key} must be a list of mappings", key=key), where))
         return []
     return list(enumerate(value))
+
+
+def _on(item: dict) -> Any:
+    # YAML 1.1 (PyYAML) reads an unquoted `on:` key as the boolean true: accept both spellings.
+    return item["on"] if "on" in item else item.get(True)
 
 
 def _extensions(value: Any, where: Path_, problems: list[Problem]) -> tuple[Extension, ...]:
@@ -218,8 +275,7 @@ def _extensions(value: Any, where: Path_, problems: list[Problem]) -> tuple[Exte
                 problems.append(Problem(t("an extension needs 'to:', the new deadline"), at))
             continue
         out.append(Extension(to=to, from_=_as_date(item.get("from"), at + ("from",), problems, "from"),
-                             # YAML 1.1 reads an unquoted `on:` key as the boolean True.
-                             on=_as_date(item.get("on", item.get(True)), at + ("on",), problems, "on"),
+                             on=_as_date(_on(item), at + ("on",), problems, "on"),
                              by=_as_text(item.get("by"), at + ("by",), problems, "by", False),
                              reason=_as_text(item.get("reason"), at + ("reason",), problems, "reason", False)))
     return tuple(out)

@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import gitops, store as store_mod
+from . import gitops, recurrence, store as store_mod
 from .dates import fmt
 from .errors import DataError, UsageError
 from .i18n import t
-from .model import Directive, InvalidDirective, Task, directive_from_data
+from .model import Directive, InvalidDirective, Occurrence, Task, directive_from_data
 from .queries import resolve_task
 from .store import Store
-from .yamledit import Doc, edit_task
+from .yamledit import Doc, Records, edit_task
 
 Edit = Callable[[Task, str], "dict | str"]   # (task as on disk, ref) -> key changes, or why it is left as it is
 
@@ -47,14 +47,24 @@ def _reparse(raw_or_text: str, directive: Directive) -> Directive:
     return parsed
 
 
-AFTER = {"done": "status", "note": "done", "status": "n"}
+AFTER = {"done": "status", "note": "done", "status": "n", "due": ("support", "lead")}
+
+
+def _yaml_value(value):
+    """A model value as yamledit writes it: records (extensions, occurrences) and a cancellation
+    become mappings; occurrences, dates only, take one line each."""
+    if isinstance(value, tuple) and value and all(hasattr(x, "as_data") for x in value):
+        return Records(tuple(x.as_data() for x in value), flow=all(isinstance(x, Occurrence) for x in value))
+    if hasattr(value, "as_data"):
+        return value.as_data()
+    return value
 
 
 def _apply(text: str, newline: str, edits: dict[int, dict]) -> str:
     doc = Doc(text, newline=newline)
     for n, changes in edits.items():
         after = {k: ("status" if k == "note" and "done" not in changes else v) for k, v in AFTER.items()}
-        doc = edit_task(doc, n, changes, after)
+        doc = edit_task(doc, n, {k: _yaml_value(v) for k, v in changes.items()}, after)
     return doc.text
 
 
@@ -67,7 +77,7 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
         new = after.task(old.n)
         changes = edits.get(old.n, {})
         for key in ("text", "lead", "support", "due", "due_text", "status", "done", "note", "extensions",
-                    "every", "until", "occurrences"):
+                    "every", "until", "occurrences", "cancelled"):
             want = changes[key] if key in changes else getattr(old, key)
             if isinstance(want, list):
                 want = tuple(want)
@@ -201,12 +211,19 @@ def mark_done(store: Store, refs: Sequence[str], today: date, *, on: date | None
         if task.status == "cancelled":
             raise UsageError(t("{ref} is cancelled; nothing was changed", ref=ref),
                              hint=t("Reopen it first ('dtrack reopen {ref}') if it was done after all.", ref=ref))
-        changes = {"status": "done", "done": on}
+        if task.every:
+            changes = recurrence.complete(task, on)
+        else:
+            changes = {"status": "done", "done": on}
         if note:
             changes["note"] = f"{task.note}\n{note}" if task.note and task.note != note else note
         return changes
 
     def detail(task: Task, changes: dict) -> str:
+        if "occurrences" in changes:
+            nxt = t(", next {date}", date=fmt(changes["due"])) if "due" in changes else t(", series ended")
+            return " " + t("occurrence {due} on {date}{next}", due=fmt(task.due), date=fmt(changes["occurrences"][-1].done),
+                           next=nxt)
         return " " + t("on {date}", date=fmt(changes["done"]))
 
     return change_tasks(store, refs, edit, message=_message("done", store, note, detail), commit=commit)
@@ -217,6 +234,8 @@ def reopen(store: Store, refs: Sequence[str], today: date, *, note: str | None =
         if task.status == "open":
             return t("already open; nothing changed")
         changes: dict = {"status": "open", "done": None}
+        if task.cancelled is not None:
+            changes["cancelled"] = None         # the record of the cancellation stays in git history
         if note:
             changes["note"] = f"{task.note}\n{note}" if task.note and task.note != note else note
         return changes

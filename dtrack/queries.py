@@ -164,4 +164,14 @@ def as_json(row: Row) -> dict:
         "due": task.due.isoformat() if task.due else None, "due_text": task.due_text,
         "status": task.status, "done": task.done.isoformat() if task.done else None,
         "note": task.note, "state": row.state, "days_left": row.days_left, "path": d.path,
+        "every": task.every, "until": _iso(task.until), "original_due": _iso(task.original_due),
+        "extensions": [{"from": _iso(e.from_), "to": _iso(e.to), "on": _iso(e.on), "by": e.by, "reason": e.reason}
+                       for e in task.extensions],
+        "occurrences": [{"due": _iso(o.due), "done": _iso(o.done)} for o in task.occurrences],
+        "cancelled": None if task.cancelled is None else {
+            "on": _iso(task.cancelled.on), "by": task.cancelled.by, "reason": task.cancelled.reason},
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -91,11 +91,19 @@ def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
     for row, ref, left, lead in zip(rows, refs, lefts, leads):
         lead_text = Text(lead)
         lead_text.truncate(lead_w, overflow="ellipsis")
-        task_text = Text(_clean(row.task.text))
+        task_text = Text(task_label(row.task))
         task_text.truncate(task_w, overflow="ellipsis")
         first = line(ref, fmt(row.task.due), left, lead_text.plain, task_text.plain)
         first.rstrip()
         out.print(first, style=STYLE.get(row.state, ""), no_wrap=True, overflow="ignore")
+
+
+RECURRING = "↻"
+
+
+def task_label(task: Task) -> str:
+    """The task column: a recurring task is marked, so its deadline reads as the next occurrence."""
+    return f"{RECURRING} {_clean(task.text)}" if task.every else _clean(task.text)
 
 
 def _stacked(rows, refs, lefts, leads, width: int, out: Console) -> None:
@@ -104,7 +112,7 @@ def _stacked(rows, refs, lefts, leads, width: int, out: Console) -> None:
         head = Text("  ".join(x for x in (ref, fmt(row.task.due), left, lead) if x))
         head.truncate(width, overflow="ellipsis")
         out.print(head, style=style, no_wrap=True, overflow="ignore")
-        task = Text("    " + _clean(row.task.text))
+        task = Text("    " + task_label(row.task))
         task.truncate(width, overflow="ellipsis")
         out.print(task, style=style, no_wrap=True, overflow="ignore")
 
@@ -144,7 +152,25 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
     status = task.status if task.status != "done" else f"{task.status} {fmt(task.done)}".strip()
     _field(out, t("Status"), f"{status} · {left_label(row)}" if row.days_left is not None else status,
            STYLE.get(row.state, ""))
+    if task.every:
+        until = " " + t("until {date}", date=fmt(task.until)) if task.until else ""
+        _field(out, t("Every"), f"{RECURRING} {task.every}{until}")
+    if task.cancelled is not None:
+        c = task.cancelled
+        _field(out, t("Cancelled"), "; ".join(x for x in (fmt(c.on), c.by or "", c.reason or "") if x))
     _field(out, t("Note"), task.note or "")
+    if task.extensions:
+        out.print(Text(t("Extensions") + ":", style="bold"))
+        for e in task.extensions:
+            parts = [f"{fmt(e.from_) or t('no deadline')} → {fmt(e.to)}",
+                     t("on {date}", date=fmt(e.on)) if e.on else "", e.by or "", e.reason or ""]
+            out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
+    if task.occurrences:
+        out.print(Text(t("Occurrences") + ":", style="bold"))
+        for o in task.occurrences:
+            late = (o.done - o.due).days if o.done else None
+            state = t("{n}d late", n=late) if late and late > 0 else t("on time") if late is not None else ""
+            out.print(Text(f"  {fmt(o.due)}  " + t("done {date}", date=fmt(o.done) or "?") + f"  {state}"))
     out.print(Text(t("Task") + ":", style="bold"))
     out.print(Text(safe_display(one_line(task.text))), soft_wrap=False)
 

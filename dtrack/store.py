@@ -256,7 +256,10 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
         try:
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         except FileNotFoundError:
-            pass
+            # A new file: the permissions any other program would give it, not mkstemp's 0600.
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         if expected is not None:
             try:
                 current = path.read_bytes()

@@ -7,10 +7,11 @@ from conftest import BUNDLED, REPO
 
 
 def _commands():
+    """The commands a user sees (hidden ones, such as the pre-commit hook's, are internal)."""
     from dtrack.cli import app
     import typer.main
     group = typer.main.get_command(app)
-    return sorted(group.commands)
+    return sorted(name for name, cmd in group.commands.items() if not cmd.hidden)
 
 
 def test_every_command_is_in_the_readme_and_has_an_example():

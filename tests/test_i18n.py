@@ -9,7 +9,7 @@ def test_vietnamese_interface(cli, monkeypatch):
     result = cli("--dir", str(BUNDLED), "list", env={"COLUMNS": "140"})
     assert result.stdout.splitlines()[0].split() == ["Mã", "Hạn", "Còn", "Chủ", "trì", "Nhiệm", "vụ"]
     assert "còn 3 ngày" in result.stdout
-    assert result.stdout.splitlines()[-1] == "8 quá hạn · 3 đến hạn trong 14 ngày · 33 đang mở"
+    assert result.stdout.splitlines()[-1] == "9 quá hạn · 3 đến hạn trong 14 ngày · 33 đang mở"
     bad = cli("--dir", str(BUNDLED), "--as-of", "31/02/2024", "list")
     assert "không phải ngày có thật" in bad.stderr
 

@@ -39,7 +39,7 @@ def test_default_table_shows_due_dates_day_first_and_days_left(cli):
     assert "26/07/2024" in lines[f"{LHG}#2"] and "6d left" in lines[f"{LHG}#2"]
     assert "01/08/2024" in lines[f"{LHG}#3"] and "12d left" in lines[f"{LHG}#3"]
     assert "STTTT, SNV" in lines[f"{LHG}#1"]
-    assert result.stdout.splitlines()[-1] == "8 overdue · 3 due within 14 days · 33 open in all"
+    assert result.stdout.splitlines()[-1] == "9 overdue · 3 due within 14 days · 33 open in all"
 
 
 def test_all_lists_every_open_task_of_the_seeds_with_no_deadline_last(cli):
@@ -89,7 +89,8 @@ def test_search_ignores_case_and_diacritics(cli):
 
 def test_overdue_and_within_windows(cli):
     over = json.loads(cli("--dir", str(BUNDLED), "list", "--overdue", "--json").stdout)
-    assert len(over) == 8 and all(r["state"] == "overdue" and r["days_left"] < 0 for r in over)
+    # 8 one-off deadlines + the recurring report of 2024-03-11 (first occurrence 25/03/2024, none reported).
+    assert len(over) == 9 and all(r["state"] == "overdue" and r["days_left"] < 0 for r in over)
     narrow = json.loads(cli("--dir", str(BUNDLED), "list", "--within", "5d", "--json").stdout)
     assert {r["ref"] for r in narrow if r["state"] == "due-soon"} == {f"{LHG}#1"}
     wide = json.loads(cli("--dir", str(BUNDLED), "list", "-w", "2w", "--json").stdout)

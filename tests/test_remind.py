@@ -13,9 +13,9 @@ def test_letter_for_sttt_lists_every_overdue_task(cli, tmp_path):
     assert letter.startswith("**UBND TỈNH QUẢNG NGÃI**\n\nSố: ……/……\n\n*Quảng Ngãi, ngày 15 tháng 08 năm 2024*\n")
     assert "V/v đôn đốc thực hiện nhiệm vụ được giao" in letter
     assert "Kính gửi: Sở Thông tin và Truyền thông." in letter
-    assert "còn 8 nhiệm vụ đã quá thời hạn" in letter
+    assert "còn 9 nhiệm vụ đã quá thời hạn" in letter
     rows = [x for x in letter.splitlines() if x.startswith("| ") and x[2].isdigit()]
-    assert len(rows) == 8
+    assert len(rows) == 9
     assert rows[0].startswith("| 1 | Thông báo ngày 14/02/2022 của UBND tỉnh Quảng Ngãi | Sở Thông tin và Truyền "
                               "thông hoàn chỉnh đề xuất")
     assert rows[0].endswith("| 28/02/2022 | 28/02/2022 | 899 |")

@@ -17,7 +17,7 @@ def test_list_all_on_the_bundled_directives():
     proc = run("--dir", str(BUNDLED), "list", "--all")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode("utf-8")
-    assert out.splitlines()[-1] == "8 overdue · 3 due within 14 days · 33 open in all"
+    assert out.splitlines()[-1] == "9 overdue · 3 due within 14 days · 33 open in all"
     assert len(out.splitlines()) == 1 + 33 + 1
 
 
