@@ -94,6 +94,13 @@ def summary(rows: Sequence[Row]) -> dict[str, int]:
 
 def agency_filter(query: str, registry: Registry, directives: Sequence[Directive]) -> set[str]:
     in_use = {a for d in directives for task in d.tasks for a in (*task.lead, *task.support)}
+    return agency_keys(query, registry, in_use)
+
+
+def agency_keys(query: str, registry: Registry, in_use: Iterable[str]) -> set[str]:
+    """agency_filter for callers that know the agency names in use without the directives
+    (export-ics reads them from its cache)."""
+    in_use = set(in_use)
     keys = registry.match(query, in_use)
     if not keys:
         close = registry.suggestions(query, in_use)
