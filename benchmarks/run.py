@@ -193,6 +193,9 @@ def measure(size: int, work: Path, runs: int, slow_runs: int) -> dict:
 
 # ---------------------------------------------------------------------------- report
 
+ANALYSIS = "## Where the time goes"
+
+
 def mb(x) -> str:
     return "–" if x is None else f"{x:.0f}"
 
@@ -255,7 +258,13 @@ def report(results: list[dict], fixed: dict, notes: list[str], out: Path) -> Non
                      f"{mb(r['peak_mb'])} | "
                      f"{fmt_s(r.get('tw_list'))} | {fmt_s(r.get('tw_done'))} |")
     lines += ["", "## Notes", ""] + [f"- {n}" for n in notes] + [""]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    # The hand-written analysis of missed targets (profiles) survives a new run.
+    kept = ""
+    if out.exists():
+        old = out.read_text(encoding="utf-8")
+        if ANALYSIS in old:
+            kept = old[old.index(ANALYSIS):]
+    out.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
 
 
 def plot(results: list[dict], out: Path) -> str:
