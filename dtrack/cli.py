@@ -184,10 +184,9 @@ def list_command(
         render.rows_table(rows, st.registry, out)
     else:
         render.nothing(t("No tasks to show."), out)
-    open_rows = rows if scope == "all" and status == "open" else queries.select(
-        st.directives, env.today, window=window, scope="all", status="open", agencies=agencies,
-        registry=st.registry, search=search)
-    render.summary_line(queries.summary(open_rows), window, out)
+    counts = queries.summary(rows) if scope == "all" and status == "open" else queries.open_summary(
+        st.directives, env.today, window=window, agencies=agencies, registry=st.registry, search=search)
+    render.summary_line(counts, window, out)
 
 
 app.command("list")(list_command)

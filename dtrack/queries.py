@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .agencies import Registry
 from .errors import NotFoundError, UsageError
@@ -45,6 +45,27 @@ def _sort_key(row: Row) -> tuple:
     return (row.task.due is None, row.task.due or date.min, row.directive.stem, row.task.n)
 
 
+def _matching(directives: Iterable[Directive], today: date, window: int, status: str, agencies: set[str] | None,
+              registry: Registry | None, search: str | None) -> Iterator[tuple[Directive, Task, str, int | None]]:
+    """(directive, task, state, days left) of every task that passes the status, agency and search filters."""
+    registry = registry or Registry()
+    phrase = fold(search) if search else ""
+    for d in directives:
+        haystack_d = None
+        for task in d.tasks:
+            if status != "all" and task.status != status:
+                continue
+            if agencies is not None and not any(
+                    fold(registry.canonical(a)) in agencies for a in (*task.lead, *task.support)):
+                continue
+            if phrase:
+                if haystack_d is None:
+                    haystack_d = fold(f"{d.title} {d.number} {d.stem}")
+                if phrase not in haystack_d and phrase not in fold(task.text):
+                    continue
+            yield (d, task, *evaluate(task, today, window))
+
+
 def select(directives: Iterable[Directive], today: date, *, window: int = DEFAULT_WINDOW,
            scope: str = "due", status: str = "open", agencies: set[str] | None = None,
            registry: Registry | None = None, search: str | None = None) -> list[Row]:
@@ -55,29 +76,14 @@ def select(directives: Iterable[Directive], today: date, *, window: int = DEFAUL
     agencies: folded canonical names; a task matches on a lead or support agency.
     search: a phrase that occurs in the task text, title or number (case and diacritics ignored).
     """
-    registry = registry or Registry()
-    phrase = fold(search) if search else ""
     rows = []
-    for d in directives:
-        haystack_d = None
-        for task in d.tasks:
-            if status != "all" and task.status != status:
+    for d, task, state, left in _matching(directives, today, window, status, agencies, registry, search):
+        if task.status == "open":
+            if scope == "overdue" and state != "overdue":
                 continue
-            state, left = evaluate(task, today, window)
-            if task.status == "open":
-                if scope == "overdue" and state != "overdue":
-                    continue
-                if scope == "due" and state not in ("overdue", "due-soon"):
-                    continue
-            if agencies is not None and not any(
-                    fold(registry.canonical(a)) in agencies for a in (*task.lead, *task.support)):
+            if scope == "due" and state not in ("overdue", "due-soon"):
                 continue
-            if phrase:
-                if haystack_d is None:
-                    haystack_d = fold(f"{d.title} {d.number} {d.stem}")
-                if phrase not in haystack_d and phrase not in fold(task.text):
-                    continue
-            rows.append(Row(d, task, state, left))
+        rows.append(Row(d, task, state, left))
     rows.sort(key=_sort_key)
     return rows
 
@@ -89,6 +95,18 @@ def summary(rows: Sequence[Row]) -> dict[str, int]:
             counts["open"] += 1
             if row.state in ("overdue", "due-soon"):
                 counts[row.state] += 1
+    return counts
+
+
+def open_summary(directives: Iterable[Directive], today: date, *, window: int = DEFAULT_WINDOW,
+                 agencies: set[str] | None = None, registry: Registry | None = None,
+                 search: str | None = None) -> dict[str, int]:
+    """summary() of every open task the filters keep, without building their rows."""
+    counts = {"overdue": 0, "due-soon": 0, "open": 0}
+    for _d, _task, state, _left in _matching(directives, today, window, "open", agencies, registry, search):
+        counts["open"] += 1
+        if state in ("overdue", "due-soon"):
+            counts[state] += 1
     return counts
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-import yaml
-
 from .agencies import Registry
 from .errors import BusyError, UsageError
 from .i18n import t
@@ -23,7 +21,6 @@ from .model import Directive, InvalidDirective, Problem, directive_from_data
 AGENCIES_FILE = "agencies.yaml"
 SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
 
 
@@ -79,8 +76,14 @@ def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> 
 
 def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(relative posix path, absolute path) of every directive file, sorted; hidden folders skipped."""
-    found: list[tuple[str, Path]] = []
-    stack = [(root, "")]
+    return iter([(rel, Path(entry.path)) for rel, entry in scan(root)])
+
+
+def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
+    """(relative posix path, directory entry) of every directive file, sorted by path. The entries
+    let the cache stat files without building a Path for each (on Windows the stat is free)."""
+    found: list[tuple[str, os.DirEntry]] = []
+    stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -92,11 +95,11 @@ def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{prefix}{name}/"))
+                stack.append((entry.path, f"{prefix}{name}/"))
             elif name.endswith(SUFFIX) and not (prefix == "" and name == AGENCIES_FILE):
-                found.append((prefix + name, Path(entry.path)))
-    found.sort()
-    return iter(found)
+                found.append((prefix + name, entry))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def cache_dir(root: Path) -> Path:
@@ -134,13 +137,20 @@ def decode(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _yaml():
+    # Imported on first parse: a run served from the cache never pays for PyYAML.
+    import yaml
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse(text: str) -> Any:
+    yaml, loader = _yaml()
     if m := _CONFLICT.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise _Unreadable(line, 1, t("git conflict marker '{marker}': resolve the merge, keeping the right "
                                      "version of the task, then remove the markers", marker=m.group(1)))
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and e.problem and "end of stream" in e.problem:
@@ -176,8 +186,9 @@ def _find_bad_timestamp(text: str) -> tuple[int, int]:
 
 def locate(text: str, where: tuple) -> tuple[int, int]:
     """1-based line and column of the node at key path `where`, or of the deepest part of it that exists."""
+    yaml, loader = _yaml()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except (yaml.YAMLError, ValueError, RecursionError):
         return 0, 0
     if node is None:
@@ -232,7 +243,16 @@ def load_registry(root: Path) -> tuple[Registry, list[FileProblem]]:
     return registry, [FileProblem(path, 0, 0, m) for m in messages]
 
 
-def load(root: Path) -> Store:
+def load(root: Path, *, cached: bool = True) -> Store:
+    """Every directive of the store. Through the parse cache (cache.py) unless `cached` is false
+    or DTRACK_NO_CACHE is set; both give the same Store."""
+    if cached and not os.environ.get("DTRACK_NO_CACHE"):
+        from . import cache
+        return cache.load(root)
+    return load_uncached(root)
+
+
+def load_uncached(root: Path) -> Store:
     registry, problems = load_registry(root)
     directives: list[Directive] = []
     for rel, path in iter_files(root):

@@ -19,9 +19,10 @@ TODAY = "2024-07-20"
 
 
 @pytest.fixture(autouse=True)
-def _fixed_environment(monkeypatch):
-    """No test reads the wall clock or the developer's settings."""
+def _fixed_environment(monkeypatch, tmp_path):
+    """No test reads the wall clock or the developer's settings, or writes the user's cache folder."""
     monkeypatch.setenv("DTRACK_TODAY", TODAY)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     for name in ("DTRACK_DIR", "DTRACK_LANG", "DTRACK_DEBUG", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
