@@ -2,3 +2,4 @@
 
 One line per area keeps merges trivial: list/show/done/reopen are in cli.py itself.
 """
+from . import cli_import  # noqa: F401  (dtrack import)
