@@ -5,3 +5,4 @@ One line per area keeps merges trivial: list/show/done/reopen are in cli.py itse
 from . import cli_supervise  # noqa: F401  check, schema, report, log, remind
 from . import cli_lifecycle  # noqa: F401  init, add, add-task, edit, extend, cancel
 from . import cli_export  # noqa: F401  dtrack export-ics
+from . import cli_import  # noqa: F401  import

@@ -301,3 +301,46 @@ class progress_bar:
 
     def close(self) -> None:
         self._progress.stop()
+
+
+def import_review(draft, registry: Registry, out: Console) -> None:
+    """What `dtrack import` found in one document: the header, then one line a task (n, lead, due,
+    the phrase the due came from), then what the clerk should check."""
+    h = draft.header
+    head = Text(_clean(f"{draft.relpath()}  ·  {h.kind}  ·  {h.number or t('(no number)')}  ·  "
+                       f"{h.issuer}  ·  {fmt(h.issued)}"), style="bold")
+    out.print(head, soft_wrap=True)
+    out.print(Text(_clean(h.title)), soft_wrap=True)
+    rows = []
+    for i, task in enumerate(draft.tasks, 1):
+        due = fmt(task.due) if task.due else ""
+        if task.every:
+            due = f"{due} +{task.every}".strip()
+        rows.append((str(i), agencies_label(task.lead, registry, short=True), due or "—",
+                     _clean(task.due_text or ""), _clean(task.text)))
+    headers = (t("n"), t("Lead"), t("Due"), t("Phrase"), t("Task"))
+    widths = [max([cell_len(headers[k])] + [cell_len(r[k]) for r in rows]) for k in range(4)]
+    widths[1] = min(widths[1], 28)
+    widths[3] = min(widths[3], 30)
+    task_w = max(out.width - sum(widths) - 8, 20)
+
+    def line(cells) -> Text:
+        parts = []
+        for k, cell in enumerate(cells[:4]):
+            c = Text(cell)
+            c.truncate(widths[k], overflow="ellipsis")
+            parts.append(_cell(c.plain, widths[k], "right" if k == 0 else "left"))
+        last = Text(cells[4])
+        last.truncate(task_w, overflow="ellipsis")
+        text = Text("  ".join(parts) + "  " + last.plain)
+        text.rstrip()
+        return text
+
+    out.print(line(headers), style="bold", no_wrap=True, overflow="ignore")
+    for r in rows:
+        out.print(line(r), no_wrap=True, overflow="ignore")
+    for note in draft.notes:
+        out.print(Text(t("check: {note}", note=_clean(note)), style="yellow"), soft_wrap=True)
+    for i, task in enumerate(draft.tasks, 1):
+        for w in task.warnings:
+            out.print(Text(t("check task {n}: {warning}", n=i, warning=_clean(w)), style="yellow"), soft_wrap=True)

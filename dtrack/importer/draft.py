@@ -1,0 +1,159 @@
+"""A directive proposed from a document's text, and its YAML in the style of the hand-made files."""
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..agencies import Registry
+from ..text import slugify
+from .header import Header, read_header
+from .mentions import Finder
+from .paragraphs import lines_of, paragraphs
+from .tasks import DraftTask, extract_tasks
+
+WIDTH = 88
+
+
+@dataclass
+class Draft:
+    header: Header
+    tasks: list[DraftTask]
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        h = self.header
+        if h.number:
+            return re.sub(r"[\\/:*?\"<>|\s]+", "-", h.number).strip("-")
+        return f"{h.issued.isoformat()}-{short_slug(h.title)}"
+
+    def relpath(self) -> str:
+        return f"{self.header.issued.year}/{self.stem}.yaml"
+
+    def to_data(self) -> dict:
+        h = self.header
+        data: dict = {"number": h.number, "kind": h.kind, "issuer": h.issuer or "Chưa xác định",
+                      "issued": h.issued}
+        if h.signer:
+            data["signer"] = h.signer
+        data["title"] = h.title or "(không có trích yếu)"
+        if h.meeting:
+            data["meeting"] = h.meeting
+        if h.chair:
+            data["chair"] = h.chair
+        if self.source:
+            data["source"] = self.source
+        tasks = []
+        for i, t in enumerate(self.tasks, 1):
+            task: dict = {"n": i, "text": t.text, "lead": list(t.lead) if len(t.lead) > 1 else t.lead[0]}
+            if t.support:
+                task["support"] = list(t.support)
+            if t.due:
+                task["due"] = t.due
+            if t.due_text:
+                task["due_text"] = t.due_text
+            if t.every:
+                task["every"] = t.every
+            task["status"] = "open"
+            tasks.append(task)
+        data["tasks"] = tasks
+        return data
+
+
+_SLUG_SKIP = {"y", "kien", "ket", "luan", "cua", "ve", "viec", "va", "cac", "trong", "nam", "tai", "the", "v",
+              "mot", "so", "nhung", "de", "o", "cho", "voi", "tren", "dia", "ban"}
+
+
+def short_slug(title: str) -> str:
+    """A few telling words of the title: "Kết luận của ... tại cuộc họp ..." keeps what follows "họp"."""
+    m = re.search(r"\b(?:cuộc họp|buổi làm việc|hội nghị|phiên họp)\b(.*)", title, re.I)
+    words = [w for w in slugify(m.group(1) if m and len(m.group(1)) > 20 else title, 40).split("-")
+             if w and w not in _SLUG_SKIP and not w.isdigit()]
+    return "-".join(words[:5]) or "van-ban"
+
+
+def extract(text: str, registry: Registry, known_issuers: list[str] = (), source: str = "",
+            today: date | None = None) -> Draft:
+    """The directive a document's text proposes. Pure: never raises on odd text."""
+    lines = lines_of(text)
+    paras = paragraphs(lines)
+    h = read_header(lines, paras, list(known_issuers))
+    notes = list(h.notes)
+    if h.issued is None:
+        h.issued = today or date.today()
+        notes.append("Không tìm thấy ngày ban hành: issued tạm lấy ngày nhập; cần sửa.")
+    finder = Finder(registry)
+    tasks, more = extract_tasks(paras, h.title_index, finder, h.issued, h.issuer)
+    return Draft(h, tasks, source, notes + more)
+
+
+# ---------------------------------------------------------------------------- YAML, hand-file style
+
+def _scalar(value) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    s = str(value)
+    if _plain_ok(s):
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _plain_ok(s: str, flow: bool = False) -> bool:
+    import yaml
+    if not s or s != s.strip() or "\n" in s or (flow and re.search(r"[,\[\]{}]", s)):
+        return False
+    try:
+        got = yaml.safe_load(f"[{s}]" if flow else f"k: {s}")
+    except yaml.YAMLError:
+        return False
+    return got == ([s] if flow else {"k": s})
+
+
+def _flow(items) -> str:
+    return "[" + ", ".join(x if _plain_ok(x, flow=True) else json.dumps(x, ensure_ascii=False) for x in items) + "]"
+
+
+def _folded(key: str, s: str, indent: int) -> list[str]:
+    pad = " " * indent
+    one = " ".join(s.split())
+    body = textwrap.wrap(one, width=WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return [f"{pad[:-2]}{key}: >-"] + [pad + x for x in body]
+
+
+def to_yaml(draft: Draft) -> str:
+    """The directive file: header comments, folded text at ~88 columns, flow lists. The result is
+    checked against the data by a YAML parse; anything that would not read back is double-quoted."""
+    import yaml
+    data = draft.to_data()
+    h = draft.header
+    out = [f"# {h.title[:100]} — {data['issuer']}", "# Nhập bằng dtrack import; kiểm tra lại trước khi theo dõi."]
+    out += [f"# {n}" for n in draft.notes]
+    for key in ("number", "kind", "issuer", "issued", "signer", "title", "meeting", "chair", "source"):
+        if key not in data:
+            continue
+        if key == "title":
+            out += _folded("title", data["title"], 2)
+        elif key == "number":
+            out.append(f"number: {json.dumps(data['number'], ensure_ascii=False) if not data['number'] else _scalar(data['number'])}")
+        else:
+            out.append(f"{key}: {_scalar(data[key])}")
+    out.append("tasks:")
+    for task in data["tasks"]:
+        out.append(f"  - n: {task['n']}")
+        out += _folded("text", task["text"], 6)
+        lead = task["lead"]
+        out.append(f"    lead: {_flow(lead) if isinstance(lead, list) else _scalar(lead)}")
+        for key in ("support", "due", "due_text", "every", "status"):
+            if key in task:
+                v = task[key]
+                out.append(f"    {key}: {_flow(v) if isinstance(v, list) else _scalar(v)}")
+    text = "\n".join(out) + "\n"
+    if yaml.safe_load(text) != data:
+        # A folded block that does not read back (odd whitespace): fall back to plain safe_dump.
+        text = "\n".join(x for x in out if x.startswith("#")) + "\n" + yaml.safe_dump(
+            data, allow_unicode=True, sort_keys=False, width=WIDTH)
+    return text
