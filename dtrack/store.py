@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,24 @@ from .model import Directive, InvalidDirective, Problem, directive_from_data
 AGENCIES_FILE = "agencies.yaml"
 SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
+MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
+
+
+if hasattr(yaml, "CParser"):
+    class _Loader(yaml.composer.Composer, yaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's fast parser, with PyYAML's Python composer: libyaml's own composer recurses in C and
+        crashes the process (SIGSEGV) on a file nested some 100,000 levels deep; the Python one raises
+        RecursionError, which becomes a one-line error. Safe constructor: no tag builds an object."""
+
+        def __init__(self, stream):
+            yaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+else:                                # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +97,9 @@ def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> 
 def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
     """(relative posix path, absolute path) of every directive file, sorted; hidden folders skipped."""
     found: list[tuple[str, Path]] = []
-    stack = [(root, "")]
+    stack = [(root, "", 0)]
     while stack:
-        folder, prefix = stack.pop()
+        folder, prefix, depth = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -92,7 +109,9 @@ def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{prefix}{name}/"))
+                # Bounded, so that --dir / or a deep tree cannot make dtrack walk the whole disk.
+                if depth < MAX_DEPTH:
+                    stack.append((Path(entry.path), f"{prefix}{name}/", depth + 1))
             elif name.endswith(SUFFIX) and not (prefix == "" and name == AGENCIES_FILE):
                 found.append((prefix + name, Path(entry.path)))
     found.sort()
@@ -122,8 +141,7 @@ class _Unreadable(Exception):
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM; a non-UTF-8 file is refused with the line of the first bad byte."""
     if len(raw) > MAX_FILE_BYTES:
-        raise _Unreadable(0, 0, t("the file is {size} MB; a directive file is a few KB, so this is not one",
-                                  size=len(raw) // (1024 * 1024)))
+        raise _Unreadable(0, 0, _too_big(len(raw)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -133,20 +151,93 @@ def decode(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def read_bytes(path: Path) -> bytes:
+    """A store file's bytes, refusing what is not a plain file of sane size before reading any of it:
+    a symbolic link (it may point outside the store; editing would replace the link), a FIFO or device
+    (reading would block or never end), a huge file (it would fill memory)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise _Unreadable(0, 0, t("a symbolic link; dtrack reads and writes only regular files inside the "
+                                  "store: put the file itself here"))
+    if not stat.S_ISREG(st.st_mode):
+        raise _Unreadable(0, 0, t("not a regular file"))
+    if st.st_size > MAX_FILE_BYTES:
+        raise _Unreadable(0, 0, _too_big(st.st_size))
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)      # it may have grown since the stat
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Unreadable(0, 0, _too_big(len(raw)))
+    return raw
+
+
+def _too_big(size: int) -> str:
+    return t("the file is {size} MB; a directive file is a few KB, so this is not one",
+             size=f"{size / (1024 * 1024):.1f}")
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose anchors and aliases multiply it ("billion laughs"): PyYAML shares the
+    aliased objects, so loading is cheap, but anything that walks the data (JSON, comparison, export)
+    would expand it. Also refuses a recursive alias. Iterative: the graph may be deep."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANSION and sizes[key] > 2 * distinct:
+                raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
+                                  t("YAML anchors and aliases expand this file to more than {n} values; a "
+                                    "directive file does not need them: write the values out", n=MAX_EXPANSION))
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
+                              t("a YAML alias refers to the value that contains it; write the values out"))
+        active.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
+
+
 def parse(text: str) -> Any:
     if m := _CONFLICT.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise _Unreadable(line, 1, t("git conflict marker '{marker}': resolve the merge, keeping the right "
                                      "version of the task, then remove the markers", marker=m.group(1)))
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_expansion(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         what = e.problem or str(e)
         raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
                           t("not valid YAML: {what}", what=what)) from None
     except yaml.YAMLError as e:
-        raise _Unreadable(0, 0, t("not valid YAML: {what}", what=str(e).splitlines()[0])) from None
+        line = getattr(e, "position", None)      # ReaderError (a NUL or other control character)
+        where = text.count("\n", 0, line) + 1 if isinstance(line, int) else 0
+        raise _Unreadable(where, 0, t("not valid YAML: {what}", what=str(e).splitlines()[0])) from None
     except ValueError as e:
         # e.g. "due: 2024-02-30" matches YAML's date pattern but is not a date.
         line, col = _find_bad_timestamp(text)
@@ -170,7 +261,7 @@ def locate(text: str, where: tuple) -> tuple[int, int]:
     """1-based line and column of the node at key path `where`, or of the deepest part of it that exists."""
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except (yaml.YAMLError, ValueError, RecursionError):
+    except (yaml.YAMLError, ValueError, RecursionError, AttributeError):
         return 0, 0
     if node is None:
         return 1, 1
@@ -190,7 +281,7 @@ def load_directive(path: Path, rel: str) -> tuple[Directive | None, list[FilePro
     """Read and build one directive file; problems carry the file's line numbers."""
     text = ""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
         text = decode(raw)
         data = parse(text)
     except OSError as e:
@@ -215,7 +306,7 @@ def load_registry(root: Path) -> tuple[Registry, list[FileProblem]]:
     if not path.is_file():
         return Registry(), []
     try:
-        data = parse(decode(path.read_bytes()))
+        data = parse(decode(read_bytes(path)))
     except OSError as e:
         return Registry(), [FileProblem(path, 0, 0, t("cannot read the file: {error}", error=e.strerror or e))]
     except _Unreadable as e:
@@ -237,9 +328,59 @@ def load(root: Path) -> Store:
 
 # ---------------------------------------------------------------------------- writing
 
-def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
-    """Replace `path` with `data` all at once; with `expected`, only if the file still holds those bytes."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+_BAD_NAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` resolved, if it lies inside the store `root` (after following every link); else UsageError.
+
+    The one check every write goes through (write_atomic calls it): no reference, name or option
+    can make dtrack write outside the store."""
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))
+    if real != real_root and real_root not in real.parents:
+        raise UsageError(t("{path} is outside the store {root}; dtrack writes only inside the store",
+                           path=path, root=root))
+    return real
+
+
+def check_name(name: str) -> str:
+    """A file or folder name that a command makes from user input (a stem, a year), checked to be one
+    plain name that is valid on Windows, macOS and Linux; UsageError otherwise."""
+    stripped = name.strip()
+    problem = None
+    if not stripped or stripped in (".", ".."):
+        problem = t("it is empty")
+    elif _BAD_NAME_CHARS.search(name):
+        problem = t("it contains a character not allowed in file names (< > : \" / \\ | ? * or a control "
+                    "character)")
+    elif name != stripped or name.endswith("."):
+        problem = t("it starts or ends with a space or ends with a dot")
+    elif name.split(".")[0].upper() in _WINDOWS_RESERVED:
+        problem = t("it is a reserved device name on Windows")
+    elif len(name.encode("utf-8")) > 200:
+        problem = t("it is too long")
+    if problem:
+        raise UsageError(t("cannot use {name!r} as a file name: {problem}", name=name, problem=problem))
+    return name
+
+
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, root: Path | None = None) -> None:
+    """Replace `path` with `data` all at once; with `expected`, only if the file still holds those bytes.
+
+    With `root` (every command passes it), refuse a path outside the store. Never writes through a
+    symbolic link. The check of `expected` happens after the new content is safely on disk and
+    immediately before the rename, under the store lock (dtrack/lock.py), so no other dtrack can
+    slip in; the remaining window against a hand edit is the few microseconds of one read and one
+    rename (docs/reliability.md).
+    """
+    if root is not None:
+        inside(root, path.parent)
+    if path.is_symlink():
+        raise UsageError(t("{path} is a symbolic link; dtrack does not write through links", path=path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -264,3 +405,34 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
         except OSError:
             pass
         raise
+    _fsync_folder(path.parent)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def stale_temps(path: Path) -> list[Path]:
+    """Temp files that a killed write_atomic of `path` left beside it (hidden, so never loaded).
+    Only safe to delete under the store lock, when no other dtrack can be writing them."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / n for n in names if n.startswith(prefix) and n.endswith(TEMP_SUFFIX)]
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a folder, and does not need to."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
