@@ -139,3 +139,41 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(repo):
         f"Dtrack-Ref: {STEM}#1\nDtrack-Recovered: yes",
         "initial store", ""]
     assert git(repo, "status", "--porcelain") == ""
+
+
+def _edit_during(monkeypatch, path: Path, on_call: int = 1):
+    """Save `path` by hand in the middle of dtrack's work: after it read the file, before it writes."""
+    from dtrack import ops
+    real, calls = ops._verify, []
+
+    def verify_then_edit(*args):
+        calls.append(1)
+        if len(calls) == on_call:
+            path.write_bytes(path.read_bytes().replace(b"status: open", "status: open  # sửa tay".encode("utf-8"), 1))
+        return real(*args)
+    monkeypatch.setattr(ops, "_verify", verify_then_edit)
+
+
+def test_a_file_edited_between_read_and_write_is_never_overwritten(cli, repo, monkeypatch):
+    path = repo / TARGET
+    _edit_during(monkeypatch, path)
+    result = cli("done", f"{STEM}#3", cwd=repo)
+    assert result.exit_code == 6
+    assert result.output == (f"dtrack: error: {path} changed on disk while dtrack was working; nothing was "
+                             "written. Run the command again.\n")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("status: open  # sửa tay") == 1 and "status: done" not in text
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert not list((repo / ".git" / "dtrack").glob("pending*"))
+
+
+def test_when_the_second_file_is_refused_the_first_gets_its_old_bytes_back(cli, repo, monkeypatch):
+    first = repo / "directives/2023/1502-UBND-KGVX.yaml"
+    second = repo / TARGET
+    old_first = first.read_bytes()
+    _edit_during(monkeypatch, second, on_call=2)
+    result = cli("done", "1502#1", f"{STEM}#3", cwd=repo)
+    assert result.exit_code == 6, result.output
+    assert first.read_bytes() == old_first
+    assert b"# s\xe1\xbb\xada tay" in second.read_bytes() and b"status: done" not in second.read_bytes()
+    assert git(repo, "status", "--porcelain") == " M directives/2022/2022-02-14-nhiem-vu-trong-tam.yaml\n"
