@@ -78,8 +78,12 @@ def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> 
     else directives/ at the top of the enclosing git repository."""
     for raw, origin in ((dir_option, "--dir"), (environ.get("DTRACK_DIR"), "DTRACK_DIR")):
         if raw:
-            path = (cwd / raw).resolve()
-            if not path.is_dir():
+            try:
+                path = (cwd / raw).resolve()
+                is_dir = path.is_dir()
+            except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
+                is_dir = False
+            if not is_dir:
                 raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=raw),
                                  hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
             return path
