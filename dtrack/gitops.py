@@ -84,11 +84,20 @@ def git_dir(repo: Path) -> Path:
 
 
 def check_unlocked(repo: Path) -> None:
-    """BusyError if git's index lock exists: dtrack's commit ends by updating the index, so it would
-    fail half-way. Checked before any file is written, so that nothing changes."""
-    lock = git_dir(repo) / "index.lock"
-    if lock.exists():
-        raise _busy(lock)
+    """BusyError if a git lock that dtrack's commit needs exists (the index, HEAD, the branch, packed
+    refs): the commit would fail half-way. Checked before any file is written, so nothing changes."""
+    folder = git_dir(repo)
+    names = ["index.lock", "HEAD.lock", "packed-refs.lock"]
+    try:
+        head = (folder / "HEAD").read_text(encoding="utf-8").strip()
+        if head.startswith("ref: refs/"):
+            names.append(head[5:] + ".lock")
+    except OSError:
+        pass
+    for name in names:
+        lock = folder / name
+        if lock.exists():
+            raise _busy(lock)
 
 
 def head(repo: Path) -> str | None:
