@@ -130,7 +130,8 @@ class KillStats:
     def summary(self) -> str:
         outs = ", ".join(f"{k}: {v}" for k, v in sorted(self.outcomes.items()))
         locks = ", ".join(f"{k}: {v}" for k, v in sorted(self.stale_locks.items())) or "none"
-        return (f"{self.kills} kills survived ({outs}); stale git locks reported and removed: {locks}; "
+        killed = sum(v for k, v in self.outcomes.items() if k.startswith("killed"))
+        return (f"{self.kills} runs under a random kill timer, {killed} killed mid-run, all survived ({outs}); stale git locks reported and removed: {locks}; "
                 f"{self.recovered} interrupted changes finished by the next run; {self.full_runs} full runs "
                 f"consistent; {self.seconds:.0f} s")
 
