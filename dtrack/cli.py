@@ -25,8 +25,22 @@ _PASS_THROUGH = (typer.Exit, typer.Abort, _click_exceptions.ClickException) + tu
     getattr(_click_exceptions, name) for name in ("Exit", "Abort") if hasattr(_click_exceptions, name))
 
 
+def _defuse(e: Exception) -> None:
+    """click echoes the user's words in its usage errors ("No such command ..."): show controls visibly."""
+    from .text import safe_display
+    if isinstance(getattr(e, "message", None), str):
+        e.message = safe_display(e.message)
+
+
 class DtrackGroup(TyperGroup):
     """Turns every DtrackError into `dtrack: error: ...` on one line and its exit code."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except _click_exceptions.ClickException as e:
+            _defuse(e)
+            raise
 
     def invoke(self, ctx):
         try:
@@ -34,7 +48,8 @@ class DtrackGroup(TyperGroup):
         except DtrackError as e:
             _report(e.message, e.hint)
             raise typer.Exit(e.exit_code) from None
-        except _PASS_THROUGH:
+        except _PASS_THROUGH as e:
+            _defuse(e)
             raise
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
@@ -128,7 +143,8 @@ def env_of(ctx: typer.Context) -> Env:
 
 def print_json(data) -> None:
     import json
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from .text import json_safe
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")

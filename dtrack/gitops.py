@@ -8,8 +8,10 @@ never swept in and no `git add .` ever happens.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +40,10 @@ def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = N
                        hint=t("Install git, or use --no-commit.")) from None
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
+        if m := _LOCK_EXISTS.search(err):
+            raise _busy(Path(m.group(1)))
         if "index.lock" in err:
-            raise BusyError(t("another git process is using this repository ({file} exists)", file=".git/index.lock"),
-                            hint=t("Wait for it to finish. If no git is running, a crashed git left the lock: "
-                                   "remove .git/index.lock by hand."))
+            raise _busy(git_dir(repo) / "index.lock")
         if "Please tell me who you are" in err or "empty ident" in err:
             raise GitError(t("git does not know who you are, so it cannot record the change"),
                            hint=t('Run: git config --global user.name "Your Name" && '
@@ -49,6 +51,53 @@ def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = N
         first = err.splitlines()[-1] if err else f"exit {proc.returncode}"
         raise GitError(t("git {command} failed: {error}", command=args[0], error=first))
     return proc.stdout.decode("utf-8", "replace")
+
+
+_LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+
+
+def _busy(lock: Path) -> BusyError:
+    """A git lock file is in the way. dtrack never deletes it: only the user can know that no git
+    (an editor, an IDE, a cron job) is running; its age is the best clue we can give."""
+    try:
+        age = max(int(time.time() - lock.stat().st_mtime), 0)
+        since = t(", created {minutes} min ago", minutes=age // 60) if age >= 60 else \
+            t(", created {seconds} s ago", seconds=age)
+    except OSError:
+        since = ""
+    return BusyError(t("another git process is using this repository ({file} exists{since}); nothing was changed",
+                       file=lock, since=since),
+                     hint=t("Wait for it to finish and run the command again. If no git program is running, a "
+                            "crashed git left the lock behind: delete {file} by hand, then run the command again.",
+                            file=lock))
+
+
+def git_dir(repo: Path) -> Path:
+    """The repository's git folder: .git, or for a linked worktree the folder its .git file names."""
+    dot = repo / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        return Path(run(repo, "rev-parse", "--absolute-git-dir").strip())
+    except GitError:
+        return dot
+
+
+def check_unlocked(repo: Path) -> None:
+    """BusyError if a git lock that dtrack's commit needs exists (the index, HEAD, the branch, packed
+    refs): the commit would fail half-way. Checked before any file is written, so nothing changes."""
+    folder = git_dir(repo)
+    names = ["index.lock", "HEAD.lock", "packed-refs.lock"]
+    try:
+        head = (folder / "HEAD").read_text(encoding="utf-8").strip()
+        if head.startswith("ref: refs/"):
+            names.append(head[5:] + ".lock")
+    except OSError:
+        pass
+    for name in names:
+        lock = folder / name
+        if lock.exists():
+            raise _busy(lock)
 
 
 def head(repo: Path) -> str | None:
@@ -91,6 +140,12 @@ def commit_files(repo: Path, files: dict[str, bytes], message: str) -> str:
     run(repo, "update-ref", "-m", "dtrack: " + message.splitlines()[0], "HEAD", commit, parent or "")
     _sync_index(repo, files, blobs)
     return commit
+
+
+def sync_index(repo: Path, files: dict[str, bytes]) -> None:
+    """Bring the user's index up to date for `files` as committed (after an interrupted commit)."""
+    blobs = {rel: run(repo, "hash-object", "-w", "--stdin", input=data).strip() for rel, data in files.items()}
+    _sync_index(repo, files, blobs)
 
 
 def _sync_index(repo: Path, files: dict[str, bytes], blobs: dict[str, str]) -> None:

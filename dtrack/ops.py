@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import gitops, recurrence, store as store_mod
+from . import gitops, journal, lock, recurrence, store as store_mod
 from .dates import fmt
-from .errors import DataError, UsageError
+from .errors import DataError, DtrackError, UsageError
 from .i18n import t
 from .model import Directive, InvalidDirective, Occurrence, Task, directive_from_data
 from .queries import resolve_task
@@ -106,51 +106,97 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         by_file.setdefault(p.directive.path, []).append(p)
 
     result = Result()
-    staged: list[tuple[Path, bytes, bytes, str, Directive, dict]] = []
-    log: list[tuple[str, Task, dict]] = []
-    for rel, items in by_file.items():
-        path = store.root / rel
-        raw = path.read_bytes()
-        doc = Doc.decode(raw)
-        current = _reparse(doc.text, items[0].directive)
-        edits: dict[int, dict] = {}
-        for p in items:
-            task = current.task(p.task.n)
-            if task is None:
-                raise DataError(t("{ref}: the task is no longer in {path}", ref=p.ref, path=rel))
-            changes = edit(task, p.ref)
-            if isinstance(changes, str):
-                result.skipped.append(f"{p.ref}: {changes}")
-                continue
-            edits[task.n] = changes
-            log.append((p.ref, task, changes))
-        if not edits:
-            continue
-        new_text = _apply(doc.text, doc.newline, edits)
-        _verify(current, _reparse(new_text, current), edits)
-        staged.append((path, raw, Doc(new_text, doc.bom, doc.newline).encode(), rel, current, edits))
-
-    for path, raw, new, *_ in staged:
-        store_mod.write_atomic(path, new, expected=raw)
-        result.files.append(path)
-    result.changed = [ref for ref, _, _ in log]
-
-    if staged and commit:
-        repo = gitops.find_repo(store.root)
+    # The whole read-modify-write-commit section holds the store lock: a second dtrack waits here,
+    # then reads the file as the first one left it, so no update is lost (docs/reliability.md).
+    with lock.store_lock(store.root):
+        repo = gitops.find_repo(store.root) if commit else None
         if repo is not None:
-            files = {}
+            gitops.check_unlocked(repo)
+            result.warnings += journal.recover(store.root)
+        staged: list[tuple[Path, bytes, bytes, str, Directive, dict]] = []
+        log: list[tuple[str, Task, dict]] = []
+        for rel, items in by_file.items():
+            path = store.root / rel
+            raw = _read(path, rel)
+            doc = Doc.decode(raw)
+            current = _reparse(doc.text, items[0].directive)
+            edits: dict[int, dict] = {}
+            for p in items:
+                task = current.task(p.task.n)
+                if task is None:
+                    raise DataError(t("{ref}: the task is no longer in {path}", ref=p.ref, path=rel))
+                changes = edit(task, p.ref)
+                if isinstance(changes, str):
+                    result.skipped.append(f"{p.ref}: {changes}")
+                    continue
+                edits[task.n] = changes
+                log.append((p.ref, task, changes))
+            if not edits:
+                continue
+            new_text = _apply(doc.text, doc.newline, edits)
+            _verify(current, _reparse(new_text, current), edits)
+            staged.append((path, raw, Doc(new_text, doc.bom, doc.newline).encode(), rel, current, edits))
+        result.changed = [ref for ref, _, _ in log]
+        if not staged:
+            return result
+        journal.sweep(store.root, [path for path, *_ in staged])
+
+        files: dict[str, bytes] = {}
+        text = ""
+        if repo is not None:
+            entries = []
             for path, raw, new, rel, current, edits in staged:
                 rel_repo = gitops.repo_path(repo, path)
-                files[rel_repo] = _committed_version(repo, rel_repo, raw, new, current, edits, result)
-            result.commit = gitops.commit_files(repo, files, message(log))
+                base = gitops.committed_bytes(repo, rel_repo)
+                files[rel_repo] = _committed_version(base, raw, new, current, edits, rel_repo, result)
+                entries.append(journal.Entry(path, rel_repo, raw, new, files[rel_repo], base))
+            text = message(log)
+            journal.begin(store.root, repo, text, entries)
+        _write_all(staged, store.root)
+        result.files = [path for path, *_ in staged]
+        if repo is not None:
+            try:
+                result.commit = gitops.commit_files(repo, files, text)
+            except DtrackError as e:
+                e.hint = ((e.hint + " ") if e.hint else "") + t(
+                    "The change is written but not committed; the next dtrack command that changes the store "
+                    "will commit it.")
+                raise
+            journal.end(store.root)
     return result
 
 
-def _committed_version(repo: Path, rel: str, raw: bytes, new: bytes, current: Directive, edits: dict,
+def _read(path: Path, rel: str) -> bytes:
+    try:
+        raw = store_mod.read_bytes(path)
+        store_mod.decode(raw)
+    except store_mod._Unreadable as e:
+        raise DataError(t("{path}:{line}: {message}", path=rel, line=e.line, message=e.message)) from None
+    return raw
+
+
+def _write_all(staged: list, root: Path) -> None:
+    """Write every touched file or none: if one write is refused (the file was edited by hand meanwhile),
+    the files already written get their old bytes back."""
+    done: list[tuple[Path, bytes, bytes]] = []
+    try:
+        for path, raw, new, *_ in staged:
+            store_mod.write_atomic(path, new, expected=raw, root=root)
+            done.append((path, raw, new))
+    except BaseException:
+        for path, raw, new in reversed(done):
+            try:
+                store_mod.write_atomic(path, raw, expected=new, root=root)
+            except (OSError, DtrackError):
+                pass
+        journal.end(root)
+        raise
+
+
+def _committed_version(base: bytes | None, raw: bytes, new: bytes, current: Directive, edits: dict, rel: str,
                        result: Result) -> bytes:
     """What to commit for a touched file: our edit applied to HEAD's version, so that the user's own
     uncommitted edits of the same file stay uncommitted."""
-    base = gitops.committed_bytes(repo, rel)
     if base is None or base == raw:
         return new
     try:
@@ -159,7 +205,7 @@ def _committed_version(repo: Path, rel: str, raw: bytes, new: bytes, current: Di
         text = _apply(doc.text, doc.newline, edits)
         _verify(committed, _reparse(text, committed), edits)
         return Doc(text, doc.bom, doc.newline).encode()
-    except (DataError, UsageError):
+    except (DataError, UsageError, UnicodeDecodeError):
         result.warnings.append(t("{path} had other uncommitted changes that dtrack could not keep apart; "
                                  "they are in this commit too", path=rel))
         return new

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,16 @@ from .model import Directive, InvalidDirective, Problem, directive_from_data
 AGENCIES_FILE = "agencies.yaml"
 SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
+MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
+# An anchor (&a) or alias (*a) token; "Sở KH&ĐT" is not one (no space or indicator before the &).
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]")
+# Files with this many structure characters go through the careful loader: libyaml's C composer
+# crashes (SIGSEGV) on nesting near 100,000 levels, and the careful one stops at Python's recursion
+# limit (~1,000), so every file that could nest that deep takes the careful path and gets the same
+# one-line error. Directive files have 50-150.
+_CAREFUL_ABOVE = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +68,12 @@ def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> 
     else directives/ at the top of the enclosing git repository."""
     for raw, origin in ((dir_option, "--dir"), (environ.get("DTRACK_DIR"), "DTRACK_DIR")):
         if raw:
-            path = (cwd / raw).resolve()
-            if not path.is_dir():
+            try:
+                path = (cwd / raw).resolve()
+                is_dir = path.is_dir()
+            except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
+                is_dir = False
+            if not is_dir:
                 raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=raw),
                                  hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
             return path
@@ -83,9 +97,9 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
     """(relative posix path, directory entry) of every directive file, sorted by path. The entries
     let the cache stat files without building a Path for each (on Windows the stat is free)."""
     found: list[tuple[str, os.DirEntry]] = []
-    stack = [(str(root), "")]
+    stack = [(str(root), "", 0)]
     while stack:
-        folder, prefix = stack.pop()
+        folder, prefix, depth = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -95,7 +109,9 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{prefix}{name}/"))
+                # Bounded, so that --dir / or a deep tree cannot make dtrack walk the whole disk.
+                if depth < MAX_DEPTH:
+                    stack.append((entry.path, f"{prefix}{name}/", depth + 1))
             elif name.endswith(SUFFIX) and not (prefix == "" and name == AGENCIES_FILE):
                 found.append((prefix + name, entry))
     found.sort(key=lambda item: item[0])
@@ -125,8 +141,7 @@ class _Unreadable(Exception):
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM; a non-UTF-8 file is refused with the line of the first bad byte."""
     if len(raw) > MAX_FILE_BYTES:
-        raise _Unreadable(0, 0, t("the file is {size} MB; a directive file is a few KB, so this is not one",
-                                  size=len(raw) // (1024 * 1024)))
+        raise _Unreadable(0, 0, _too_big(len(raw)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -137,20 +152,127 @@ def decode(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+_loaders = None
+
+
 def _yaml():
-    # Imported on first parse: a run served from the cache never pays for PyYAML.
+    """PyYAML and its two loaders, imported on first parse (a run served from the cache never pays for
+    PyYAML): the fast C loader, and a careful one for files that could hurt the fast one."""
+    global _loaders
     import yaml
-    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if _loaders is None:
+        fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        if hasattr(yaml, "CParser"):
+            class Careful(yaml.composer.Composer, yaml.CParser, yaml.constructor.SafeConstructor,
+                          yaml.resolver.Resolver):
+                """libyaml's parser with PyYAML's Python composer, which raises RecursionError on deep
+                nesting where libyaml's C composer crashes the process. Safe constructor: no tag builds
+                an object."""
+
+                def __init__(self, stream):
+                    yaml.CParser.__init__(self, stream)
+                    yaml.constructor.SafeConstructor.__init__(self)
+                    yaml.resolver.Resolver.__init__(self)
+                    yaml.composer.Composer.__init__(self)
+        else:                            # pragma: no cover - PyYAML built without libyaml
+            Careful = yaml.SafeLoader
+        _loaders = (fast, Careful)
+    return (yaml, *_loaders)
+
+
+def _needs_care(text: str) -> bool:
+    """Anchors/aliases (a "billion laughs" must be measured before anything walks the data), or enough
+    structure to nest deeper than the C composer survives. Each level of nesting needs one of these
+    characters, so their count bounds the depth; directive files have a few hundred."""
+    if _ANCHOR_OR_ALIAS.search(text):
+        return True
+    if len(text) < _CAREFUL_ABOVE:
+        return False
+    return sum(text.count(c) for c in "[{-:?") >= _CAREFUL_ABOVE
+
+
+def read_bytes(path: Path) -> bytes:
+    """A store file's bytes, refusing what is not a plain file of sane size before reading any of it:
+    a symbolic link (it may point outside the store; editing would replace the link), a FIFO or device
+    (reading would block or never end), a huge file (it would fill memory)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise _Unreadable(0, 0, t("a symbolic link; dtrack reads and writes only regular files inside the "
+                                  "store: put the file itself here"))
+    if not stat.S_ISREG(st.st_mode):
+        raise _Unreadable(0, 0, t("not a regular file"))
+    if st.st_size > MAX_FILE_BYTES:
+        raise _Unreadable(0, 0, _too_big(st.st_size))
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)      # it may have grown since the stat
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Unreadable(0, 0, _too_big(len(raw)))
+    return raw
+
+
+def _too_big(size: int) -> str:
+    return t("the file is {size} MB; a directive file is a few KB, so this is not one",
+             size=f"{size / (1024 * 1024):.1f}")
+
+
+def _check_expansion(root) -> None:
+    """Refuse a document whose anchors and aliases multiply it ("billion laughs"): PyYAML shares the
+    aliased objects, so loading is cheap, but anything that walks the data (JSON, comparison, export)
+    would expand it. Also refuses a recursive alias. Iterative: the graph may be deep."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[object, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANSION and sizes[key] > 2 * distinct:
+                raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
+                                  t("YAML anchors and aliases expand this file to more than {n} values; a "
+                                    "directive file does not need them: write the values out", n=MAX_EXPANSION))
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
+                              t("a YAML alias refers to the value that contains it; write the values out"))
+        active.add(key)
+        distinct += 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node) -> list:
+    yaml = _yaml()[0]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 def parse(text: str) -> Any:
-    yaml, loader = _yaml()
+    yaml, fast, careful = _yaml()
     if m := _CONFLICT.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise _Unreadable(line, 1, t("git conflict marker '{marker}': resolve the merge, keeping the right "
                                      "version of the task, then remove the markers", marker=m.group(1)))
     try:
-        return yaml.load(text, Loader=loader)
+        if not _needs_care(text):
+            return yaml.load(text, Loader=fast)
+        loader = careful(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_expansion(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and e.problem and "end of stream" in e.problem:
@@ -164,7 +286,9 @@ def parse(text: str) -> Any:
         raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
                           t("not valid YAML: {what}", what=what)) from None
     except yaml.YAMLError as e:
-        raise _Unreadable(0, 0, t("not valid YAML: {what}", what=str(e).splitlines()[0])) from None
+        line = getattr(e, "position", None)      # ReaderError (a NUL or other control character)
+        where = text.count("\n", 0, line) + 1 if isinstance(line, int) else 0
+        raise _Unreadable(where, 0, t("not valid YAML: {what}", what=str(e).splitlines()[0])) from None
     except ValueError as e:
         # e.g. "due: 2024-02-30" matches YAML's date pattern but is not a date.
         line, col = _find_bad_timestamp(text)
@@ -186,10 +310,10 @@ def _find_bad_timestamp(text: str) -> tuple[int, int]:
 
 def locate(text: str, where: tuple) -> tuple[int, int]:
     """1-based line and column of the node at key path `where`, or of the deepest part of it that exists."""
-    yaml, loader = _yaml()
+    yaml, fast, careful = _yaml()
     try:
-        node = yaml.compose(text, Loader=loader)
-    except (yaml.YAMLError, ValueError, RecursionError):
+        node = yaml.compose(text, Loader=careful if _needs_care(text) else fast)
+    except (yaml.YAMLError, ValueError, RecursionError, AttributeError):
         return 0, 0
     if node is None:
         return 1, 1
@@ -209,7 +333,7 @@ def load_directive(path: Path, rel: str) -> tuple[Directive | None, list[FilePro
     """Read and build one directive file; problems carry the file's line numbers."""
     text = ""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
         text = decode(raw)
         data = parse(text)
     except OSError as e:
@@ -234,7 +358,7 @@ def load_registry(root: Path) -> tuple[Registry, list[FileProblem]]:
     if not path.is_file():
         return Registry(), []
     try:
-        data = parse(decode(path.read_bytes()))
+        data = parse(decode(read_bytes(path)))
     except OSError as e:
         return Registry(), [FileProblem(path, 0, 0, t("cannot read the file: {error}", error=e.strerror or e))]
     except _Unreadable as e:
@@ -265,9 +389,59 @@ def load_uncached(root: Path) -> Store:
 
 # ---------------------------------------------------------------------------- writing
 
-def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
-    """Replace `path` with `data` all at once; with `expected`, only if the file still holds those bytes."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+_BAD_NAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` resolved, if it lies inside the store `root` (after following every link); else UsageError.
+
+    The one check every write goes through (write_atomic calls it): no reference, name or option
+    can make dtrack write outside the store."""
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))
+    if real != real_root and real_root not in real.parents:
+        raise UsageError(t("{path} is outside the store {root}; dtrack writes only inside the store",
+                           path=path, root=root))
+    return real
+
+
+def check_name(name: str) -> str:
+    """A file or folder name that a command makes from user input (a stem, a year), checked to be one
+    plain name that is valid on Windows, macOS and Linux; UsageError otherwise."""
+    stripped = name.strip()
+    problem = None
+    if not stripped or stripped in (".", ".."):
+        problem = t("it is empty")
+    elif _BAD_NAME_CHARS.search(name):
+        problem = t("it contains a character not allowed in file names (< > : \" / \\ | ? * or a control "
+                    "character)")
+    elif name != stripped or name.endswith("."):
+        problem = t("it starts or ends with a space or ends with a dot")
+    elif name.split(".")[0].upper() in _WINDOWS_RESERVED:
+        problem = t("it is a reserved device name on Windows")
+    elif len(name.encode("utf-8")) > 200:
+        problem = t("it is too long")
+    if problem:
+        raise UsageError(t("cannot use {name!r} as a file name: {problem}", name=name, problem=problem))
+    return name
+
+
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, root: Path | None = None) -> None:
+    """Replace `path` with `data` all at once; with `expected`, only if the file still holds those bytes.
+
+    With `root` (every command passes it), refuse a path outside the store. Never writes through a
+    symbolic link. The check of `expected` happens after the new content is safely on disk and
+    immediately before the rename, under the store lock (dtrack/lock.py), so no other dtrack can
+    slip in; the remaining window against a hand edit is the few microseconds of one read and one
+    rename (docs/reliability.md).
+    """
+    if root is not None:
+        inside(root, path.parent)
+    if path.is_symlink():
+        raise UsageError(t("{path} is a symbolic link; dtrack does not write through links", path=path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -295,3 +469,34 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
         except OSError:
             pass
         raise
+    _fsync_folder(path.parent)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def stale_temps(path: Path) -> list[Path]:
+    """Temp files that a killed write_atomic of `path` left beside it (hidden, so never loaded).
+    Only safe to delete under the store lock, when no other dtrack can be writing them."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / n for n in names if n.startswith(prefix) and n.endswith(TEMP_SUFFIX)]
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a folder, and does not need to."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -6,10 +6,11 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
-# C0/C1 controls, DEL, and the bidi embedding/override/isolate controls that can
-# make a line read differently from what it contains (Trojan-source style).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+# C0/C1 controls (ESC starts every ANSI/OSC sequence: colours, cursor moves, OSC 8 links, OSC 52
+# clipboard writes), DEL, the bidi marks, embeddings, overrides and isolates that can make a line read
+# differently from what it contains (Trojan source), and the Unicode line/paragraph separators.
+UNSAFE_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 
 
 def nfc(s: str) -> str:
@@ -32,9 +33,22 @@ def slugify(s: str, max_words: int = 6) -> str:
 
 
 def safe_display(s: str) -> str:
-    """Text as it may be printed to a terminal: escape sequences and bidi controls removed, tabs as spaces."""
-    s = _ANSI.sub("", s)
-    return _UNSAFE.sub("", s.replace("\t", " "))
+    """Text as it may be printed to a terminal: every control character shown as a visible escape
+    (ESC as \\x1b, U+202E as \\u202e), so an escape sequence or a bidi override in a file is seen
+    for what it is and the terminal acts on none of it; tabs become spaces."""
+    return _UNSAFE.sub(_visible, s.replace("\t", " "))
+
+
+def _visible(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text with the characters a terminal could act on written as \\u escapes: the same data for
+    a JSON reader (they can only occur inside strings), harmless on a screen. json.dumps already
+    escapes C0 controls; this adds DEL, C1 and the bidi controls."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def one_line(s: str) -> str:

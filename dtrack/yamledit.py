@@ -73,7 +73,9 @@ def render_scalar(value: Any) -> str:
 
 def _compose(text: str) -> yaml.Node:
     try:
-        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        from .store import _needs_care, _yaml
+        _, fast, careful = _yaml()
+        return yaml.compose(text, Loader=careful if _needs_care(text) else fast)
     except yaml.YAMLError as e:
         raise DataError(t("cannot edit: the file is not valid YAML ({error})", error=str(e).splitlines()[0])) from None
 

@@ -92,3 +92,16 @@ def dtrack_script() -> str:
     if not found:
         pytest.fail("the dtrack script is not installed: pip install -e '.[test]'")
     return found
+
+
+# Hypothesis profiles (registered here so that `--hypothesis-profile=long` works on the command line):
+# "ci" is the default and keeps the fuzz tests within ~15 s; "long" is the stress run of docs/reliability.md.
+try:
+    from hypothesis import HealthCheck, settings as _hsettings
+except ImportError:           # pragma: no cover - hypothesis is in the test extras
+    pass
+else:
+    _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    _hsettings.register_profile("ci", max_examples=60, derandomize=True, **_common)
+    _hsettings.register_profile("long", max_examples=3000, **_common)
+    _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
