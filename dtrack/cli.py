@@ -264,20 +264,19 @@ def show_command(
 
 
 def report_result(result, out_console) -> None:
+    """What a changing command did, in one line a change (its commit subject), and what it skipped."""
     from . import render
     for line in result.skipped:
         render.message(line, out_console, style="yellow")
     for line in result.warnings:
         render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
     if result.changed:
-        files = len(result.files)
+        summary = result.summary or ", ".join(result.changed)
         if result.commit:
-            render.message(t("{action}: {refs} — committed {commit} ({files} file(s))", action="",
-                             refs=", ".join(result.changed), commit=result.commit[:10], files=files).lstrip(": "),
+            render.message(t("{summary} — committed {commit}", summary=summary, commit=result.commit[:7]),
                            out_console, style="green")
         else:
-            render.message(t("{refs} — written, not committed", refs=", ".join(result.changed)), out_console,
-                           style="green")
+            render.message(t("{summary} — written, not committed", summary=summary), out_console, style="green")
 
 
 @app.command("done")

@@ -208,6 +208,7 @@ def add_directive(store: Store, new: NewDirective, *, text: str | None = None, c
     subject = f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}"
     body = [f"{new.issuer}, {fmt(new.issued)}", "", f"{gitops.TRAILER_ACTION}: add",
             f"{gitops.TRAILER_REF}: {result.changed[0]}"]
+    result.summary = subject
     result.commit = _commit(store.root, {path: data}, subject + "\n\n" + "\n".join(body), commit)
     return result
 
@@ -319,6 +320,7 @@ def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: 
     subject = f"add-task {ref} [{lead_short}]" + (f" {t('due')} {fmt(due)}" if due else "") + \
         (f" ({t('every')} {every})" if every else "")
     result = Result(changed=[ref], files=list(files))
+    result.summary = subject
     result.commit = _commit(store.root, files, subject + "\n\n" + "\n".join(body), commit)
     return result
 
@@ -390,6 +392,7 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     body = [f"{gitops.TRAILER_ACTION}: edit"] + [f"{gitops.TRAILER_REF}: {r}" for r in refs or
                                                   ([directive.ref(task)] if task else [directive.stem])]
     result = Result(changed=refs or [label], files=[path])
-    result.commit = _commit(store.root, {path: after_raw}, shorten(subject, 120) + "\n\n" + "\n".join(body), commit)
+    result.summary = shorten(subject, 120)
+    result.commit = _commit(store.root, {path: after_raw}, result.summary + "\n\n" + "\n".join(body), commit)
     return result
 

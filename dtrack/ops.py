@@ -27,6 +27,7 @@ class Result:
     files: list[Path] = field(default_factory=list)
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
+    summary: str = ""                                    # what was done, in the commit subject's words
 
 
 @dataclass
@@ -142,7 +143,8 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         journal.sweep(store.root, [path for path, *_ in staged])
 
         files: dict[str, bytes] = {}
-        text = ""
+        text = message(log)
+        result.summary = text.split("\n", 1)[0]
         if repo is not None:
             entries = []
             for path, raw, new, rel, current, edits in staged:
@@ -150,7 +152,6 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
                 base = gitops.committed_bytes(repo, rel_repo)
                 files[rel_repo] = _committed_version(base, raw, new, current, edits, rel_repo, result)
                 entries.append(journal.Entry(path, rel_repo, raw, new, files[rel_repo], base))
-            text = message(log)
             journal.begin(store.root, repo, text, entries)
         _write_all(staged, store.root)
         result.files = [path for path, *_ in staged]
