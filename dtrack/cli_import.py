@@ -58,7 +58,7 @@ def import_command(
     result = write(items, store, commit=not no_commit)
     files_done = ", ".join(render.display_path(p, Path.cwd()) for p in result.written)
     if result.commit:
-        render.message(t("imported {files} — committed {commit}", files=files_done, commit=result.commit[:10]),
+        render.message(t("imported {files} — committed {commit}", files=files_done, commit=result.commit[:7]),
                        out, style="green")
     else:
         render.message(t("imported {files} — written, not committed", files=files_done), out, style="green")

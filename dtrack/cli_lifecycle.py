@@ -127,12 +127,12 @@ def _report_new(result, root: Path) -> None:
     from . import render
     out = render.console()
     where = ", ".join(render.display_path(p, Path.cwd()) for p in result.files)
+    what = result.summary or result.changed[0]
     if result.commit:
-        render.message(t("{what}: {files} — committed {commit}", what=result.changed[0], files=where,
-                         commit=result.commit[:10]), out, style="green")
+        render.message(t("{what} — committed {commit} ({files})", what=what, files=where, commit=result.commit[:7]),
+                       out, style="green")
     else:
-        render.message(t("{what}: {files} — written, not committed", what=result.changed[0], files=where), out,
-                       style="green")
+        render.message(t("{what} — written, not committed ({files})", what=what, files=where), out, style="green")
 
 
 @app.command("add-task")

@@ -106,7 +106,7 @@ def init(path: Path, *, commit: bool = True) -> InitResult:
         message = t("init: a directive store ({files})", files=", ".join(sorted(files))) + \
             f"\n\n{gitops.TRAILER_ACTION}: init\n"
         result.commit = gitops.commit_files(repo, files, message)
-        result.messages.append(t("committed {commit}", commit=result.commit[:10]))
+        result.messages.append(t("committed {commit}", commit=result.commit[:7]))
     if not result.created:
         result.messages.append(t("{path} is already a dtrack store; nothing changed", path=store))
     return result
