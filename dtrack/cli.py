@@ -86,6 +86,14 @@ class Env:
         from .store import find_root
         return find_root(self.dir_option, os.environ, Path.cwd())
 
+    def index(self):
+        """The parse cache's index (cache.Index: open tasks and files, no directives built), or None
+        when caching is off (DTRACK_NO_CACHE)."""
+        if os.environ.get("DTRACK_NO_CACHE"):
+            return None
+        from . import cache
+        return cache.load_index(self.root)
+
     def store(self):
         if self._store is None:
             from . import store
@@ -127,8 +135,8 @@ def env_of(ctx: typer.Context) -> Env:
 
 
 def print_json(data) -> None:
-    import json
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from .jsonout import dumps
+    sys.stdout.write(dumps(data) + "\n")
 
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
@@ -169,8 +177,22 @@ def list_command(
     if status not in STATUS_CHOICES:
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
     window = parse_days(within)
-    st = env.store()
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
+    index = env.index() if status == "open" and not search and not as_json else None
+    if index is not None:
+        # The common case from the cache's index: only the printed rows are built.
+        agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None
+        lines, counts = queries.select_index(index, env.today, window=window, scope=scope, agencies=agencies,
+                                             registry=index.registry)
+        render.problems(index.problems, Path.cwd(), render.console(stderr=True))
+        out = render.console()
+        if lines:
+            render.lines_table(lines, index.registry, out)
+        else:
+            render.nothing(t("No tasks to show."), out)
+        render.summary_line(counts, window, out)
+        return
+    st = env.store()
     agencies = queries.agency_filter(agency, st.registry, st.directives) if agency else None
     rows = queries.select(st.directives, env.today, window=window, scope=scope, status=status,
                           agencies=agencies, registry=st.registry, search=search)
