@@ -28,14 +28,17 @@ import sys
 import time
 import zlib
 from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple, Sequence
 
 from . import __version__, agencies, labels, model
 from .agencies import Registry
 from .model import Directive, Task
+from .text import fold
 from .store import AGENCIES_FILE, SUFFIX, FileProblem, Store, cache_dir, load_directive, load_registry, scan
 
 FORMAT = 2
@@ -148,22 +151,55 @@ NO_DUE = 4_000_000          # after date.max.toordinal(): open tasks without a d
 
 
 def _facts(directive: Directive, share) -> tuple[tuple, list[tuple]]:
-    """(per-file facts: number and agency names in use, open-task entries) of one directive.
+    """(per-file facts: number, agency names in use, folded stem and number; open-task entries) of one
+    directive.
     An entry sorts as `list` does: deadline (none last), stem, n, then the path for equal stems."""
     names = share(tuple(sorted({a for x in directive.tasks for a in (*x.lead, *x.support)})))
     stem, rel = directive.stem, directive.path
+    facts = (directive.number, names, fold(stem), fold(directive.number))
     entries = [(x.due.toordinal() if x.due else NO_DUE, stem, x.n, rel, labels.task_label(x.text, x.every),
                 share(x.lead), share(x.support)) for x in directive.tasks if x.status == "open"]
-    return (directive.number, names), entries
+    return facts, entries
+
+
+def _facts_columns(facts: dict[str, tuple]) -> dict:
+    """rel -> (number, names, folded stem, folded number) as columns (lists and an array of ids into
+    a table of name tuples): a few ms to load and to write, where a dict of tuples took ~50 ms."""
+    table: dict[tuple, int] = {}
+    return {"rels": _pack(list(facts)), "numbers": _pack([f[0] for f in facts.values()]),
+            "names": array("l", [table.setdefault(f[1], len(table)) for f in facts.values()]),
+            "table": list(table), "fstems": _pack([f[2] for f in facts.values()]),
+            "fnumbers": _pack([f[3] for f in facts.values()])}
+
+
+def _facts_dict(columns: dict) -> dict[str, tuple]:
+    table = columns["table"]
+    rels, numbers, fstems, fnumbers = (_unpack(columns[k]) for k in ("rels", "numbers", "fstems", "fnumbers"))
+    return dict(zip(rels, zip(numbers, [table[i] for i in columns["names"]], fstems, fnumbers)))
+
+
+def _pack(strings: list[str]) -> str | list[str]:
+    """Strings as one string with NUL between them (one object to unpickle, not 10,000), unless one holds NUL."""
+    joined = "\0".join(strings)
+    return joined if joined.count("\0") == len(strings) - 1 and strings else strings
+
+
+def _unpack(packed: str | list[str]) -> list[str]:
+    return packed.split("\0") if isinstance(packed, str) else packed
+
+
+# The open tasks in memory: sorted columns ("due" and "n" arrays; "rel", "label", "lead", "support"
+# lists). On disk the labels are one joined string and the agency tuples ids into a table: arrays
+# and one string unpickle ~5x faster than 37,000 tuples.
+_COLUMNS = ("due", "stem", "n", "rel", "label", "lead", "support")   # an entry's fields, in order
+PATCH_MAX = 256          # entries: a change this small is patched into the columns, not re-sorted
 
 
 def _columns(entries: list[tuple]) -> dict:
-    """Sorted entries as columns: arrays and one joined string unpickle ~5x faster than tuples.
-    Equal agency tuples become one object (pickle then writes each once)."""
-    share = {}.setdefault
+    """Columns of sorted entries."""
     return {"due": array("l", [e[0] for e in entries]), "n": array("l", [e[2] for e in entries]),
-            "rel": [e[3] for e in entries], "label": "\n".join(e[4] for e in entries),
-            "lead": [share(e[5], e[5]) for e in entries], "support": [share(e[6], e[6]) for e in entries]}
+            "rel": [e[3] for e in entries], "label": [e[4] for e in entries],
+            "lead": [e[5] for e in entries], "support": [e[6] for e in entries]}
 
 
 def _entries(columns: dict) -> list[tuple]:
@@ -171,17 +207,57 @@ def _entries(columns: dict) -> list[tuple]:
     stems: dict[str, str] = {}
     for rel in rels:
         if rel not in stems:
-            stems[rel] = rel.rsplit("/", 1)[-1][: -len(SUFFIX)]
-    return list(zip(columns["due"], [stems[r] for r in rels], columns["n"], rels, _labels(columns),
+            stems[rel] = _stem(rel)
+    return list(zip(columns["due"], [stems[r] for r in rels], columns["n"], rels, columns["label"],
                     columns["lead"], columns["support"]))
 
 
-def _labels(columns: dict) -> list[str]:
+def _stem(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1][: -len(SUFFIX)]
+
+
+def _changed_columns(columns: dict, stale: set, new: list[tuple]) -> dict:
+    """The columns without the entries of `stale` files and with `new` entries, in order. A small
+    change (one edited file) is patched in place of re-sorting 37,000 entries."""
+    rels = columns["rel"]
+    drop = [i for i, rel in enumerate(rels) if rel in stale] if stale else []
+    if len(drop) + len(new) > PATCH_MAX:
+        kept = _entries(columns)
+        if stale:
+            kept = [e for e in kept if e[3] not in stale]
+        kept += new
+        kept.sort()
+        return _columns(kept)
+    for i in reversed(drop):
+        for column in columns.values():
+            del column[i]
+    due, ns = columns["due"], columns["n"]
+    for e in sorted(new):
+        at, hi = bisect_left(due, e[0]), bisect_right(due, e[0])
+        while at < hi and (_stem(rels[at]), ns[at], rels[at]) < e[1:4]:
+            at += 1
+        for name, value in zip(_COLUMNS, e):
+            if name != "stem":
+                columns[name].insert(at, value)
+    return columns
+
+
+def _dump_columns(columns: dict) -> dict:
+    table: dict[tuple, int] = {}
+    return {"due": columns["due"], "n": columns["n"], "rel": columns["rel"], "label": "\n".join(columns["label"]),
+            "lead": array("l", [table.setdefault(x, len(table)) for x in columns["lead"]]),
+            "support": array("l", [table.setdefault(x, len(table)) for x in columns["support"]]),
+            "groups": list(table)}
+
+
+def _load_columns(saved: dict) -> dict:
+    groups = saved["groups"]
     # Labels are one line each (labels.clean), so a newline separates them safely.
-    return columns["label"].split("\n") if columns["rel"] else []
+    return {"due": saved["due"], "n": saved["n"], "rel": saved["rel"],
+            "label": saved["label"].split("\n") if saved["rel"] else [],
+            "lead": [groups[i] for i in saved["lead"]], "support": [groups[i] for i in saved["support"]]}
 
 
-_EMPTY = _columns([])
 
 
 # ---------------------------------------------------------------------------- the cache files
@@ -379,7 +455,7 @@ class Index:
         return [(rel, rel.rsplit("/", 1)[-1][: -len(SUFFIX)], facts[rel][0]) for rel in self.rels if rel in facts]
 
     def names_in_use(self) -> set[str]:
-        return {a for _number, names in self.facts().values() for a in names}
+        return {a for f in self.facts().values() for a in f[1]}
 
 
 def load_index(root: Path) -> Index:
@@ -389,7 +465,7 @@ def load_index(root: Path) -> Index:
     stamp = _stamp(root)
     where = cache_file(root)
     reader = _Reader(where, stamp)
-    old = reader.head() or {"files": {}, "agencies": None, "open": _EMPTY}
+    old = reader.head() or {"files": {}, "agencies": None, "open": _dump_columns(_columns([]))}
     old_keys: dict = old["files"]
     enabled = gc.isenabled()
     gc.disable()
@@ -425,17 +501,12 @@ def load_index(root: Path) -> Index:
         for rel, _entry in entries:
             if rel in bad:
                 problems.extend(bad[rel][1])
-        columns = old["open"]
+        columns = _load_columns(old["open"])
         if stale or new_entries:
-            kept = _entries(columns)
-            if stale:
-                kept = [e for e in kept if e[3] not in stale]
-            kept += new_entries
-            kept.sort()
-            columns = _columns(kept)
+            columns = _changed_columns(columns, stale, new_entries)
         rels = [rel for rel, _entry in entries]
         index = Index(root, registry, problems, rels, columns["due"], columns["rel"], columns["n"],
-                      _labels(columns), columns["lead"], columns["support"], facts, reader.facts if hits else None,
+                      columns["label"], columns["lead"], columns["support"], facts, reader.facts if hits else None,
                       fresh, bad, keys, stamp)
         # Rewrite only when something cacheable changed: a file edited this very second (racy) is
         # parsed again on the next run anyway, so rewriting the index for it alone is wasted work.
@@ -471,11 +542,13 @@ class _Reader:
     def facts(self) -> dict:
         try:
             with open(self.path, "rb") as f:
-                if pickle.load(f) != self.stamp:
-                    return {}
-                pickle.load(f)
-                facts = pickle.load(f)
-            return facts if isinstance(facts, dict) else {}
+                if self._offset is None:
+                    if pickle.load(f) != self.stamp:
+                        return {}
+                    pickle.load(f)
+                else:
+                    f.seek(self._offset)        # right after the head that head() read
+                return _facts_dict(pickle.load(f))
         except Exception:  # noqa: BLE001
             return {}
 
@@ -494,9 +567,8 @@ def _save(index: Index, *, kept_entries: dict, deleted: set, agencies_entry, reb
         columns = kept_entries
         if len(kept) < len(facts):
             columns = _columns([e for e in _entries(kept_entries) if e[3] in kept])
-        share = {}.setdefault
-        return ({"files": kept, "agencies": ag, "open": columns},
-                {rel: (facts[rel][0], share(facts[rel][1], facts[rel][1])) for rel in kept})
+        return ({"files": kept, "agencies": ag, "open": _dump_columns(columns)},
+                _facts_columns({rel: facts[rel] for rel in kept}))
     _write(cache_file(index.root), index.stamp, body)
 
 
@@ -557,6 +629,68 @@ def load(root: Path) -> Store:
     finally:
         if enabled:
             gc.enable()
+    return Store(index.root, directives, index.problems, index.registry)
+
+
+def rows_for(root: Path, rels: Sequence[str]) -> dict[str, tuple]:
+    """rel -> (stat key, cached row) of those files that the shards hold, without parsing anything:
+    for export-ics, which rebuilds a file's events from the cached row when the key still matches
+    the file (stat_key_of), and parses it otherwise."""
+    root = Path(root)
+    stamp = _stamp(root)
+    wanted: dict[int, list[str]] = {}
+    for rel in rels:
+        wanted.setdefault(_shard_of(rel), []).append(rel)
+    out = {}
+    for i, names in wanted.items():
+        content = (_read(shard_file(root, i), stamp) or {"files": {}})["files"]
+        out.update({rel: content[rel] for rel in names if rel in content})
+    return out
+
+
+stat_key_of = _stat_key
+
+
+class _Named(NamedTuple):
+    """A directive as reference resolution sees it (queries.resolve_directive reads stem and number)."""
+    path: str
+    stem: str
+    number: str
+
+
+def load_for(root: Path, refs: Sequence[str]) -> Store:
+    """A Store of only the directives that `refs` name, for commands that change a few tasks: each
+    reference is resolved against every file of the store (stems from the file names, numbers from
+    the index, the same rules and messages as queries.resolve_task), then only those files are read.
+    Problems and registry are the whole store's."""
+    from .queries import parse_ref, resolve_directive
+    index = load_index(root)
+    facts = index.facts()
+
+    def named(rels) -> list[_Named]:
+        return [_Named(rel, _stem(rel), facts[rel][0]) for rel in rels]
+    chosen: set[str] = set()
+    for ref in refs:
+        key, n = parse_ref(ref)
+        if n is None:
+            break       # change_tasks reports this reference, after the ones before it, as it always did
+        # Any exact or prefix match starts with the folded key: resolve among those (the folded stems
+        # and numbers are cached), and among all files only for the error message's suggestions.
+        k = fold(key.strip())
+        candidates = sorted(rel for rel, f in facts.items() if f[2].startswith(k) or (f[3] and f[3].startswith(k)))
+        chosen.add(resolve_directive(named(candidates or [r for r in index.rels if r in facts]), key).path)
+    directives = []
+    for rel in index.rels:
+        if rel not in chosen:
+            continue
+        if rel in index.bad:
+            directive = index.bad[rel][0]
+        elif rel in index.fresh:
+            directive = decode(index.fresh[rel])
+        else:
+            directive = load_directive(index.root / rel, rel)[0]
+        if directive is not None:
+            directives.append(directive)
     return Store(index.root, directives, index.problems, index.registry)
 
 

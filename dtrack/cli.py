@@ -94,6 +94,14 @@ class Env:
         from . import cache
         return cache.load_index(self.root)
 
+    def store_for(self, refs):
+        """A store of only the directives that `refs` name (resolved against the whole store): what
+        commands that change a few tasks need, without building every directive."""
+        if os.environ.get("DTRACK_NO_CACHE"):
+            return self.store()
+        from . import cache
+        return cache.load_for(self.root, refs)
+
     def store(self):
         if self._store is None:
             from . import store
@@ -309,7 +317,10 @@ def done_command(
     from .dates import parse_date
     env = env_of(ctx)
     when = parse_date(on, env.today) if on else None
-    st = env.store()
+    try:
+        st = env.store_for(refs)
+    except NotFoundError as e:
+        raise resolve_hint(env.store(), e)
     try:
         result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
     except NotFoundError as e:
@@ -332,7 +343,10 @@ def reopen_command(
     """
     from . import ops, render
     env = env_of(ctx)
-    st = env.store()
+    try:
+        st = env.store_for(refs)
+    except NotFoundError as e:
+        raise resolve_hint(env.store(), e)
     try:
         result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
     except NotFoundError as e:

@@ -36,24 +36,25 @@ def _write(value, out: list, nl: str, step: str, prefixes: dict) -> None:
             out.append("{}")
             return
         inner = nl + step
-        sep = "{"
-        for key, item in value.items():
-            # The text before a value ("{" or ",", newline, indent, key) repeats for every object.
-            pre = prefixes.get((sep, inner, key))
-            if pre is None:
-                pre = prefixes[(sep, inner, key)] = sep + inner + encode_basestring(_key(key)) + ": "
-            sep = ","
+        # The text before each value ("{" or ",", newline, indent, key) is the same for every object
+        # with these keys at this depth: computed once for thousands of tasks.
+        keys = tuple(value)
+        pres = prefixes.get((inner, keys))
+        if pres is None:
+            pres = prefixes[(inner, keys)] = [("{" if i == 0 else ",") + inner + encode_basestring(_key(k)) + ": "
+                                              for i, k in enumerate(keys)]
+        deeper = inner + step
+        for pre, item in zip(pres, value.values()):
             t = type(item)
             if t is str:
                 out.append(pre + encode_basestring(item))
             elif item is None:
                 out.append(pre + "null")
-            elif t is int and item is not True and item is not False:
+            elif t is int:
                 out.append(pre + int.__repr__(item))
             elif (t is list or t is tuple) and not item:
                 out.append(pre + "[]")
             elif (t is list or t is tuple) and all(type(x) is str for x in item):
-                deeper = inner + step
                 out.append(pre + "[" + deeper + ("," + deeper).join(map(encode_basestring, item)) + inner + "]")
             else:
                 out.append(pre)
