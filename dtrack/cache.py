@@ -42,7 +42,8 @@ from .text import fold
 from .store import AGENCIES_FILE, SUFFIX, FileProblem, Store, cache_dir, load_directive, load_registry, scan
 
 FORMAT = 2
-SHARDS = 16                      # an edit rewrites the index and one shard of full rows
+SHARDS = 32                      # an edit rewrites one shard of full rows (and a small delta of the index)
+DELTA_MAX = 64                   # files changed since the index was written, kept in a delta beside it
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
 PROGRESS_AFTER = 1.0             # seconds: a first build that takes longer shows a progress bar
@@ -309,7 +310,7 @@ def shard_file(root: Path, i: int) -> Path:
 
 
 def cache_files(root: Path) -> list[Path]:
-    return [cache_file(root)] + [shard_file(root, i) for i in range(SHARDS)]
+    return [cache_file(root), _delta_file(cache_file(root))] + [shard_file(root, i) for i in range(SHARDS)]
 
 
 def _shard_of(rel: str) -> int:
@@ -434,12 +435,15 @@ class Index:
     bad: dict = field(default_factory=dict, repr=False)
     keys: dict = field(default_factory=dict, repr=False)
     stamp: tuple = ()
+    stale: set = field(default_factory=set, repr=False)    # files whose cached facts no longer hold
 
     def facts(self) -> dict[str, tuple]:
         """rel -> (number, agency names in use) of every usable file."""
         if self._more is not None:
             cached, self._more = self._more(), None
-            self._facts.update({rel: f for rel, f in cached.items() if rel not in self._facts and rel in self.keys})
+            self._facts.update({rel: f for rel, f in cached.items()
+                                if rel not in self._facts and rel in self.keys and rel not in self.stale
+                                and rel not in self.bad})
             memo: dict = {}
             for rel in self.rels:
                 if rel not in self._facts and rel not in self.bad:
@@ -467,6 +471,16 @@ def load_index(root: Path) -> Index:
     reader = _Reader(where, stamp)
     old = reader.head() or {"files": {}, "agencies": None, "open": _dump_columns(_columns([]))}
     old_keys: dict = old["files"]
+    columns = _load_columns(old["open"])
+    delta = reader.delta() if old_keys else None
+    delta_facts: dict = {}
+    if delta:
+        # The small changes saved since the head was written (see _save_delta).
+        old_keys = {**old_keys, **{rel: key for rel, key in delta["files"].items() if key is not None}}
+        for rel in [rel for rel, key in delta["files"].items() if key is None]:
+            old_keys.pop(rel, None)
+        columns = _changed_columns(columns, set(delta["files"]), delta["entries"])
+        delta_facts = delta["facts"]
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -484,7 +498,7 @@ def load_index(root: Path) -> Index:
         deleted = stale.difference(keys)
         fresh: dict[str, tuple] = {}
         bad: dict[str, tuple] = {}
-        facts: dict[str, tuple] = {}
+        facts = {rel: f for rel, f in delta_facts.items() if rel not in stale}
         new_entries: list[tuple] = []
         for rel, row, found, file_entries in _parse_all(todo):
             if row is not None:
@@ -501,22 +515,63 @@ def load_index(root: Path) -> Index:
         for rel, _entry in entries:
             if rel in bad:
                 problems.extend(bad[rel][1])
-        columns = _load_columns(old["open"])
         if stale or new_entries:
             columns = _changed_columns(columns, stale, new_entries)
         rels = [rel for rel, _entry in entries]
         index = Index(root, registry, problems, rels, columns["due"], columns["rel"], columns["n"],
                       columns["label"], columns["lead"], columns["support"], facts, reader.facts if hits else None,
-                      fresh, bad, keys, stamp)
+                      fresh, bad, keys, stamp, stale | set(delta["files"] if delta else ()))
         # Rewrite only when something cacheable changed: a file edited this very second (racy) is
         # parsed again on the next run anyway, so rewriting the index for it alone is wasted work.
-        if changed or deleted or any(_trusted(keys[rel], time.time_ns()) for rel in fresh):
-            _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry,
-                  rebuild=not old_keys)
+        now = time.time_ns()
+        if changed or not old_keys or len(fresh) > DELTA_MAX:
+            _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry, rebuild=not old_keys)
+        elif deleted or bad.keys() & old_keys.keys() or any(_trusted(keys[rel], now) for rel in fresh):
+            if not _save_delta(index, delta, stale, new_entries, where):
+                _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry, rebuild=False)
     finally:
         if enabled:
             gc.enable()
     return index
+
+
+def _save_delta(index: Index, delta: dict | None, stale: set, new_entries: list[tuple], where: Path) -> bool:
+    """Save a small change (an edited, added or deleted file) as a delta beside the head, so that
+    one edit rewrites a few KB and one shard, not the whole index. False when the delta would grow
+    past DELTA_MAX files: then the caller rewrites the index (which also retires the delta)."""
+    try:
+        st = os.stat(where)
+    except OSError:
+        return False
+    base = _stat_key(st)
+    files = dict(delta["files"]) if delta else {}
+    facts = {rel: f for rel, f in delta["facts"].items() if rel not in stale} if delta else {}
+    entries = [e for e in delta["entries"] if e[3] not in stale] if delta else []
+    keys, bad = index.keys, index.bad
+    changed = stale | index.fresh.keys()
+    if len(changed.union(files)) > DELTA_MAX:
+        return False
+    _update_shards(index.root, index.stamp, {rel: (keys[rel], row) for rel, row in index.fresh.items()},
+                   (stale - keys.keys()) | set(bad), False)
+
+    def body(now_ns: int) -> dict:
+        out_files, out_facts = dict(files), dict(facts)
+        for rel in changed:
+            if rel in index.fresh and _trusted(keys.get(rel), now_ns):
+                out_files[rel] = keys[rel]
+                out_facts[rel] = index._facts[rel]
+            else:
+                out_files[rel] = None       # deleted, unusable or racy: parsed again next time
+                out_facts.pop(rel, None)
+        cached = {rel for rel, key in out_files.items() if key is not None}
+        return {"base": base, "files": out_files, "facts": out_facts,
+                "entries": entries + [e for e in new_entries if e[3] in cached and e[3] in changed]}
+    _write(_delta_file(where), index.stamp, body)
+    return True
+
+
+def _delta_file(index_file: Path) -> Path:
+    return index_file.with_name(f"{index_file.stem}-delta.pickle")
 
 
 class _Reader:
@@ -537,6 +592,18 @@ class _Reader:
                 return None
             return body
         except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
+            return None
+
+    def delta(self) -> dict | None:
+        """The delta saved after the head, if it was saved after this very head (its stat key)."""
+        try:
+            base = _stat_key(os.stat(self.path))
+            with open(_delta_file(self.path), "rb") as f:
+                if pickle.load(f) != self.stamp:
+                    return None
+                delta = pickle.load(f)
+            return delta if isinstance(delta, dict) and delta.get("base") == base else None
+        except Exception:  # noqa: BLE001 - no delta, or an unusable one: the files are checked anyway
             return None
 
     def facts(self) -> dict:

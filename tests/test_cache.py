@@ -278,3 +278,36 @@ def test_export_builds_from_the_parse_cache_and_never_from_a_stale_row(cli, gen_
     assert cli(*args, env={"DTRACK_NO_CACHE": "1"}).exit_code == 0
     assert out.read_bytes() == from_cache
     assert from_cache.count(b"BEGIN:VEVENT") > 20
+
+
+@pytest.mark.parametrize("delta_max", [64, 1])          # kept in the delta, and folded into the index
+def test_successive_edits_through_the_delta(gen_root, monkeypatch, delta_max):
+    monkeypatch.setattr(cache, "DELTA_MAX", delta_max)
+    store.load(gen_root)
+    files = [gen_root / rel for rel, _e in store.scan(gen_root)]
+
+    def step(change):
+        change()
+        _age(gen_root)
+        index = cache.load_index(gen_root)
+        loaded = store.load(gen_root)
+        fresh = store.load_uncached(gen_root)
+        _same(fresh, loaded)
+        return index
+
+    step(lambda: files[2].write_bytes(files[2].read_bytes().replace(b"status: open", b"status: done", 1)))
+    step(lambda: files[5].write_bytes(files[5].read_bytes().replace(b"due: 20", b"due: 19", 1)))
+    step(lambda: files[2].write_bytes(files[2].read_bytes().replace(b"status: open", b"status: done", 1)))
+    step(lambda: files[9].write_bytes(b"number: [unclosed\n"))                 # a cached file turns bad
+    step(lambda: files[8].unlink())
+    step(lambda: (files[0].parent / "new-9.yaml").write_bytes(files[3].read_bytes()))
+    after = step(lambda: files[9].write_bytes(files[4].read_bytes()))         # and is mended
+    fresh_problems = store.load_uncached(gen_root).problems
+    again = cache.load_index(gen_root)
+    for f in cache.cache_files(gen_root):
+        f.unlink(missing_ok=True)
+    fresh = cache.load_index(gen_root)
+    assert _open_entries(after) == _open_entries(again) == _open_entries(fresh)
+    assert after.directives() == again.directives() == fresh.directives()
+    assert after.facts() == again.facts() == fresh.facts()
+    assert [p.message for p in store.load(gen_root).problems] == [p.message for p in fresh_problems]
