@@ -330,15 +330,16 @@ def _read(path: Path, stamp: tuple) -> dict | None:
         return None
 
 
-def _write(path: Path, stamp: tuple, body_for) -> None:
-    """Write atomically. `body_for(now_ns)` builds the body (a tuple: one pickle each part) once the file system's own clock
-    (the new file's mtime) is known, so that racy entries can be left out."""
+def _write(path: Path, stamp: tuple, body_for) -> bool:
+    """Write atomically; True when written. `body_for(now_ns)` builds the body (a tuple: one pickle
+    each part) once the file system's own clock (the new file's mtime) is known, so that racy
+    entries can be left out."""
     import tempfile
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     except OSError:
-        return      # a read-only place: run without a cache
+        return False    # a read-only place: run without a cache
     try:
         with os.fdopen(fd, "wb") as f:
             now_ns = os.fstat(f.fileno()).st_mtime_ns
@@ -347,11 +348,13 @@ def _write(path: Path, stamp: tuple, body_for) -> None:
             for part in body if isinstance(body, tuple) else (body,):
                 pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        return True
     except OSError:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        return False
 
 
 def _trusted(key: tuple | None, now_ns: int) -> bool:
@@ -377,14 +380,36 @@ def _parse_chunk(items: list[tuple[str, str]]) -> list:
     return [_parse_one(rel, path, memo) for rel, path in items]
 
 
-def _parse_all(todo: list[tuple[str, str]]):
-    """Yield _parse_one's result for every file to parse, in any order.
+STORED = "stored in its shard"     # in place of a row that a worker wrote to its shard itself
+
+
+def _parse_shard(job: tuple) -> list:
+    """A first build's worker: parse one shard's files and write that shard, so the rows never
+    travel back to the parent (pickling them twice cost more than the parent's whole share of the
+    work). Rows too new to be trusted (racy), or all if the shard cannot be written, go back."""
+    items, path, stamp, keys = job
+    results = _parse_chunk(items)
+    trusted: set[str] = set()
+
+    def body(now_ns: int) -> dict:
+        rows = {rel: (keys[rel], row) for rel, row, _f, _e in results
+                if row is not None and _trusted(keys[rel], now_ns)}
+        trusted.update(rows)
+        return {"files": rows}
+    if not _write(Path(path), stamp, body):
+        trusted.clear()
+    return [(rel, STORED if rel in trusted else row, found, entries) for rel, row, found, entries in results]
+
+
+def _parse_all(todo: list[tuple[str, str]], shards: tuple | None = None):
+    """Yield _parse_one's result for every file to parse, in any order (with `shards` = (root,
+    stamp, stat keys) on a first build, workers write the shards: a row may then be STORED).
     Both cores are used for a big first build; a progress bar appears when it is slow."""
     started = time.perf_counter()
     bar = None
     try:
         if len(todo) >= POOL_MIN_FILES and (os.cpu_count() or 1) > 1:
-            results = _pooled(todo)
+            results = _pooled(todo, shards)
         else:
             memo: dict = {}
             results = (_parse_one(rel, path, memo) for rel, path in todo)
@@ -400,13 +425,23 @@ def _parse_all(todo: list[tuple[str, str]]):
             bar.close()
 
 
-def _pooled(todo: list[tuple[str, str]]):
+def _pooled(todo: list[tuple[str, str]], shards: tuple | None):
     import multiprocessing
     workers = min(os.cpu_count() or 1, 8)
-    size = max(50, min(500, len(todo) // (workers * 8)))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
     with multiprocessing.get_context(method).Pool(workers) as pool:
+        if shards is not None:
+            root, stamp, keys = shards
+            groups: dict[int, list] = {i: [] for i in range(SHARDS)}
+            for item in todo:
+                groups[_shard_of(item[0])].append(item)
+            jobs = [(items, str(shard_file(root, i)), stamp, {rel: keys[rel] for rel, _p in items})
+                    for i, items in groups.items()]
+            for chunk in pool.imap_unordered(_parse_shard, jobs):
+                yield from chunk
+            return
+        size = max(50, min(500, len(todo) // (workers * 8)))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         for chunk in pool.imap_unordered(_parse_chunk, chunks):
             yield from chunk
 
@@ -500,8 +535,14 @@ def load_index(root: Path) -> Index:
         bad: dict[str, tuple] = {}
         facts = {rel: f for rel, f in delta_facts.items() if rel not in stale}
         new_entries: list[tuple] = []
-        for rel, row, found, file_entries in _parse_all(todo):
-            if row is not None:
+        rebuild = not old_keys
+        stored = 0
+        for rel, row, found, file_entries in _parse_all(todo, (root, stamp, keys) if rebuild else None):
+            if type(row) is str:        # STORED, by a worker
+                stored += 1
+                facts[rel] = found
+                new_entries.extend(file_entries)
+            elif row is not None:
                 fresh[rel] = row
                 facts[rel] = found
                 new_entries.extend(file_entries)
@@ -524,8 +565,10 @@ def load_index(root: Path) -> Index:
         # Rewrite only when something cacheable changed: a file edited this very second (racy) is
         # parsed again on the next run anyway, so rewriting the index for it alone is wasted work.
         now = time.time_ns()
-        if changed or not old_keys or len(fresh) > DELTA_MAX:
-            _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry, rebuild=not old_keys)
+        if changed or rebuild or len(fresh) > DELTA_MAX:
+            # After workers wrote the shards, only the rows they sent back go into them.
+            _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry,
+                  rebuild=rebuild and not stored)
         elif deleted or bad.keys() & old_keys.keys() or any(_trusted(keys[rel], now) for rel in fresh):
             if not _save_delta(index, delta, stale, new_entries, where):
                 _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry, rebuild=False)
