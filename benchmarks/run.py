@@ -357,8 +357,8 @@ def main() -> None:
     if not has_command("export-ics"):
         notes.append("The installed dtrack has no `export-ics` command: the export figures are skipped.")
     import compileall
-    import dtrack
-    compileall.compile_dir(str(Path(dtrack.__file__).parent), quiet=1)
+    import dtrack as package
+    compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
     fixed = {"load_before": wait_idle(), "tw_version": tw_version}
     fixed["help"] = timed([DTRACK, "--help"], runs=max(runs, 5))
     bundled = HERE.parent / "directives"

@@ -83,22 +83,14 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
     are computed here so that the layout is fixed for a given terminal width: the task text gives
     way first, then the lead column, then the reference folds onto more lines (it is typed back by
     the user, so it is never cut)."""
-    left_of: dict = {}
-    lead_of: dict = {}
-    lefts, leads = [], []
-    for _ref, _due, state, days, lead, _label in lines:
-        left = left_of.get((state, days))
-        if left is None:
-            left = left_of[(state, days)] = _left(state, days)
-        lefts.append(left)
-        label = lead_of.get(lead)
-        if label is None:
-            label = lead_of[lead] = agencies_label(lead, registry, short=True)
-        leads.append(label)
+    # Thousands of lines share a few hundred (state, days left) and lead values: each is labelled once.
+    left_of = {key: _left(*key) for key in {(x[2], x[3]) for x in lines}}
+    lead_of = {lead: agencies_label(lead, registry, short=True) for lead in {x[4] for x in lines}}
     refs = [x[0] for x in lines]
     headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
     gap = "  "
-    ref_w = max(_width(x) for x in (headers[0], *refs))
+    ref_w = max(max(map(len, refs), default=0) if "".join(refs).isascii() else max(map(_width, refs), default=0),
+                _width(headers[0]))
     due_w = max(cell_len(headers[1]), 10)
     left_w = max(cell_len(x) for x in (headers[2], *left_of.values()))
     lead_w = min(max(cell_len(x) for x in (headers[3], *lead_of.values())), 18)
@@ -108,13 +100,12 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
     stacked = width - fixed - ref_w < task_min
     if stacked:
         # Too narrow for one line a task: reference, dates and lead first, the task indented below.
-        return _stacked(lines, lefts, leads, width, out)
+        return _stacked(lines, [left_of[(x[2], x[3])] for x in lines], [lead_of[x[4]] for x in lines], width, out)
     task_w = width - fixed - ref_w
     # Cells that repeat (left labels, leads, dates) are padded once; the reference and the task per line.
-    lefts_cell = {x: _cell(x, left_w, "right") for x in left_of.values()}
-    leads_cell = {x: _cell(_fit(x, lead_w), lead_w) + gap for x in lead_of.values()} if with_lead else \
-        {x: "" for x in lead_of.values()}
-    dues: dict = {}
+    lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
+    leads_cell = {key: _cell(_fit(x, lead_w), lead_w) + gap if with_lead else "" for key, x in lead_of.items()}
+    middles: dict = {}
 
     def line(ref: str, due: str, left: str, lead: str, task: str) -> str:
         cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
@@ -123,14 +114,17 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
         return (gap.join(cells) + gap + task).rstrip()
 
     out_lines = [(line(*headers), "bold")]
-    for (ref, due, state, _days, _lead, label), left, lead in zip(lines, lefts, leads):
-        due_cell = dues.get(due)
-        if due_cell is None:
-            due_cell = dues[due] = _cell(fmt(due), due_w)
+    for ref, due, state, days, lead, label in lines:
+        # Everything between the reference and the task depends on (due, state, days, lead) only.
+        middle = middles.get((due, state, days, lead))
+        if middle is None:
+            middle = middles[(due, state, days, lead)] = (
+                f"{gap}{_cell(fmt(due), due_w)}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}",
+                STYLE.get(state, ""))
         pad = ref_w - (len(ref) if ref.isascii() else _width(ref))
         task = _fit(label, task_w)
-        text = f"{ref}{' ' * pad}{gap}{due_cell}{gap}{lefts_cell[left]}{gap}{leads_cell[lead]}{task}"
-        out_lines.append((text.rstrip() if not task or task[-1].isspace() else text, STYLE.get(state, "")))
+        text = f"{ref}{' ' * pad}{middle[0]}{task}"
+        out_lines.append((text.rstrip() if not task or task[-1].isspace() else text, middle[1]))
     _print_lines(out_lines, out, fitted=True)
 
 
