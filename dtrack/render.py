@@ -106,6 +106,7 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
     lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
     leads_cell = {key: _cell(_fit(x, lead_w), lead_w) + gap if with_lead else "" for key, x in lead_of.items()}
     middles: dict = {}
+    dues: dict = {}
 
     def line(ref: str, due: str, left: str, lead: str, task: str) -> str:
         cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
@@ -118,9 +119,11 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
         # Everything between the reference and the task depends on (due, state, days, lead) only.
         middle = middles.get((due, state, days, lead))
         if middle is None:
+            due_cell = dues.get(due)
+            if due_cell is None:
+                due_cell = dues[due] = _cell(fmt(due), due_w)
             middle = middles[(due, state, days, lead)] = (
-                f"{gap}{_cell(fmt(due), due_w)}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}",
-                STYLE.get(state, ""))
+                f"{gap}{due_cell}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}", STYLE.get(state, ""))
         pad = ref_w - (len(ref) if ref.isascii() else _width(ref))
         task = _fit(label, task_w)
         text = f"{ref}{' ' * pad}{middle[0]}{task}"
