@@ -101,6 +101,22 @@ class Env:
         from .store import find_root
         return find_root(self.dir_option, os.environ, Path.cwd())
 
+    def index(self):
+        """The parse cache's index (cache.Index: open tasks and files, no directives built), or None
+        when caching is off (DTRACK_NO_CACHE)."""
+        if os.environ.get("DTRACK_NO_CACHE"):
+            return None
+        from . import cache
+        return cache.load_index(self.root)
+
+    def store_for(self, refs):
+        """A store of only the directives that `refs` name (resolved against the whole store): what
+        commands that change a few tasks need, without building every directive."""
+        if os.environ.get("DTRACK_NO_CACHE"):
+            return self.store()
+        from . import cache
+        return cache.load_for(self.root, refs)
+
     def store(self):
         if self._store is None:
             from . import store
@@ -142,9 +158,9 @@ def env_of(ctx: typer.Context) -> Env:
 
 
 def print_json(data) -> None:
-    import json
+    from .jsonout import dumps
     from .text import json_safe
-    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    sys.stdout.write(json_safe(dumps(data)) + "\n")
 
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
@@ -185,8 +201,22 @@ def list_command(
     if status not in STATUS_CHOICES:
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
     window = parse_days(within)
-    st = env.store()
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
+    index = env.index() if status == "open" and not search and not as_json else None
+    if index is not None:
+        # The common case from the cache's index: only the printed rows are built.
+        agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None
+        lines, counts = queries.select_index(index, env.today, window=window, scope=scope, agencies=agencies,
+                                             registry=index.registry)
+        render.problems(index.problems, Path.cwd(), render.console(stderr=True))
+        out = render.console()
+        if lines:
+            render.lines_table(lines, index.registry, out)
+        else:
+            render.nothing(t("No tasks to show."), out)
+        render.summary_line(counts, window, out)
+        return
+    st = env.store()
     agencies = queries.agency_filter(agency, st.registry, st.directives) if agency else None
     rows = queries.select(st.directives, env.today, window=window, scope=scope, status=status,
                           agencies=agencies, registry=st.registry, search=search)
@@ -302,7 +332,10 @@ def done_command(
     from .dates import parse_date
     env = env_of(ctx)
     when = parse_date(on, env.today) if on else None
-    st = env.store()
+    try:
+        st = env.store_for(refs)
+    except NotFoundError as e:
+        raise resolve_hint(env.store(), e)
     try:
         result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
     except NotFoundError as e:
@@ -325,7 +358,10 @@ def reopen_command(
     """
     from . import ops, render
     env = env_of(ctx)
-    st = env.store()
+    try:
+        st = env.store_for(refs)
+    except NotFoundError as e:
+        raise resolve_hint(env.store(), e)
     try:
         result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
     except NotFoundError as e:

@@ -218,7 +218,7 @@ def _digest(raw: bytes) -> str:
 
 
 def build_file(rel: str, path: Path, registry: Registry, options: Options, qualifier: str,
-               started_ns: int) -> tuple[dict | None, list]:
+               started_ns: int, cached: tuple | None = None) -> tuple[dict | None, list]:
     """(cache entry or None, FileProblems) for one directive file. The entry is None when the
     file cannot be used, or changed while it was read (then it is rebuilt next time)."""
     try:
@@ -226,7 +226,12 @@ def build_file(rel: str, path: Path, registry: Registry, options: Options, quali
         raw = path.read_bytes()
     except OSError as e:
         return None, [store_mod.FileProblem(path, 0, 0, t("cannot read the file: {error}", error=e.strerror or e))]
-    directive, problems = store_mod.load_directive(path, rel)
+    from . import cache as parse_cache
+    if cached is not None and cached[0] == parse_cache.stat_key_of(before):
+        # The parse cache holds this very file (same stat key): no YAML to parse.
+        directive, problems = parse_cache.decode(cached[1]), []
+    else:
+        directive, problems = store_mod.load_directive(path, rel)
     if directive is None:
         return None, problems
     events, text = [], None
@@ -263,7 +268,7 @@ def build_file(rel: str, path: Path, registry: Registry, options: Options, quali
 
 def _build_many(jobs: list, registry: Registry, options: Options, started_ns: int) -> list:
     """Worker entry point (top level so a process pool can import it)."""
-    return [(rel, *build_file(rel, Path(path), registry, options, q, started_ns)) for rel, path, q in jobs]
+    return [(rel, *build_file(rel, Path(path), registry, options, q, started_ns, row)) for rel, path, q, row in jobs]
 
 
 def _build_all(jobs: list, registry: Registry, options: Options, started_ns: int, workers: int | None) -> list:
@@ -423,7 +428,11 @@ def collect(root: Path, options: Options, workers: int | None = None) -> Collect
                     dirty = True
                 entries[rel] = entry
                 continue
-        jobs.append((rel, str(path), qualifiers[rel]))
+        jobs.append((rel, str(path), qualifiers[rel], None))
+    if jobs and not os.environ.get("DTRACK_NO_CACHE"):
+        from . import cache as parse_cache
+        rows = parse_cache.rows_for(root, [job[0] for job in jobs])
+        jobs = [(rel, path, q, rows.get(rel)) for rel, path, q, _row in jobs]
     reused = len(entries)
     fresh: dict[str, list] = {}
     for rel, entry, found in _build_all(jobs, registry, options, started_ns, workers):

@@ -110,6 +110,67 @@ def open_summary(directives: Iterable[Directive], today: date, *, window: int = 
     return counts
 
 
+def select_index(index, today: date, *, window: int = DEFAULT_WINDOW, scope: str = "due",
+                 agencies: set[str] | None = None, registry: Registry | None = None) -> tuple[list[tuple], dict]:
+    """select() and open_summary() of open tasks from the parse cache's index (cache.Index), without
+    building directives: (table lines for render.lines_table, summary counts). The index keeps the
+    open tasks sorted as select() sorts them, so a window is a prefix found by bisection."""
+    from bisect import bisect_left, bisect_right
+    from .cache import NO_DUE
+    from .labels import clean, ref_label
+    from .store import SUFFIX
+    due = index.due
+    t0 = today.toordinal()
+    if agencies is None:
+        overdue, soon = bisect_left(due, t0), bisect_right(due, t0 + window)
+        counts = {"overdue": overdue, "due-soon": soon - overdue, "open": len(due)}
+        stop = {"overdue": overdue, "due": soon}.get(scope, len(due))
+        picked = range(stop)
+    else:
+        registry = registry or Registry()
+        keep: dict = {}
+        picked = []
+        counts = {"overdue": 0, "due-soon": 0, "open": 0}
+        for i, (lead, support) in enumerate(zip(index.lead, index.support)):
+            ok = keep.get((lead, support))
+            if ok is None:
+                ok = keep[(lead, support)] = any(fold(registry.canonical(a)) in agencies for a in (*lead, *support))
+            if not ok:
+                continue
+            counts["open"] += 1
+            o = due[i]
+            if o < t0:
+                counts["overdue"] += 1
+            elif o <= t0 + window:
+                counts["due-soon"] += 1
+            if scope == "all" or o <= t0 + window and (scope == "due" or o < t0):
+                picked.append(i)
+    stems: dict[str, str] = {}
+    clean_stem: dict[str, bool] = {}
+    days: dict[int, date] = {}
+    lines = []
+    rels, ns, labels, leads = index.rel, index.n, index.labels, index.lead
+    for i in picked:
+        rel = rels[i]
+        stem = stems.get(rel)
+        if stem is None:
+            stem = stems[rel] = rel.rsplit("/", 1)[-1][: -len(SUFFIX)]
+        # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
+        ref = f"{stem}#{ns[i]}" if clean_stem.get(stem) or clean_stem.setdefault(
+            stem, clean(stem) == stem == stem.strip()) else ref_label(stem, ns[i])
+        o = due[i]
+        if o == NO_DUE:
+            lines.append((ref, None, "no-deadline", None, leads[i], labels[i]))
+            continue
+        day = days.get(o)
+        if day is None:
+            day = days[o] = date.fromordinal(o)
+        left = o - t0
+        state = "overdue" if left < 0 else ("due-soon" if left <= window else "upcoming")
+        lines.append((ref, day, state, left, leads[i], labels[i]))
+    return lines, counts
+
+
 def agency_filter(query: str, registry: Registry, directives: Sequence[Directive]) -> set[str]:
     in_use = {a for d in directives for task in d.tasks for a in (*task.lead, *task.support)}
     return agency_keys(query, registry, in_use)

@@ -16,7 +16,9 @@ from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.text import Text
 
+from . import labels
 from .agencies import Registry
+from .labels import RECURRING
 from .dates import fmt
 from .gitops import Entry
 from .i18n import t
@@ -33,27 +35,31 @@ def console(stderr: bool = False) -> Console:
                    soft_wrap=False, file=sys.stderr if stderr else sys.stdout)
 
 
-def _clean(s: str) -> str:
-    return safe_display(one_line(s))
+_clean = labels.clean
 
 
 def left_label(row: Row) -> str:
-    if row.days_left is None:
-        return {"no-deadline": t("no deadline"), "done": t("done"), "cancelled": t("cancelled")}.get(row.state, "")
-    if row.days_left == 0:
+    return _left(row.state, row.days_left)
+
+
+def _left(state: str, days_left: int | None) -> str:
+    if days_left is None:
+        return {"no-deadline": t("no deadline"), "done": t("done"), "cancelled": t("cancelled")}.get(state, "")
+    if days_left == 0:
         return t("today")
-    if row.days_left < 0:
-        return t("{n}d late", n=-row.days_left)
-    return t("{n}d left", n=row.days_left)
+    if days_left < 0:
+        return t("{n}d late", n=-days_left)
+    return t("{n}d left", n=days_left)
 
 
 def agencies_label(names: Iterable[str], registry: Registry, short: bool) -> str:
     return ", ".join(_clean(registry.short_name(n) if short else n) for n in names)
 
 
-# Characters one terminal cell wide: ASCII and the Latin letters Vietnamese uses in NFC. For text made
+# Characters one terminal cell wide: ASCII, the Latin letters Vietnamese uses in NFC, typographic dashes,
+# quotes and the ellipsis, and the recurring mark. For text made
 # only of these, cells = len(), which is much cheaper than rich's grapheme-aware cell_len.
-_NARROW = re.compile("[\x20-\x7e\u00a0-\u02ff\u1e00-\u1eff\u2026]*")
+_NARROW = re.compile("[\x20-\x7e\u00a0-\u02ff\u1e00-\u1eff\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u21bb]*")
 
 
 def _width(text: str) -> int:
@@ -66,26 +72,41 @@ def _cell(text: str, width: int, align: str = "left") -> str:
 
 
 def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
-    """One line per task, no trailing spaces. Widths are computed here so that the layout is fixed
-    for a given terminal width: the task text gives way first, then the lead column, then the
-    reference folds onto more lines (it is typed back by the user, so it is never cut)."""
-    refs = [_clean(r.ref) for r in rows]
-    lefts = [left_label(r) for r in rows]
-    leads = [agencies_label(r.task.lead, registry, short=True) for r in rows]
+    """One line per task (see lines_table)."""
+    lines_table([(_clean(r.ref), r.task.due, r.state, r.days_left, r.task.lead, task_label(r.task)) for r in rows],
+                registry, out)
+
+
+def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> None:
+    """One line per task, no trailing spaces; `lines` holds (reference label, due date or None,
+    state, days left, lead names, task label), the labels already cleaned (dtrack.labels). Widths
+    are computed here so that the layout is fixed for a given terminal width: the task text gives
+    way first, then the lead column, then the reference folds onto more lines (it is typed back by
+    the user, so it is never cut)."""
+    # Thousands of lines share a few hundred (state, days left) and lead values: each is labelled once.
+    left_of = {key: _left(*key) for key in {(x[2], x[3]) for x in lines}}
+    lead_of = {lead: agencies_label(lead, registry, short=True) for lead in {x[4] for x in lines}}
+    refs = [x[0] for x in lines]
     headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
     gap = "  "
-    ref_w = max(cell_len(x) for x in (headers[0], *refs))
+    ref_w = max(max(map(len, refs), default=0) if "".join(refs).isascii() else max(map(_width, refs), default=0),
+                _width(headers[0]))
     due_w = max(cell_len(headers[1]), 10)
-    left_w = max(cell_len(x) for x in (headers[2], *lefts))
-    lead_w = min(max(cell_len(x) for x in (headers[3], *leads)), 18)
+    left_w = max(cell_len(x) for x in (headers[2], *left_of.values()))
+    lead_w = min(max(cell_len(x) for x in (headers[3], *lead_of.values())), 18)
     task_min, width = 24, out.width
     with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * len(gap)) >= task_min
     fixed = due_w + left_w + (lead_w + len(gap) if with_lead else 0) + 3 * len(gap)
     stacked = width - fixed - ref_w < task_min
     if stacked:
         # Too narrow for one line a task: reference, dates and lead first, the task indented below.
-        return _stacked(rows, refs, lefts, leads, width, out)
+        return _stacked(lines, [left_of[(x[2], x[3])] for x in lines], [lead_of[x[4]] for x in lines], width, out)
     task_w = width - fixed - ref_w
+    # Cells that repeat (left labels, leads, dates) are padded once; the reference and the task per line.
+    lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
+    leads_cell = {key: _cell(_fit(x, lead_w), lead_w) + gap if with_lead else "" for key, x in lead_of.items()}
+    middles: dict = {}
+    dues: dict = {}
 
     def line(ref: str, due: str, left: str, lead: str, task: str) -> str:
         cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
@@ -93,11 +114,21 @@ def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
             cells.append(_cell(lead, lead_w))
         return (gap.join(cells) + gap + task).rstrip()
 
-    lines = [(line(*headers), "bold")]
-    for row, ref, left, lead in zip(rows, refs, lefts, leads):
-        lines.append((line(ref, fmt(row.task.due), left, _fit(lead, lead_w), _fit(task_label(row.task), task_w)),
-                      STYLE.get(row.state, "")))
-    _print_lines(lines, out)
+    out_lines = [(line(*headers), "bold")]
+    for ref, due, state, days, lead, label in lines:
+        # Everything between the reference and the task depends on (due, state, days, lead) only.
+        middle = middles.get((due, state, days, lead))
+        if middle is None:
+            due_cell = dues.get(due)
+            if due_cell is None:
+                due_cell = dues[due] = _cell(fmt(due), due_w)
+            middle = middles[(due, state, days, lead)] = (
+                f"{gap}{due_cell}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}", STYLE.get(state, ""))
+        pad = ref_w - (len(ref) if ref.isascii() else _width(ref))
+        task = _fit(label, task_w)
+        text = f"{ref}{' ' * pad}{middle[0]}{task}"
+        out_lines.append((text.rstrip() if not task or task[-1].isspace() else text, middle[1]))
+    _print_lines(out_lines, out, fitted=True)
 
 
 def _fit(text: str, width: int) -> str:
@@ -109,11 +140,12 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-def _print_lines(lines: list[tuple[str, str]], out: Console) -> None:
+def _print_lines(lines: list[tuple[str, str]], out: Console, fitted: bool = False) -> None:
     """Print (text, style) lines as out.print(..., no_wrap, overflow="ignore") would, but fast: a list of
     thousands of tasks goes out in one write with the ANSI codes of each style computed once
-    (printing line by line through rich took ~0.15 ms a line). Legacy Windows consoles, which
-    need rich's API calls for colour, keep the slow path."""
+    (printing line by line through rich took ~0.15 ms a line). `fitted`: the caller made every
+    line fit the width. Legacy Windows consoles, which need rich's API calls for colour, keep the
+    slow path."""
     from rich.color import ColorSystem
     from rich.style import Style
     if out.legacy_windows or out.is_jupyter:
@@ -126,7 +158,7 @@ def _print_lines(lines: list[tuple[str, str]], out: Console) -> None:
     width = out.width
     chunks = []
     for plain, style in lines:
-        if _width(plain) > width:
+        if not fitted and _width(plain) > width:
             plain = set_cell_size(plain, width)
         if system is not None and style:
             if style not in codes:
@@ -138,21 +170,18 @@ def _print_lines(lines: list[tuple[str, str]], out: Console) -> None:
     out.file.flush()
 
 
-RECURRING = "↻"
-
-
 def task_label(task: Task) -> str:
     """The task column: a recurring task is marked, so its deadline reads as the next occurrence."""
-    return f"{RECURRING} {_clean(task.text)}" if task.every else _clean(task.text)
+    return labels.task_label(task.text, task.every)
 
 
-def _stacked(rows, refs, lefts, leads, width: int, out: Console) -> None:
-    for row, ref, left, lead in zip(rows, refs, lefts, leads):
-        style = STYLE.get(row.state, "")
-        head = Text("  ".join(x for x in (ref, fmt(row.task.due), left, lead) if x))
+def _stacked(lines, lefts, leads, width: int, out: Console) -> None:
+    for (ref, due, state, _days, _lead, label), left, lead in zip(lines, lefts, leads):
+        style = STYLE.get(state, "")
+        head = Text("  ".join(x for x in (ref, fmt(due), left, lead) if x))
         head.truncate(width, overflow="ellipsis")
         out.print(head, style=style, no_wrap=True, overflow="ignore")
-        task = Text("    " + task_label(row.task))
+        task = Text("    " + label)
         task.truncate(width, overflow="ellipsis")
         out.print(task, style=style, no_wrap=True, overflow="ignore")
 

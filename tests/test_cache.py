@@ -141,7 +141,7 @@ def test_a_bad_cache_is_rebuilt_silently(gen_root, damage):
         else:
             stamp[4] = (("Task", ("n", "text")),)
         # A cache from another dtrack, whose rows would not fit: it must not be used.
-        body["files"] = {rel: (key, ("nonsense",)) for rel, (key, _row) in body["files"].items()}
+        body["files"] = {rel: ("nonsense",) for rel in body["files"]}
         with open(where, "wb") as f:
             pickle.dump(tuple(stamp), f)
             pickle.dump(body, f)
@@ -200,3 +200,114 @@ def test_command_modules_import_nothing_heavy():
             "print(','.join(heavy))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+def _open_entries(index) -> list[tuple]:
+    return list(zip(index.due, index.rel, index.n, index.labels, index.lead, index.support))
+
+
+@pytest.mark.parametrize("patch_max", [256, 0])         # patched in place, and re-sorted
+def test_index_after_edits_equals_a_fresh_index(gen_root, monkeypatch, patch_max):
+    monkeypatch.setattr(cache, "PATCH_MAX", patch_max)
+    cache.load_index(gen_root)
+    files = [gen_root / rel for rel, _e in store.scan(gen_root)]
+    edited = files[3].read_bytes().replace(b"status: open", b"status: done", 1)
+    files[3].write_bytes(edited)
+    moved = files[7].read_text(encoding="utf-8").replace("due: 20", "due: 19", 1)
+    files[7].write_text(moved, encoding="utf-8")
+    files[11].unlink()
+    _age(gen_root)
+    after = cache.load_index(gen_root)
+    again = cache.load_index(gen_root)                     # served from the index it wrote
+    for f in cache.cache_files(gen_root):
+        f.unlink(missing_ok=True)
+    fresh = cache.load_index(gen_root)
+    assert _open_entries(after) == _open_entries(fresh) == _open_entries(again)
+    assert after.directives() == fresh.directives() == again.directives()
+    assert after.facts() == fresh.facts()
+    _same(store.load_uncached(gen_root), store.load(gen_root))
+
+
+def test_list_from_the_index_equals_list_from_the_directives(cli, gen_root, monkeypatch):
+    for args in (["list"], ["list", "--all"], ["list", "--overdue"], ["list", "--within", "60d"],
+                 ["list", "--all", "--agency", "STC"]):
+        monkeypatch.delenv("DTRACK_NO_CACHE", raising=False)
+        indexed = cli("--dir", str(gen_root), "--as-of", "2024-07-20", *args)
+        monkeypatch.setenv("DTRACK_NO_CACHE", "1")
+        direct = cli("--dir", str(gen_root), "--as-of", "2024-07-20", *args)
+        assert indexed.exit_code == direct.exit_code == 0
+        assert indexed.stdout == direct.stdout
+        assert indexed.stdout.count("\n") > 3
+
+
+def test_a_damaged_shard_is_mended(gen_root):
+    store.load(gen_root)
+    shard = cache.shard_file(gen_root, 0)
+    shard.write_bytes(b"garbage")
+    _same(store.load_uncached(gen_root), store.load(gen_root))
+    assert shard.read_bytes() != b"garbage"
+    _same(store.load_uncached(gen_root), store.load(gen_root))
+
+
+def test_done_resolves_against_the_whole_store(cli, tmp_path):
+    """done reads only the named file, but resolves references against every file, with the same
+    messages as when the whole store is loaded (DTRACK_NO_CACHE)."""
+    repo = make_repo(tmp_path / "office", BUNDLED)
+    for ref in ("2024#1", "9999#1", "1502#99", "1502"):
+        indexed = cli("--as-of", "2024-07-20", "done", ref, cwd=repo)
+        direct = cli("--as-of", "2024-07-20", "done", ref, cwd=repo, env={"DTRACK_NO_CACHE": "1"})
+        assert indexed.exit_code == direct.exit_code != 0
+        assert indexed.stderr == direct.stderr
+    ok = cli("--as-of", "2024-07-20", "done", "1502#2", "2024-07-17#1", cwd=repo)
+    assert ok.exit_code == 0 and "1502-UBND-KGVX#2" in ok.stdout and "2024-07-17-bo-sung-kinh-phi#1" in ok.stdout
+
+
+def test_export_builds_from_the_parse_cache_and_never_from_a_stale_row(cli, gen_root):
+    out = gen_root.parent / "out.ics"
+    args = ("--dir", str(gen_root), "--as-of", "2024-07-20", "export-ics", "-o", str(out))
+    assert cli("--dir", str(gen_root), "list").exit_code == 0          # the parse cache is built
+    path = gen_root / store.scan(gen_root)[0][0]
+    raw = path.read_bytes()
+    assert b"status: open" in raw
+    path.write_bytes(raw.replace(b"status: open", b"status: done", 1))   # same size: only the stat key differs
+    os.utime(path, ns=(OLD_NS, OLD_NS + 7))
+    assert cli(*args).exit_code == 0
+    from_cache = out.read_bytes()
+    for f in store.cache_dir(gen_root).iterdir():
+        f.unlink()
+    assert cli(*args, env={"DTRACK_NO_CACHE": "1"}).exit_code == 0
+    assert out.read_bytes() == from_cache
+    assert from_cache.count(b"BEGIN:VEVENT") > 20
+
+
+@pytest.mark.parametrize("delta_max", [64, 1])          # kept in the delta, and folded into the index
+def test_successive_edits_through_the_delta(gen_root, monkeypatch, delta_max):
+    monkeypatch.setattr(cache, "DELTA_MAX", delta_max)
+    store.load(gen_root)
+    files = [gen_root / rel for rel, _e in store.scan(gen_root)]
+
+    def step(change):
+        change()
+        _age(gen_root)
+        index = cache.load_index(gen_root)
+        loaded = store.load(gen_root)
+        fresh = store.load_uncached(gen_root)
+        _same(fresh, loaded)
+        return index
+
+    step(lambda: files[2].write_bytes(files[2].read_bytes().replace(b"status: open", b"status: done", 1)))
+    step(lambda: files[5].write_bytes(files[5].read_bytes().replace(b"due: 20", b"due: 19", 1)))
+    step(lambda: files[2].write_bytes(files[2].read_bytes().replace(b"status: open", b"status: done", 1)))
+    step(lambda: files[9].write_bytes(b"number: [unclosed\n"))                 # a cached file turns bad
+    step(lambda: files[8].unlink())
+    step(lambda: (files[0].parent / "new-9.yaml").write_bytes(files[3].read_bytes()))
+    after = step(lambda: files[9].write_bytes(files[4].read_bytes()))         # and is mended
+    fresh_problems = store.load_uncached(gen_root).problems
+    again = cache.load_index(gen_root)
+    for f in cache.cache_files(gen_root):
+        f.unlink(missing_ok=True)
+    fresh = cache.load_index(gen_root)
+    assert _open_entries(after) == _open_entries(again) == _open_entries(fresh)
+    assert after.directives() == again.directives() == fresh.directives()
+    assert after.facts() == again.facts() == fresh.facts()
+    assert [p.message for p in store.load(gen_root).problems] == [p.message for p in fresh_problems]
