@@ -49,7 +49,7 @@ def check_command(
     \b
     Examples:
       dtrack check
-      dtrack check directives/2024/1502-UBND-KGVX.yaml
+      dtrack check directives/2023/1502-UBND-KGVX.yaml
       dtrack check --json
     """
     from . import check
@@ -79,7 +79,7 @@ def schema_command(
 
     \b
     Examples:
-      dtrack schema > .vscode/directive.schema.json
+      dtrack schema > directive.schema.json
       dtrack schema agencies
     """
     if name not in SCHEMAS:

@@ -192,6 +192,17 @@ def test_schema_command_prints_the_packaged_schemas(cli):
     assert cli("schema", "nope").exit_code == 2
 
 
+def test_schema_describes_every_key_the_model_reads():
+    # The schema drives editor completion: a key the model knows but the schema lacks is never offered.
+    from dtrack.model import DIRECTIVE_KEYS, TASK_KEYS
+    schema = _schema("directive")
+    assert set(schema["properties"]) == set(DIRECTIVE_KEYS)
+    assert set(schema["$defs"]["task"]["properties"]) == set(TASK_KEYS)
+    # number and tasks may be left out (an unnumbered notice, a directive not yet broken into tasks).
+    assert schema["required"] == ["kind", "issuer", "issued", "title"]
+    assert schema["$defs"]["task"]["required"] == ["n", "text", "lead"]
+
+
 def test_schemas_are_valid_draft_2020_12():
     jsonschema = pytest.importorskip("jsonschema")
     for name in ("directive", "agencies"):

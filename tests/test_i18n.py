@@ -24,3 +24,34 @@ def test_unknown_language_falls_back_to_english(cli, monkeypatch):
     monkeypatch.setenv("DTRACK_LANG", "xx_YY.UTF-8")
     i18n.reset()
     assert i18n.t("{n} overdue", n=2) == "2 overdue"
+
+
+def test_every_vietnamese_key_is_a_message_id_of_the_code():
+    # A key whose English id was reworded in the code is dead: the message silently shows in English.
+    import ast
+    import string
+    from pathlib import Path
+
+    import dtrack
+    from dtrack.locales.vi import MESSAGES
+    ids = set()
+    for path in Path(dtrack.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                ids.add(node.args[0].value)
+    assert sorted(k for k in MESSAGES if k not in ids) == []
+    names = lambda s: sorted(f[1] for f in string.Formatter().parse(s) if f[1] is not None)  # noqa: E731
+    for key, text in MESSAGES.items():
+        assert names(text) == names(key), key  # the translation fills the same placeholders
+
+
+def test_show_and_done_speak_vietnamese(cli, repo, monkeypatch):
+    from dtrack import i18n
+    monkeypatch.setenv("DTRACK_LANG", "vi")
+    i18n.reset()
+    shown = cli("show", "1502#2", cwd=repo, env={"COLUMNS": "140"})
+    assert "Văn bản: 1502/UBND-KGVX" in shown.stdout
+    assert "Phối hợp: Sở Tài chính" in shown.stdout
+    done = cli("done", "1502#2", cwd=repo)
+    assert done.stdout.startswith("done 1502-UBND-KGVX#2 [STTTT] on 20/07/2024 — đã commit ")

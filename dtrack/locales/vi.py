@@ -26,4 +26,28 @@ MESSAGES = {
     "Dates are day-first: 23/7/2024, 23/07/2024, 23/7, 2024-07-23, today, +3d.":
         "Ngày viết theo kiểu ngày/tháng: 23/7/2024, 23/07/2024, 23/7, 2024-07-23, today, +3d.",
     "already done on {date}; nothing changed": "đã xong ngày {date}; không thay đổi gì",
+    "'dtrack list --all' shows every reference.": "'dtrack list --all' liệt kê mọi mã nhiệm vụ.",
+    # show, done, reopen: the fields and summaries a clerk reads most. Not "on {date}": ops.py puts it in
+    # commit subjects, which stay English so `git log --grep` works whatever the clerk's language.
+    "Directive": "Văn bản",
+    "Number": "Số",
+    "Kind": "Loại",
+    "Issuer": "Cơ quan ban hành",
+    "Issued": "Ngày ban hành",
+    "Signer": "Người ký",
+    "Title": "Trích yếu",
+    "File": "Tệp",
+    "Support": "Phối hợp",
+    "Status": "Trạng thái",
+    "Note": "Ghi chú",
+    "Extensions": "Gia hạn",
+    "Occurrences": "Các kỳ đã thực hiện",
+    "Every": "Lặp lại",
+    "Cancelled": "Đã hủy",
+    "History": "Lịch sử",
+    "done {date}": "xong {date}",
+    "until {date}": "đến {date}",
+    "on time": "đúng hạn",
+    "{summary} — committed {commit}": "{summary} — đã commit {commit}",
+    "{summary} — written, not committed": "{summary} — đã ghi, chưa commit",
 }
