@@ -236,7 +236,7 @@ def list_command(
 
 
 app.command("list")(list_command)
-app.command("due", help="Same as 'dtrack list'.")(list_command)
+app.command("due", help="Same as 'dtrack list'.\n\n\b\nExample:\n  dtrack due --within 30d")(list_command)
 
 
 def resolve_hint(st, e: NotFoundError) -> NotFoundError:
