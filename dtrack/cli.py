@@ -178,7 +178,7 @@ def list_command(
                                          help="Tasks an agency leads or supports; a name or abbreviation, "
                                               "case and diacritics ignored: 'so tai chinh', STC."),
     search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
-                                         help="Words in the task text, title or number (diacritics ignored)."),
+                                         help="A phrase in the task text, title or number (case and diacritics ignored)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list (a stable interface: docs/format.md)."),
 ) -> None:
     """List the open tasks that are overdue or due soon.
