@@ -41,7 +41,7 @@ from .model import Directive, Task
 from .text import fold
 from .store import AGENCIES_FILE, SUFFIX, FileProblem, Store, cache_dir, load_directive, load_registry, scan
 
-FORMAT = 2
+FORMAT = 3
 SHARDS = 32                      # an edit rewrites one shard of full rows (and a small delta of the index)
 DELTA_MAX = 64                   # files changed since the index was written, kept in a delta beside it
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
@@ -169,7 +169,7 @@ def _facts_columns(facts: dict[str, tuple]) -> dict:
     table: dict[tuple, int] = {}
     return {"rels": _pack(list(facts)), "numbers": _pack([f[0] for f in facts.values()]),
             "names": array("l", [table.setdefault(f[1], len(table)) for f in facts.values()]),
-            "table": list(table), "fstems": _pack([f[2] for f in facts.values()]),
+            "table": _shared(table), "fstems": _pack([f[2] for f in facts.values()]),
             "fnumbers": _pack([f[3] for f in facts.values()])}
 
 
@@ -233,10 +233,12 @@ def _changed_columns(columns: dict, stale: set, new: list[tuple]) -> dict:
         for column in columns.values():
             del column[i]
     due, ns = columns["due"], columns["n"]
+    def order(i: int) -> tuple:
+        return _stem(rels[i]), ns[i], rels[i]
     for e in sorted(new):
-        at, hi = bisect_left(due, e[0]), bisect_right(due, e[0])
-        while at < hi and (_stem(rels[at]), ns[at], rels[at]) < e[1:4]:
-            at += 1
+        lo, hi = bisect_left(due, e[0]), bisect_right(due, e[0])
+        # thousands of tasks can share a deadline: bisect among them too
+        at = lo + bisect_left(range(lo, hi), e[1:4], key=order)
         for name, value in zip(_COLUMNS, e):
             if name != "stem":
                 columns[name].insert(at, value)
@@ -248,7 +250,15 @@ def _dump_columns(columns: dict) -> dict:
     return {"due": columns["due"], "n": columns["n"], "rel": columns["rel"], "label": "\n".join(columns["label"]),
             "lead": array("l", [table.setdefault(x, len(table)) for x in columns["lead"]]),
             "support": array("l", [table.setdefault(x, len(table)) for x in columns["support"]]),
-            "groups": list(table)}
+            "groups": _shared(table)}
+
+
+def _shared(tuples) -> list[tuple]:
+    """Tuples of strings whose equal strings are one object, so that pickle writes each agency name
+    once: the ~10,000 name tuples of a store unpickle in ~3 ms instead of ~30 ms (workers of a first
+    build each made their own copies of the names)."""
+    memo: dict[str, str] = {}
+    return [tuple([memo.setdefault(s, s) for s in x]) for x in tuples]
 
 
 def _load_columns(saved: dict) -> dict:
@@ -346,7 +356,10 @@ def _write(path: Path, stamp: tuple, body_for) -> bool:
             pickle.dump(stamp, f, protocol=pickle.HIGHEST_PROTOCOL)
             body = body_for(now_ns)
             for part in body if isinstance(body, tuple) else (body,):
-                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+                if type(part) is _Raw:
+                    f.write(part)
+                else:
+                    pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True
     except OSError:
@@ -355,6 +368,10 @@ def _write(path: Path, stamp: tuple, body_for) -> bool:
         except OSError:
             pass
         return False
+
+
+class _Raw(bytes):
+    """A part of a cache file already pickled (the writer needed its size first)."""
 
 
 def _trusted(key: tuple | None, now_ns: int) -> bool:
@@ -497,16 +514,31 @@ class Index:
         return {a for f in self.facts().values() for a in f[1]}
 
 
-def load_index(root: Path) -> Index:
+class _Unreadable(Exception):
+    """The index head was good but its open-task columns are not: the index is rebuilt."""
+
+
+def load_index(root: Path, open_tasks: bool = True) -> Index:
     """The index of the store at `root`, brought up to date: files whose stat key changed, new
-    files and deleted ones are parsed or dropped, and the changed shards and index rewritten."""
-    root = Path(root)
+    files and deleted ones are parsed or dropped, and the changed shards and index rewritten.
+    Without `open_tasks` (reference resolution), the open-task columns are read only if the index
+    must be rewritten, and the Index has none."""
+    try:
+        return _load_index(Path(root), open_tasks)
+    except _Unreadable:
+        try:
+            os.unlink(cache_file(Path(root)))
+        except OSError:
+            pass
+        return _load_index(Path(root), open_tasks)
+
+
+def _load_index(root: Path, open_tasks: bool) -> Index:
     stamp = _stamp(root)
     where = cache_file(root)
     reader = _Reader(where, stamp)
-    old = reader.head() or {"files": {}, "agencies": None, "open": _dump_columns(_columns([]))}
+    old = reader.head() or {"files": {}, "agencies": None}
     old_keys: dict = old["files"]
-    columns = _load_columns(old["open"])
     delta = reader.delta() if old_keys else None
     delta_facts: dict = {}
     if delta:
@@ -514,8 +546,22 @@ def load_index(root: Path) -> Index:
         old_keys = {**old_keys, **{rel: key for rel, key in delta["files"].items() if key is not None}}
         for rel in [rel for rel, key in delta["files"].items() if key is None]:
             old_keys.pop(rel, None)
-        columns = _changed_columns(columns, set(delta["files"]), delta["entries"])
         delta_facts = delta["facts"]
+    patched: list[dict] = []
+
+    def columns() -> dict:
+        """The open-task columns: the head's, with the delta and this run's changes applied."""
+        if not patched:
+            saved = reader.columns() if old_keys else _dump_columns(_columns([]))
+            if saved is None:
+                raise _Unreadable()
+            cols = _load_columns(saved)
+            if delta:
+                cols = _changed_columns(cols, set(delta["files"]), delta["entries"])
+            if stale or new_entries:
+                cols = _changed_columns(cols, stale, new_entries)
+            patched.append(cols)
+        return patched[0]
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -556,22 +602,21 @@ def load_index(root: Path) -> Index:
         for rel, _entry in entries:
             if rel in bad:
                 problems.extend(bad[rel][1])
-        if stale or new_entries:
-            columns = _changed_columns(columns, stale, new_entries)
+        cols = columns() if open_tasks else _columns([])
         rels = [rel for rel, _entry in entries]
-        index = Index(root, registry, problems, rels, columns["due"], columns["rel"], columns["n"],
-                      columns["label"], columns["lead"], columns["support"], facts, reader.facts if hits else None,
+        index = Index(root, registry, problems, rels, cols["due"], cols["rel"], cols["n"],
+                      cols["label"], cols["lead"], cols["support"], facts, reader.facts if hits else None,
                       fresh, bad, keys, stamp, stale | set(delta["files"] if delta else ()))
         # Rewrite only when something cacheable changed: a file edited this very second (racy) is
         # parsed again on the next run anyway, so rewriting the index for it alone is wasted work.
         now = time.time_ns()
         if changed or rebuild or len(fresh) > DELTA_MAX:
             # After workers wrote the shards, only the rows they sent back go into them.
-            _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry,
+            _save(index, kept_entries=columns(), deleted=deleted, agencies_entry=agencies_entry,
                   rebuild=rebuild and not stored)
         elif deleted or bad.keys() & old_keys.keys() or any(_trusted(keys[rel], now) for rel in fresh):
             if not _save_delta(index, delta, stale, new_entries, where):
-                _save(index, kept_entries=columns, deleted=deleted, agencies_entry=agencies_entry, rebuild=False)
+                _save(index, kept_entries=columns(), deleted=deleted, agencies_entry=agencies_entry, rebuild=False)
     finally:
         if enabled:
             gc.enable()
@@ -618,11 +663,12 @@ def _delta_file(index_file: Path) -> Path:
 
 
 class _Reader:
-    """The index file: the stamp, the head (stat keys, agencies, open columns) that every `list`
-    reads, then the per-file facts that only reference resolution and --agency need."""
+    """The index file: the stamp, the head (stat keys, agencies, the size of the next part) that every
+    run reads, the open-task columns that `list` reads, then the per-file facts that only reference
+    resolution and --agency need. The head gives the columns' size so that `done` skips them."""
 
     def __init__(self, path: Path, stamp: tuple):
-        self.path, self.stamp, self._offset = path, stamp, None
+        self.path, self.stamp, self._offset, self._open_size = path, stamp, None, 0
 
     def head(self) -> dict | None:
         try:
@@ -631,10 +677,22 @@ class _Reader:
                     return None
                 body = pickle.load(f)
                 self._offset = f.tell()
-            if not isinstance(body, dict) or not isinstance(body.get("files"), dict):
+            if not isinstance(body, dict) or not isinstance(body.get("files"), dict) \
+                    or not isinstance(body.get("open_size"), int):
                 return None
+            self._open_size = body["open_size"]
             return body
         except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
+            return None
+
+    def columns(self) -> dict | None:
+        """The open-task columns as saved (_dump_columns), or None; after head()."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self._offset)
+                saved = pickle.load(f)
+            return saved if isinstance(saved, dict) else None
+        except Exception:  # noqa: BLE001
             return None
 
     def delta(self) -> dict | None:
@@ -653,11 +711,9 @@ class _Reader:
         try:
             with open(self.path, "rb") as f:
                 if self._offset is None:
-                    if pickle.load(f) != self.stamp:
+                    if self.head() is None:
                         return {}
-                    pickle.load(f)
-                else:
-                    f.seek(self._offset)        # right after the head that head() read
+                f.seek(self._offset + self._open_size)      # after the head and the columns
                 return _facts_dict(pickle.load(f))
         except Exception:  # noqa: BLE001
             return {}
@@ -677,7 +733,8 @@ def _save(index: Index, *, kept_entries: dict, deleted: set, agencies_entry, reb
         columns = kept_entries
         if len(kept) < len(facts):
             columns = _columns([e for e in _entries(kept_entries) if e[3] in kept])
-        return ({"files": kept, "agencies": ag, "open": _dump_columns(columns)},
+        open_part = _Raw(pickle.dumps(_dump_columns(columns), protocol=pickle.HIGHEST_PROTOCOL))
+        return ({"files": kept, "agencies": ag, "open_size": len(open_part)}, open_part,
                 _facts_columns({rel: facts[rel] for rel in kept}))
     _write(cache_file(index.root), index.stamp, body)
 
@@ -774,7 +831,7 @@ def load_for(root: Path, refs: Sequence[str]) -> Store:
     the index, the same rules and messages as queries.resolve_task), then only those files are read.
     Problems and registry are the whole store's."""
     from .queries import parse_ref, resolve_directive
-    index = load_index(root)
+    index = load_index(root, open_tasks=False)
     facts = index.facts()
 
     def named(rels) -> list[_Named]:

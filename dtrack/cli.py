@@ -293,20 +293,44 @@ def show_command(
     render.history(entries, out)
 
 
-def report_result(result, out_console) -> None:
-    """What a changing command did, in one line a change (its commit subject), and what it skipped."""
-    from . import render
+def report_result(result, out_console=None) -> None:
+    """What a changing command did, in one line a change (its commit subject), and what it skipped.
+    Without `out_console`, standard output."""
     for line in result.skipped:
-        render.message(line, out_console, style="yellow")
-    for line in result.warnings:
-        render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
+        _message(line, out_console, "yellow")
+    if result.warnings:
+        from . import render
+        for line in result.warnings:
+            render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
     if result.changed:
         summary = result.summary or ", ".join(result.changed)
         if result.commit:
-            render.message(t("{summary} — committed {commit}", summary=summary, commit=result.commit[:7]),
-                           out_console, style="green")
+            _message(t("{summary} — committed {commit}", summary=summary, commit=result.commit[:7]), out_console,
+                     "green")
         else:
-            render.message(t("{summary} — written, not committed", summary=summary), out_console, style="green")
+            _message(t("{summary} — written, not committed", summary=summary), out_console, "green")
+
+
+def _message(line: str, out_console, style: str) -> None:
+    """render.message, or the same bytes without importing rich (~30 ms of a `done`) when standard output
+    is not a terminal and nothing forces colours: rich then prints the text as it is (soft wrap)."""
+    if out_console is None:
+        if not os.environ.get("TTY_COMPATIBLE") and os.environ.get("FORCE_COLOR") is None \
+                and not _isatty(sys.stdout):
+            from .text import safe_display
+            sys.stdout.write(safe_display(line) + "\n")
+            return
+        from . import render
+        out_console = render.console()
+    from . import render
+    render.message(line, out_console, style=style)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @app.command("done")
@@ -328,7 +352,7 @@ def done_command(
       dtrack done 1502#2
       dtrack done 1502#2 1502#3 --on 20/4/2023 --note "Công văn 426/STTTT"
     """
-    from . import ops, render
+    from . import ops
     from .dates import parse_date
     env = env_of(ctx)
     when = parse_date(on, env.today) if on else None
@@ -340,7 +364,7 @@ def done_command(
         result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
     except NotFoundError as e:
         raise resolve_hint(st, e)
-    report_result(result, render.console())
+    report_result(result)
 
 
 @app.command("reopen")
@@ -356,7 +380,7 @@ def reopen_command(
     Example:
       dtrack reopen 1502#2 --note "Báo cáo chưa đạt yêu cầu"
     """
-    from . import ops, render
+    from . import ops
     env = env_of(ctx)
     try:
         st = env.store_for(refs)
@@ -366,7 +390,7 @@ def reopen_command(
         result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
     except NotFoundError as e:
         raise resolve_hint(st, e)
-    report_result(result, render.console())
+    report_result(result)
 
 
 # Commands of each area live in their own module and register themselves on `app`.

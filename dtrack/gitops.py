@@ -32,6 +32,10 @@ def find_repo(path: Path) -> Path | None:
 
 
 def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
+    return run_bytes(repo, *args, input=input, env=env).decode("utf-8", "replace")
+
+
+def run_bytes(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True,
                               env={**os.environ, **(env or {})})
@@ -50,7 +54,7 @@ def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = N
                                   'git config --global user.email you@example.org'))
         first = err.splitlines()[-1] if err else f"exit {proc.returncode}"
         raise GitError(t("git {command} failed: {error}", command=args[0], error=first))
-    return proc.stdout.decode("utf-8", "replace")
+    return proc.stdout
 
 
 _LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
@@ -113,16 +117,46 @@ def committed_bytes(repo: Path, rel: str) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
+def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes | None]]:
+    """HEAD's commit id (None before the first commit) and each file as that commit has it (None: not
+    in it), read by one `git cat-file --batch` rather than a git process per question (~5 ms each)."""
+    names = ["HEAD"] + [f"HEAD:{rel}" for rel in rels if "\n" not in rel]
+    out = run_bytes(repo, "cat-file", "--batch", input="".join(n + "\n" for n in names).encode("utf-8"))
+    answers, at = [], 0
+    for _name in names:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            answers.append((header[0].decode("ascii"), out[at:at + size]))
+            at += size + 1
+        else:
+            answers.append(None)        # "<name> missing"
+    head_id = answers[0][0] if answers[0] else None
+    blobs = dict(zip([rel for rel in rels if "\n" not in rel], (a[1] if a else None for a in answers[1:])))
+    for rel in rels:
+        if rel not in blobs:
+            blobs[rel] = committed_bytes(repo, rel) if head_id else None
+    return head_id, blobs
+
+
 def repo_path(repo: Path, path: Path) -> str:
     return path.resolve().relative_to(repo).as_posix()
 
 
-def commit_files(repo: Path, files: dict[str, bytes], message: str) -> str:
+_HEAD = object()
+
+
+def commit_files(repo: Path, files: dict[str, bytes], message: str, parent=_HEAD) -> str:
     """Commit `files` (repo-relative path -> content) on top of HEAD and nothing else; returns the commit id.
+    With `parent` (a commit id, or None for the first commit: what `committed` returned), on top of that
+    commit, and only if HEAD still points there: the files were merged against its versions.
 
     The user's index is then updated for these paths only, so `git status` stays truthful.
     """
-    parent = head(repo)
+    if parent is _HEAD:
+        parent = head(repo)
     with tempfile.TemporaryDirectory(prefix="dtrack-index-") as tmp:
         env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
         if parent:

@@ -145,11 +145,13 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         files: dict[str, bytes] = {}
         text = message(log)
         result.summary = text.split("\n", 1)[0]
+        parent = None
         if repo is not None:
             entries = []
+            parent, bases = gitops.committed(repo, [gitops.repo_path(repo, path) for path, *_ in staged])
             for path, raw, new, rel, current, edits in staged:
                 rel_repo = gitops.repo_path(repo, path)
-                base = gitops.committed_bytes(repo, rel_repo)
+                base = bases[rel_repo]
                 files[rel_repo] = _committed_version(base, raw, new, current, edits, rel_repo, result)
                 entries.append(journal.Entry(path, rel_repo, raw, new, files[rel_repo], base))
             journal.begin(store.root, repo, text, entries)
@@ -157,7 +159,7 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         result.files = [path for path, *_ in staged]
         if repo is not None:
             try:
-                result.commit = gitops.commit_files(repo, files, text)
+                result.commit = gitops.commit_files(repo, files, text, parent=parent)
             except DtrackError as e:
                 e.hint = ((e.hint + " ") if e.hint else "") + t(
                     "The change is written but not committed; the next dtrack command that changes the store "

@@ -311,3 +311,42 @@ def test_successive_edits_through_the_delta(gen_root, monkeypatch, delta_max):
     assert after.directives() == again.directives() == fresh.directives()
     assert after.facts() == again.facts() == fresh.facts()
     assert [p.message for p in store.load(gen_root).problems] == [p.message for p in fresh_problems]
+
+
+@pytest.mark.parametrize("delta_max", [64, 1])
+def test_runs_that_skip_the_open_columns_keep_the_index_right(gen_root, monkeypatch, delta_max):
+    # `done` loads the index without its open-task columns; when it must save (a delta, or the whole
+    # index past DELTA_MAX), what it saves must still give the same columns as a fresh build.
+    monkeypatch.setattr(cache, "DELTA_MAX", delta_max)
+    cache.load_index(gen_root)
+    files = [gen_root / rel for rel, _e in store.scan(gen_root)]
+    for i, change in enumerate([lambda: files[2].write_bytes(files[2].read_bytes().replace(b"status: open",
+                                                                                          b"status: done", 1)),
+                                lambda: files[5].write_bytes(files[5].read_bytes().replace(b"due: 20", b"due: 19", 1)),
+                                lambda: files[8].unlink(),
+                                lambda: (files[0].parent / "new-9.yaml").write_bytes(files[3].read_bytes())]):
+        change()
+        _age(gen_root)
+        lean = cache.load_index(gen_root, open_tasks=False)
+        assert len(lean.due) == 0 and lean.facts() == cache.load_index(gen_root).facts()
+    after = cache.load_index(gen_root)
+    for f in cache.cache_files(gen_root):
+        f.unlink(missing_ok=True)
+    fresh = cache.load_index(gen_root)
+    assert _open_entries(after) == _open_entries(fresh)
+    assert after.directives() == fresh.directives()
+
+
+def test_unreadable_open_columns_rebuild_the_index(gen_root):
+    cache.load_index(gen_root)
+    where = cache.cache_file(gen_root)
+    with open(where, "rb") as f:
+        pickle.load(f), pickle.load(f)
+        head_end = f.tell()
+    where.write_bytes(where.read_bytes()[:head_end] + b"\x80\x05garbage")     # a good head, then junk
+    index = cache.load_index(gen_root, open_tasks=False)
+    assert index.facts() and len(index.due) == 0
+    damaged = cache.load_index(gen_root)
+    for f in cache.cache_files(gen_root):
+        f.unlink(missing_ok=True)
+    assert _open_entries(damaged) == _open_entries(cache.load_index(gen_root))
