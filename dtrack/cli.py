@@ -159,8 +159,13 @@ def env_of(ctx: typer.Context) -> Env:
 
 def print_json(data) -> None:
     from .jsonout import dumps
+    print_json_text(dumps(data))
+
+
+def print_json_text(dumped: str) -> None:
+    """JSON text as jsonout.dumps writes it, made safe for a terminal."""
     from .text import json_safe
-    sys.stdout.write(json_safe(dumps(data)) + "\n")
+    sys.stdout.write(json_safe(dumped) + "\n")
 
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
@@ -223,7 +228,7 @@ def list_command(
     err = render.console(stderr=True)
     render.problems(st.problems, Path.cwd(), err)
     if as_json:
-        print_json([queries.as_json(r) for r in rows])
+        print_json_text(queries.as_json_text(rows))
         return
     out = render.console()
     if rows:

@@ -81,3 +81,19 @@ def _write(value, out: list, nl: str, step: str, prefixes: dict) -> None:
 def _key(key) -> str:
     # json.dumps writes a number, boolean or null key as its JSON text.
     return key if isinstance(key, str) else json.dumps(key)
+
+
+def value_text(value, nl: str, step: str = "  ", prefixes: dict | None = None) -> str:
+    """The text of one value as dumps() writes it inside a container whose key lines begin with `nl`
+    (a newline and their indent): for writers that splice many objects without building them.
+    `prefixes`, kept across calls, saves recomputing the key lines of objects of the same shape."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    out: list[str] = []
+    _write(value, out, nl, step, {} if prefixes is None else prefixes)
+    return "".join(out)
