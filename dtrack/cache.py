@@ -320,7 +320,8 @@ def shard_file(root: Path, i: int) -> Path:
 
 
 def cache_files(root: Path) -> list[Path]:
-    return [cache_file(root), _delta_file(cache_file(root))] + [shard_file(root, i) for i in range(SHARDS)]
+    return [cache_file(root), _delta_file(cache_file(root))] + [shard_file(root, i) for i in range(SHARDS)] + \
+        [_json_file(root, i) for i in range(SHARDS)]
 
 
 def _shard_of(rel: str) -> int:
@@ -816,6 +817,92 @@ def rows_for(root: Path, rels: Sequence[str]) -> dict[str, tuple]:
 
 
 stat_key_of = _stat_key
+
+
+# ---------------------------------------------------------------------------- JSON pieces
+
+_JSON_MODULES = ("queries", "jsonout")     # the pieces are their output: an edit of either retires them
+
+
+def _json_file(root: Path, i: int) -> Path:
+    index = cache_file(root)
+    return index.with_name(f"{index.stem}-json{i:02d}.pickle")
+
+
+def _json_stamp(stamp: tuple) -> tuple:
+    package = os.path.dirname(__file__)
+    code = []
+    for name in _JSON_MODULES:
+        try:
+            code.append(_stat_key(os.stat(os.path.join(package, name + ".py")))[:2])
+        except OSError:
+            code.append(None)
+    return (*stamp, "json", tuple(code))
+
+
+def json_parts(index: Index, rels: set[str], build) -> dict[str, dict] | None:
+    """rel -> build(directive) for the files `rels` (the JSON pieces of their open tasks, which do not
+    depend on today), for `list --json`: from 32 files of pieces beside the index, each entry kept
+    with the stat key of the file it was built from and used only while the file still has that
+    key (the same rule as the shards; unusable files are never kept, nor racy ones). The others are
+    built from the cached row or the file, and saved. None when build gives None (the caller then
+    writes the JSON the general way)."""
+    root = index.root
+    stamp = _json_stamp(index.stamp)
+    wanted: dict[int, list[str]] = {}
+    for rel in rels:
+        wanted.setdefault(_shard_of(rel), []).append(rel)
+    out: dict[str, dict] = {}
+    changed: dict[int, dict] = {}
+    keys, bad = index.keys, index.bad
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for i, names in wanted.items():
+            content = (_read(_json_file(root, i), stamp) or {"files": {}})["files"]
+            missing = []
+            for rel in names:
+                hit = content.get(rel)
+                if hit is not None and rel not in bad and hit[0] == keys.get(rel):
+                    out[rel] = hit[1]
+                else:
+                    missing.append(rel)
+            if not missing:
+                continue
+            rows = None
+            for rel in missing:
+                key = keys.get(rel)
+                if rel in bad:
+                    directive, key = bad[rel][0], None
+                elif rel in index.fresh:
+                    directive = decode(index.fresh[rel])
+                else:
+                    if rows is None:
+                        rows = (_read(shard_file(root, i), index.stamp) or {"files": {}})["files"]
+                    hit = rows.get(rel)
+                    if hit is not None and key is not None and hit[0] == key:
+                        directive = decode(hit[1])
+                    else:
+                        directive, problems = load_directive(root / rel, rel)
+                        if problems:
+                            key = None
+                if directive is None:
+                    return None
+                pieces = build(directive)
+                if pieces is None:
+                    return None
+                out[rel] = pieces
+                if key is not None:
+                    changed.setdefault(i, content)[rel] = (key, pieces)
+        for i, content in changed.items():
+            def body(now_ns: int, content=content) -> dict:
+                return {"files": {rel: item for rel, item in content.items()
+                                  if keys.get(rel) == item[0] and rel not in bad and _trusted(item[0], now_ns)}}
+            _write(_json_file(root, i), stamp, body)
+    finally:
+        if enabled:
+            gc.enable()
+    return out
 
 
 class _Named(NamedTuple):

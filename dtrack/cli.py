@@ -207,7 +207,20 @@ def list_command(
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
     window = parse_days(within)
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
-    index = env.index() if status == "open" and not search and not as_json else None
+    index = env.index() if status == "open" and not search else None
+    if index is not None and as_json:
+        # From the cache's index and the tasks' cached JSON pieces: no directive is built.
+        from .cache import json_parts
+        agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None
+        picked, _counts = queries.picks_index(index, env.today, window=window, scope=scope, agencies=agencies,
+                                              registry=index.registry)
+        parts = json_parts(index, {index.rel[i] for i in picked}, queries.json_parts_of)
+        text = None if parts is None else queries.json_text_index(index, picked, parts, env.today, window)
+        if text is not None:
+            render.problems(index.problems, Path.cwd(), render.console(stderr=True))
+            sys.stdout.write(text + "\n")
+            return
+        index = None    # a value the pieces cannot hold: the general way below
     if index is not None:
         # The common case from the cache's index: only the printed rows are built.
         agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None

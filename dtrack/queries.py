@@ -115,12 +115,45 @@ def open_summary(directives: Iterable[Directive], today: date, *, window: int = 
 def select_index(index, today: date, *, window: int = DEFAULT_WINDOW, scope: str = "due",
                  agencies: set[str] | None = None, registry: Registry | None = None) -> tuple[list[tuple], dict]:
     """select() and open_summary() of open tasks from the parse cache's index (cache.Index), without
-    building directives: (table lines for render.lines_table, summary counts). The index keeps the
-    open tasks sorted as select() sorts them, so a window is a prefix found by bisection."""
-    from bisect import bisect_left, bisect_right
+    building directives: (table lines for render.lines_table, summary counts)."""
     from .cache import NO_DUE
     from .labels import clean, ref_label
     from .store import SUFFIX
+    picked, counts = picks_index(index, today, window=window, scope=scope, agencies=agencies, registry=registry)
+    t0 = today.toordinal()
+    due = index.due
+    stems: dict[str, str] = {}
+    clean_stem: dict[str, bool] = {}
+    days: dict[int, date] = {}
+    lines = []
+    rels, ns, labels, leads = index.rel, index.n, index.labels, index.lead
+    for i in picked:
+        rel = rels[i]
+        stem = stems.get(rel)
+        if stem is None:
+            stem = stems[rel] = rel.rsplit("/", 1)[-1][: -len(SUFFIX)]
+        # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
+        ref = f"{stem}#{ns[i]}" if clean_stem.get(stem) or clean_stem.setdefault(
+            stem, clean(stem) == stem == stem.strip()) else ref_label(stem, ns[i])
+        o = due[i]
+        if o == NO_DUE:
+            lines.append((ref, None, "no-deadline", None, leads[i], labels[i]))
+            continue
+        day = days.get(o)
+        if day is None:
+            day = days[o] = date.fromordinal(o)
+        left = o - t0
+        state = "overdue" if left < 0 else ("due-soon" if left <= window else "upcoming")
+        lines.append((ref, day, state, left, leads[i], labels[i]))
+    return lines, counts
+
+
+def picks_index(index, today: date, *, window: int = DEFAULT_WINDOW, scope: str = "due",
+                agencies: set[str] | None = None, registry: Registry | None = None) -> tuple[Sequence[int], dict]:
+    """(positions in the index's open-task columns of the tasks select() would give, in its order;
+    the summary counts). The index keeps the open tasks sorted as select() sorts them, so a window
+    is a prefix found by bisection."""
+    from bisect import bisect_left, bisect_right
     due = index.due
     t0 = today.toordinal()
     if agencies is None:
@@ -147,30 +180,52 @@ def select_index(index, today: date, *, window: int = DEFAULT_WINDOW, scope: str
                 counts["due-soon"] += 1
             if scope == "all" or o <= t0 + window and (scope == "due" or o < t0):
                 picked.append(i)
-    stems: dict[str, str] = {}
-    clean_stem: dict[str, bool] = {}
-    days: dict[int, date] = {}
-    lines = []
-    rels, ns, labels, leads = index.rel, index.n, index.labels, index.lead
-    for i in picked:
-        rel = rels[i]
-        stem = stems.get(rel)
-        if stem is None:
-            stem = stems[rel] = rel.rsplit("/", 1)[-1][: -len(SUFFIX)]
-        # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
-        ref = f"{stem}#{ns[i]}" if clean_stem.get(stem) or clean_stem.setdefault(
-            stem, clean(stem) == stem == stem.strip()) else ref_label(stem, ns[i])
-        o = due[i]
-        if o == NO_DUE:
-            lines.append((ref, None, "no-deadline", None, leads[i], labels[i]))
-            continue
-        day = days.get(o)
-        if day is None:
-            day = days[o] = date.fromordinal(o)
-        left = o - t0
-        state = "overdue" if left < 0 else ("due-soon" if left <= window else "upcoming")
-        lines.append((ref, day, state, left, leads[i], labels[i]))
-    return lines, counts
+    return picked, counts
+
+
+def json_parts_of(directive: Directive, parts=None) -> dict[int, tuple[str, str]] | None:
+    """n -> (pre, post) of the directive's open tasks (json_parts_writer), made safe for a terminal
+    (text.json_safe: it changes single characters, so the pieces can be made safe apart); None
+    when two open tasks share a number or a value has a type the model does not give."""
+    from .text import json_safe
+    parts = parts or json_parts_writer()
+    out: dict[int, tuple[str, str]] = {}
+    try:
+        for task in directive.tasks:
+            if task.status == "open":
+                if task.n in out:
+                    return None
+                pre, post = parts(directive, task)
+                out[task.n] = (json_safe(pre), json_safe(post))
+    except (TypeError, AttributeError):
+        return None
+    return out
+
+
+def json_text_index(index, picked: Sequence[int], parts: dict, today: date,
+                    window: int = DEFAULT_WINDOW) -> str | None:
+    """The text of print_json_text(as_json_text(rows)) for the open tasks at `picked` in the index
+    (picks_index), from their cached pieces (`parts`: rel -> json_parts_of): only `state` and
+    `days_left` are written here. None when a task has no pieces."""
+    from .cache import NO_DUE
+    t0 = today.toordinal()
+    due, rels, ns = index.due, index.rel, index.n
+    texts = {s: value_text_of(s) + _DAYS_LEFT for s in ("overdue", "due-soon", "upcoming", "no-deadline")}
+    overdue, soon, upcoming = texts["overdue"], texts["due-soon"], texts["upcoming"]
+    none = texts["no-deadline"] + "null"
+    out = []
+    try:
+        for i in picked:
+            pre, post = parts[rels[i]][ns[i]]
+            o = due[i]
+            if o == NO_DUE:
+                out.append(pre + none + post)
+                continue
+            left = o - t0
+            out.append(f'{pre}{overdue if left < 0 else (soon if left <= window else upcoming)}{left}{post}')
+    except (KeyError, TypeError):
+        return None
+    return "[\n  " + ",\n  ".join(out) + "\n]" if out else "[]"
 
 
 def agency_filter(query: str, registry: Registry, directives: Sequence[Directive]) -> set[str]:
@@ -284,11 +339,37 @@ def as_json_text(rows: Sequence[Row]) -> str:
         return dumps([as_json(r) for r in rows])
 
 
+_DAYS_LEFT = ',\n    "days_left": '
+
+
 def _json_text(rows: Sequence[Row]) -> str:
-    from json.encoder import encode_basestring as e
-    from .jsonout import value_text
     if not rows:
         return "[]"
+    parts = json_parts_writer()
+    states: dict = {}
+    out = []
+    for row in rows:
+        pre, post = parts(row.directive, row.task)
+        state, left = row.state, row.days_left
+        state_text = states.get(state)
+        if state_text is None:
+            state_text = states[state] = value_text_of(state)
+        out.append(f'{pre}{state_text}{_DAYS_LEFT}{"null" if left is None else int.__repr__(left)}{post}')
+    return "[\n  " + ",\n  ".join(out) + "\n]"
+
+
+def value_text_of(value) -> str:
+    from .jsonout import value_text
+    return value_text(value, "\n    ")
+
+
+def json_parts_writer():
+    """A function (directive, task) -> (pre, post): the task's object in the JSON list as as_json and
+    jsonout.dumps write it, without its `state` and `days_left`, which depend on today: pre ends with
+    '"state": ', post begins after the days_left value. It raises TypeError on a value of a type the
+    model does not give. It remembers what repeats (a directive's keys, agency lists, days)."""
+    from json.encoder import encode_basestring as e
+    from .jsonout import value_text
     nl = "\n    "
     deeper = "\n      "
     sep = "," + deeper
@@ -296,10 +377,21 @@ def _json_text(rows: Sequence[Row]) -> str:
     texts: dict = {}
     days: dict = {}
     shapes: dict = {}
-    out = []
-    append = out.append
-    for row in rows:
-        d, task = row.directive, row.task
+
+    # Agency lists and days repeat across thousands of tasks: each is encoded once.
+    def names(agencies: tuple) -> str:
+        text = texts.get(agencies)
+        if text is None:
+            text = texts[agencies] = "[" + deeper + sep.join(map(e, agencies)) + nl + "]" if agencies else "[]"
+        return text
+
+    def day(value: date | None) -> str:
+        text = days.get(value)
+        if text is None:
+            text = days[value] = "null" if value is None else '"' + value.isoformat() + '"'
+        return text
+
+    def parts(d: Directive, task: Task) -> tuple[str, str]:
         head = heads.get(id(d))
         if head is None:
             stem = e(d.stem)
@@ -315,44 +407,25 @@ def _json_text(rows: Sequence[Row]) -> str:
         n = task.n
         if type(n) is not int:
             raise TypeError(n)
-        lead, support, due, left, x = task.lead, task.support, task.due, row.days_left, task.extensions
-        # Agency lists, days and statuses repeat across thousands of tasks: each is encoded once.
-        lead_text = texts.get(lead)
-        if lead_text is None:
-            lead_text = texts[lead] = "[" + deeper + sep.join(map(e, lead)) + nl + "]" if lead else "[]"
-        support_text = texts.get(support)
-        if support_text is None:
-            support_text = texts[support] = "[" + deeper + sep.join(map(e, support)) + nl + "]" if support else "[]"
-        due_text = days.get(due)
-        if due_text is None:
-            due_text = days[due] = "null" if due is None else '"' + due.isoformat() + '"'
-        done = task.done
-        done_text = days.get(done)
-        if done_text is None:
-            done_text = days[done] = "null" if done is None else '"' + done.isoformat() + '"'
-        until = task.until
-        until_text = days.get(until)
-        if until_text is None:
-            until_text = days[until] = "null" if until is None else '"' + until.isoformat() + '"'
-        status, state = task.status, row.state
-        status_text, state_text = texts.get(status), texts.get(state)
+        due, x = task.due, task.extensions
+        lead_text, support_text, due_text = names(task.lead), names(task.support), day(due)
+        status = task.status
+        status_text = texts.get(status)
         if status_text is None:
             status_text = texts[status] = e(status)
-        if state_text is None:
-            state_text = texts[state] = e(state)
         every, note, written = task.every, task.note, task.due_text
-        append(
+        return (
             f'{head[0]}{n}{head[1]}{n}{head[2]}{e(task.text)},{nl}"lead": {lead_text},{nl}"support": {support_text},'
             f'{nl}"due": {due_text},{nl}"due_text": {"null" if written is None else e(written)},'
-            f'{nl}"status": {status_text},{nl}"done": {done_text},{nl}"note": {"null" if note is None else e(note)},'
-            f'{nl}"state": {state_text},{nl}"days_left": {"null" if left is None else int.__repr__(left)}{head[3]}'
-            f'{"null" if every is None else e(every)},{nl}"until": {until_text},'
+            f'{nl}"status": {status_text},{nl}"done": {day(task.done)},{nl}"note": {"null" if note is None else e(note)},'
+            f'{nl}"state": ',
+            f'{head[3]}{"null" if every is None else e(every)},{nl}"until": {day(task.until)},'
             f'{nl}"original_due": {value_text(_iso(task.original_due), nl) if x else due_text},'
             f'{nl}"extensions": {value_text(_extensions(task), nl, "  ", shapes) if x else "[]"},'
             f'{nl}"occurrences": {value_text(_occurrences(task), nl, "  ", shapes) if task.occurrences else "[]"},'
             f'{nl}"cancelled": {"null" if task.cancelled is None else value_text(_cancelled(task), nl, "  ", shapes)}'
             '\n  }')
-    return "[\n  " + ",\n  ".join(out) + "\n]"
+    return parts
 
 
 def _iso(day: date | None) -> str | None:

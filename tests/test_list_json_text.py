@@ -112,3 +112,37 @@ def test_list_json_is_the_same_with_and_without_the_cache(cli, tmp_path, kind):
                                   registry=st.registry)
             assert warm.stdout == _reference(rows) + "\n"
             assert any("\x1b[31mđỏ" in r["text"] for r in data)
+
+
+def test_the_cached_json_pieces_follow_every_edit(cli, tmp_path):
+    import os
+    from dtrack import cache
+    root = _store("generated", tmp_path)
+    hostile = root / "2024" / "9-UBND.yaml"
+    old = hostile.stat().st_mtime - 10
+    os.utime(hostile, (old, old))       # old enough to be cached (not racy)
+    args = ("--dir", str(root), "list", "--all", "--json")
+
+    def check(expected_in: str | None, absent: str | None = None) -> None:
+        for _ in range(2):              # the run that builds the pieces, then one that reads them
+            warm = cli(*args)
+            assert warm.exit_code == 0
+            assert warm.stdout == cli(*args, env={"DTRACK_NO_CACHE": "1"}).stdout
+            if expected_in:
+                assert expected_in in warm.stdout
+            if absent:
+                assert absent not in warm.stdout
+    cli("--dir", str(root), "list")
+    check("\\u202e ghi chú")
+    assert len(list(cache.cache_dir(root).glob("*-json*.pickle"))) > 1
+    # The same size, another mtime: the stat key retires the file's pieces.
+    hostile.write_text(hostile.read_text(encoding="utf-8").replace("ghi chú", "GHI CHÚ"), encoding="utf-8")
+    os.utime(hostile, (old + 5, old + 5))
+    check("\\u202e GHI CHÚ", "ghi chú")
+    # Edited this very second (racy): parsed on every run, never kept.
+    hostile.write_text(hostile.read_text(encoding="utf-8").replace("GHI CHÚ", "Ghi Chú"), encoding="utf-8")
+    check("\\u202e Ghi Chú", "GHI CHÚ")
+    hostile.write_text("number: [\n", encoding="utf-8")     # unreadable: its tasks go, with a warning
+    check(None, "9-UBND#1")
+    hostile.unlink()
+    check(None, "9-UBND#1")
