@@ -19,7 +19,7 @@ from .i18n import t
 from .model import KINDS, Cancellation, Directive, Extension, InvalidDirective, Task, directive_from_data
 from .recurrence import parse_every
 from .store import Store
-from .text import fold, nfc, shorten, slugify
+from .text import fold, nfc, shorten
 from .yamledit import Doc, append_task, render_scalar
 
 Result = ops.Result
@@ -106,26 +106,6 @@ class NewDirective:
         return data
 
 
-# Words that say nothing about a document's subject, left out of an unnumbered file's name.
-_STOPWORDS = {"ve", "viec", "cua", "va", "cac", "nhung", "tai", "trong", "cho", "de", "voi", "theo", "mot", "so",
-              "nam", "thong", "bao", "ket", "luan"}
-
-
-def stem_for(number: str, issued: date, title: str) -> str:
-    """`1502/UBND-KGVX` -> `1502-UBND-KGVX`; unnumbered: `2024-03-11-du-an-cntt` (date + 3–4 words of the title)."""
-    number = nfc(number.strip())
-    if number:
-        stem = "-".join(number.replace("\\", "/").split("/"))
-        stem = "-".join(stem.split())
-        if any(c in stem for c in ':*?"<>|') or stem.startswith("."):
-            raise UsageError(t("'{number}' cannot be a file name", number=number),
-                             hint=t("Document numbers look like 1502/UBND-KGVX."))
-        return stem
-    words = [w for w in slugify(title, max_words=40).split("-") if w and w not in _STOPWORDS]
-    words = words[:4] or slugify(title, 4).split("-")
-    return f"{issued.isoformat()}-{'-'.join(w for w in words if w)}".rstrip("-")
-
-
 def directive_text(new: NewDirective, newline: str = "\n") -> str:
     lines = []
     for key, value in new.fields().items():
@@ -182,7 +162,7 @@ def check_new(store: Store, new: NewDirective) -> str:
             if d.number and fold(d.number) == fold(new.number):
                 raise UsageError(t("{number} is already recorded in {path}", number=new.number, path=d.path),
                                  hint=t("Add tasks to it with 'dtrack add-task {stem} ...'.", stem=d.stem))
-    stem = stem_for(new.number, new.issued, new.title)
+    stem = store_mod.stem_for(new.number, new.issued, new.title)
     taken = {d.stem for d in store.directives} | {rel.rsplit("/", 1)[-1][:-5] for rel, _ in store_mod.iter_files(store.root)}
     if not new.number:
         base, i = stem, 2

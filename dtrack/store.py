@@ -428,6 +428,32 @@ def check_name(name: str) -> str:
     return name
 
 
+# Words that say nothing about a document's subject, left out of an unnumbered file's name.
+_SLUG_SKIP = {"y", "kien", "ket", "luan", "cua", "ve", "viec", "va", "cac", "trong", "nam", "tai", "the", "v",
+              "mot", "so", "nhung", "de", "o", "cho", "voi", "tren", "dia", "ban", "thong", "bao", "theo"}
+_MEETING = re.compile(r"\b(?:cuộc họp|buổi làm việc|hội nghị|phiên họp)\b(.*)", re.I)
+
+
+def stem_for(number: str, issued, title: str) -> str:
+    """The file name (without .yaml) of a directive, the one rule `add` and `import` share:
+    `1502/UBND-KGVX` -> `1502-UBND-KGVX`; unnumbered (or a number with nothing usable in it): the date
+    and up to four telling words of the title (`Kết luận ... tại cuộc họp về X` keeps what follows
+    "cuộc họp"). Characters no file system accepts become '-', so any number gives a valid name
+    (the `number:` field keeps it exactly as written)."""
+    from .text import nfc, slugify
+    stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
+    if len(stem.encode("utf-8")) > 120:
+        stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip("-.")
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
+        stem += "-vb"
+    if not stem:
+        m = _MEETING.search(title)
+        source = m.group(1) if m and len(m.group(1)) > 20 else title
+        words = [w for w in slugify(source, 40).split("-") if w and w not in _SLUG_SKIP and not w.isdigit()]
+        stem = f"{issued.isoformat()}-{'-'.join(words[:4]) or 'van-ban'}"
+    return check_name(stem)
+
+
 def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, root: Path | None = None) -> None:
     """Replace `path` with `data` all at once; with `expected`, only if the file still holds those bytes.
 

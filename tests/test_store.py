@@ -109,3 +109,21 @@ def test_write_atomic_refuses_stale_content(tmp_path):
     assert os.listdir(tmp_path) == ["f.yaml"]       # no temp file left behind
     store.write_atomic(path, b"new", expected=b"old")
     assert path.read_bytes() == b"new"
+
+
+def test_stem_for_is_one_rule_for_add_and_import():
+    from datetime import date
+    from dtrack.importer.draft import Draft
+    from dtrack.importer.header import Header
+    day = date(2024, 3, 11)
+    title = "Kết luận của Phó Chủ tịch tại buổi làm việc tháo gỡ khó khăn dự án CNTT"
+    assert store.stem_for("1502/UBND-KGVX", day, title) == "1502-UBND-KGVX"
+    assert store.stem_for("12/QĐ-UBND", day, title) == "12-QĐ-UBND"
+    assert store.stem_for("", day, title) == "2024-03-11-thao-go-kho-khan"
+    # any number gives a valid name on every system; nothing usable falls back to date + title
+    assert store.stem_for("a:b?c", day, title) == "a-b-c"
+    assert store.stem_for("CON", day, title) == "CON-vb"
+    assert store.stem_for(" - ", day, title) == "2024-03-11-thao-go-kho-khan"
+    assert len(store.stem_for("9" * 300, day, title)) == 120
+    header = Header(number="", kind="thong-bao", issuer="UBND tỉnh", issued=day, title=title)
+    assert Draft(header=header, tasks=[]).stem == store.stem_for("", day, title)

@@ -26,10 +26,9 @@ class Draft:
 
     @property
     def stem(self) -> str:
+        from ..store import stem_for
         h = self.header
-        if h.number:
-            return re.sub(r"[\\/:*?\"<>|\s]+", "-", h.number).strip("-")
-        return f"{h.issued.isoformat()}-{short_slug(h.title)}"
+        return stem_for(h.number, h.issued, h.title)
 
     def relpath(self) -> str:
         return f"{self.header.issued.year}/{self.stem}.yaml"
@@ -62,18 +61,6 @@ class Draft:
             tasks.append(task)
         data["tasks"] = tasks
         return data
-
-
-_SLUG_SKIP = {"y", "kien", "ket", "luan", "cua", "ve", "viec", "va", "cac", "trong", "nam", "tai", "the", "v",
-              "mot", "so", "nhung", "de", "o", "cho", "voi", "tren", "dia", "ban"}
-
-
-def short_slug(title: str) -> str:
-    """A few telling words of the title: "Kết luận của ... tại cuộc họp ..." keeps what follows "họp"."""
-    m = re.search(r"\b(?:cuộc họp|buổi làm việc|hội nghị|phiên họp)\b(.*)", title, re.I)
-    words = [w for w in slugify(m.group(1) if m and len(m.group(1)) > 20 else title, 40).split("-")
-             if w and w not in _SLUG_SKIP and not w.isdigit()]
-    return "-".join(words[:5]) or "van-ban"
 
 
 def extract(text: str, registry: Registry, known_issuers: list[str] = (), source: str = "",
