@@ -311,7 +311,7 @@ def show_command(
     render.history(entries, out)
 
 
-def report_result(result, out_console=None) -> None:
+def report_result(result, out_console=None, show_files: bool = False) -> None:
     """What a changing command did, in one line a change (its commit subject), and what it skipped.
     Without `out_console`, standard output."""
     for line in result.skipped:
@@ -321,12 +321,19 @@ def report_result(result, out_console=None) -> None:
         for line in result.warnings:
             render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
     if result.changed:
-        summary = result.summary or ", ".join(result.changed)
-        if result.commit:
-            _message(t("{summary} — committed {commit}", summary=summary, commit=result.commit[:7]), out_console,
-                     "green")
-        else:
-            _message(t("{summary} — written, not committed", summary=summary), out_console, "green")
+        report_change(result.summary or ", ".join(result.changed), result.commit,
+                      result.files if show_files else (), out_console)
+
+
+def report_change(summary: str, commit: str | None, files=(), out_console=None) -> None:
+    """The one line every changing command ends with: what it did, and its commit (or that there is none)."""
+    if files:
+        from .render import display_path
+        summary = f"{summary} ({', '.join(display_path(p, Path.cwd()) for p in files)})"
+    if commit:
+        _message(t("{summary} — committed {commit}", summary=summary, commit=commit[:7]), out_console, "green")
+    else:
+        _message(t("{summary} — written, not committed", summary=summary), out_console, "green")
 
 
 def _message(line: str, out_console, style: str) -> None:

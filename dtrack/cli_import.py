@@ -6,7 +6,7 @@ from typing import List
 
 import typer
 
-from .cli import app, env_of
+from .cli import app, env_of, report_change
 from .i18n import t
 
 
@@ -57,8 +57,4 @@ def import_command(
         render.import_review(item.draft, registry, out)
     result = write(items, store, commit=not no_commit)
     files_done = ", ".join(render.display_path(p, Path.cwd()) for p in result.written)
-    if result.commit:
-        render.message(t("imported {files} — committed {commit}", files=files_done, commit=result.commit[:7]),
-                       out, style="green")
-    else:
-        render.message(t("imported {files} — written, not committed", files=files_done), out, style="green")
+    report_change(t("imported {files}", files=files_done), result.commit, out_console=out)

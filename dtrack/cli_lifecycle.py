@@ -120,19 +120,7 @@ def add_command(
         text = saved.decode("utf-8")
         new = lifecycle.new_from_text(text)
     result = lifecycle.add_directive(st, new, text=text, commit=not no_commit)
-    _report_new(result, st.root)
-
-
-def _report_new(result, root: Path) -> None:
-    from . import render
-    out = render.console()
-    where = ", ".join(render.display_path(p, Path.cwd()) for p in result.files)
-    what = result.summary or result.changed[0]
-    if result.commit:
-        render.message(t("{what} — committed {commit} ({files})", what=what, files=where, commit=result.commit[:7]),
-                       out, style="green")
-    else:
-        render.message(t("{what} — written, not committed ({files})", what=what, files=where), out, style="green")
+    report_result(result, show_files=True)
 
 
 @app.command("add-task")
@@ -182,7 +170,7 @@ def add_task_command(
             until=parse_date(until, env.today) if until else None, new_agency=new_agency, commit=not no_commit)
     except NotFoundError as e:
         raise resolve_hint(st, e)
-    _report_new(result, st.root)
+    report_result(result, show_files=True)
 
 
 @app.command("edit")

@@ -56,7 +56,6 @@ def pair(hand_texts: list[str], got_texts: list[str]) -> list[tuple[int, int]]:
 
 
 def compare(name: str, hand, draft, registry) -> Score:
-    from .importer.tasks import DraftTask  # noqa: F401
     sc = Score(name, hand=len(hand.tasks), found=0)
     got = draft.tasks
     pairs = pair([t.text for t in hand.tasks], [t.text for t in got])

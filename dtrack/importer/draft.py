@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..agencies import Registry
-from ..text import slugify
 from .header import Header, read_header
 from .mentions import Finder
 from .paragraphs import lines_of, paragraphs

@@ -245,14 +245,6 @@ def _kind_in_text(text: str, place: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _trim_generic(raw: str) -> str:
-    raw = raw.rstrip(" ,-–&")
-    words = raw.split(" ")
-    while words and words[-1] in ("và", "&", "-", "–", ","):
-        words.pop()
-    return " ".join(words).rstrip(" ,")
-
-
 def _is_generic_head_only(raw: str) -> bool:
     return fold(raw) in {"uy ban nhan dan", "ubnd", "hoi dong nhan dan"}
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from ..deadlines import Deadline, find_deadlines
 from ..text import fold
 from .mentions import Finder, Mention
-from .paragraphs import DASH, NUMBER, Para
+from .paragraphs import NUMBER, Para
 
 _OPENING = re.compile(r"(kết luận|ý kiến|chỉ đạo|như sau|sau đây|đề nghị|yêu cầu|quyết định|chỉ thị|"
                       r"giao nhiệm vụ|thống nhất)[^:]{0,80}:\s*$", re.I)
@@ -318,11 +318,10 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
             if _own_lead(s) and not s.skip:
                 lead, how = _own_lead(s), "above"
                 break
-    source = None
     if not lead:
         for x in _ancestors(n):
             if _own_lead(x):
-                lead, how, source = _own_lead(x), "parent", x
+                lead, how = _own_lead(x), "parent"
                 break
     if not lead and doc_lead:
         lead, how = doc_lead, "document"
