@@ -25,7 +25,10 @@ class Agency:
         if self.short:
             return self.short
         compact = [a for a in self.aliases if " " not in a]
-        return max(compact, key=len) if compact else self.name
+        if compact:
+            return max(compact, key=len)
+        # "Trung tâm CNTT&TT" beats "Trung tâm Công nghệ thông tin và Truyền thông" in a month view.
+        return min(self.aliases, key=len) if self.aliases else self.name
 
 
 class Registry:

@@ -37,7 +37,7 @@ from .model import Directive, Task
 from .recurrence import parse_every
 from .text import fold, shorten, slugify
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2   # 2: agencies without a compact alias are summarised by their shortest alias
 RACY_NS = 2_000_000_000            # FAT's 2 s timestamps, and a little clock skew
 SUMMARY_WIDTH = 60
 WORKDAY_START = timedelta(hours=8)  # a "N days before" reminder fires at 08:00 that day

@@ -440,3 +440,12 @@ def test_not_a_git_store_uses_the_user_cache(tmp_path, cli):
     data = run_export(cli, plain)
     assert any((tmp_path / "cache" / "dtrack").rglob("export-*.blob"))
     assert run_export(cli, plain) == data
+
+
+def test_summary_uses_the_shortest_alias_when_no_compact_one_exists():
+    from dtrack.agencies import Agency
+    assert Agency("Trung tâm Công nghệ thông tin và Truyền thông", ("Trung tâm CNTT&TT",)).short_name == \
+        "Trung tâm CNTT&TT"
+    assert Agency("Văn phòng UBND tỉnh", ("VPUB", "VP UBND tỉnh")).short_name == "VPUB"
+    assert Agency("Sở Tài chính", ("TC", "STC"), short="STC").short_name == "STC"
+    assert Agency("Ban Dân tộc tỉnh").short_name == "Ban Dân tộc tỉnh"
