@@ -298,6 +298,10 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
     if paths:
         for p in paths:
             p = Path(p).resolve()
+            if not p.exists():
+                # Inside the store or not: a path that names nothing is a typo, never "clean".
+                missing.append(Finding(p, 1, 1, "error", t("no such file")))
+                continue
             try:
                 rel = p.relative_to(root).as_posix()
             except ValueError:
@@ -306,8 +310,6 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
                 continue
             if rel == store_mod.AGENCIES_FILE:
                 check_registry = True
-            elif not p.exists():
-                missing.append(Finding(p, 1, 1, "error", t("no such file")))
             elif rel.endswith(store_mod.SUFFIX):
                 targets.append((rel, p))
             elif rel.endswith(".yml"):

@@ -124,6 +124,14 @@ def test_files_outside_the_store_are_skipped(cli, tmp_path):
     assert result.stdout == ""
 
 
+def test_a_path_that_names_nothing_is_an_error_inside_or_outside_the_store(cli, tmp_path):
+    for typo in (tmp_path / "nope.yaml", BUNDLED / "2023" / "1502-UBND-KGVZ.yaml"):
+        result = cli("--dir", str(BUNDLED), "check", str(typo))
+        assert result.exit_code == 1, (typo, result.output)
+        assert result.stdout.strip().endswith("1502-UBND-KGVZ.yaml:1:1: error: no such file") or \
+            result.stdout.strip().endswith("nope.yaml:1:1: error: no such file")
+
+
 def test_a_yml_file_in_the_store_is_a_warning(cli, tmp_path):
     store = tmp_path / "d"
     shutil.copytree(BUNDLED, store)
