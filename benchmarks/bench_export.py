@@ -54,7 +54,7 @@ def main() -> None:
     a = ap.parse_args()
 
     import gen_store
-    from dtrack import store
+    from dtrack.store import files as store
     tmp = Path(tempfile.mkdtemp(prefix="dtrack-bench-"))
     root = Path(a.store) if a.store else tmp / "store"
     if not (root / "agencies.yaml").exists():

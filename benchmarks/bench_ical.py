@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ics  # noqa: E402  (imported up front: the import is not what is measured)
 
-from dtrack.ical import EventSpec, build_calendar  # noqa: E402
+from dtrack.output.ical import EventSpec, build_calendar  # noqa: E402
 
 STAMP = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=7)))
 UNITS = ["UBND các huyện, thị xã, thành phố", "Sở Tài chính", "Sở Kế hoạch và Đầu tư",

@@ -70,8 +70,8 @@ def make_store(root: Path) -> Path:
 def _states(data: bytes | None) -> dict[int, tuple]:
     """Task n -> (status, done) of the target file's bytes; raises if they do not parse."""
     sys.path.insert(0, str(REPO))
-    from dtrack import store
-    from dtrack.model import directive_from_data
+    from dtrack.store import files as store
+    from dtrack.domain.model import directive_from_data
     directive, _ = directive_from_data(store.parse(store.decode(data)), STEM, TARGET)
     return {x.n: (x.status, x.done.isoformat() if x.done else None) for x in directive.tasks}
 
@@ -241,7 +241,7 @@ def kill_loop(repo: Path, kills: int, seed: int = 1, full_every: int = 5, log=pr
 
 
 def _states_any(path: Path) -> None:
-    from dtrack import store
+    from dtrack.store import files as store
     directive, problems = store.load_directive(path, path.name)
     assert directive is not None, f"{path} no longer loads: {problems}"
 

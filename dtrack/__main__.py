@@ -1,3 +1,3 @@
-from .cli import main
+from dtrack.cli.app import main
 
 main()

@@ -63,7 +63,7 @@ def store_dir(repo) -> Path:
 
 class Cli:
     def __init__(self):
-        from dtrack.cli import app
+        from dtrack.cli.app import app
         self.app = app
         self.runner = CliRunner()
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DataError, UsageError
-from ..i18n import t
+from dtrack.errors import DataError, UsageError
+from dtrack.i18n import t
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 SUFFIXES = TEXT_SUFFIXES + (".docx", ".pdf")

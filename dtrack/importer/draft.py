@@ -7,11 +7,11 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..agencies import Registry
-from .header import Header, read_header
-from .mentions import Finder
-from .paragraphs import lines_of, paragraphs
-from .tasks import DraftTask, extract_tasks
+from dtrack.domain.agencies import Registry
+from dtrack.importer.header import Header, read_header
+from dtrack.importer.mentions import Finder
+from dtrack.importer.paragraphs import lines_of, paragraphs
+from dtrack.importer.tasks import DraftTask, extract_tasks
 
 WIDTH = 88
 
@@ -25,7 +25,7 @@ class Draft:
 
     @property
     def stem(self) -> str:
-        from ..store import stem_for
+        from dtrack.store.files import stem_for
         h = self.header
         return stem_for(h.number, h.issued, h.title)
 

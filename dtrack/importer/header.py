@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..text import fold
-from .paragraphs import Para
+from dtrack.domain.text import fold
+from dtrack.importer.paragraphs import Para
 
 KIND_WORDS = (("thông báo", "thong-bao"), ("công văn", "cong-van"), ("kế hoạch", "ke-hoach"),
               ("quyết định", "quyet-dinh"), ("chỉ thị", "chi-thi"))

@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..agencies import Registry
-from ..text import fold
+from dtrack.domain.agencies import Registry
+from dtrack.domain.text import fold
 
 
 @dataclass(frozen=True)

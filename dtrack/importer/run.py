@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import gitops
-from ..errors import DataError, UsageError
-from ..i18n import t
-from ..model import InvalidDirective, directive_from_data
-from ..text import fold
-from .doctext import read_document
-from .draft import Draft, extract, to_yaml
+from dtrack.store import gitops
+from dtrack.errors import DataError, UsageError
+from dtrack.i18n import t
+from dtrack.domain.model import InvalidDirective, directive_from_data
+from dtrack.domain.text import fold
+from dtrack.importer.doctext import read_document
+from dtrack.importer.draft import Draft, extract, to_yaml
 
 
 @dataclass
@@ -48,7 +48,7 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
     issuers = [d.issuer for d in store.directives] if store is not None else []
     registry = store.registry if store is not None else None
     if registry is None:
-        from ..agencies import Registry
+        from dtrack.domain.agencies import Registry
         registry = Registry()
     for path in paths:
         text = read_document(path)
@@ -59,7 +59,7 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
         body = to_yaml(draft)
         rel = draft.relpath()
         try:
-            from .. import store as store_mod
+            from dtrack.store import files as store_mod
             directive_from_data(store_mod.parse(body), draft.stem, rel)
         except (InvalidDirective, Exception) as e:  # noqa: BLE001 - a bug here must not write a bad file
             msg = e.problems[0].message if isinstance(e, InvalidDirective) else str(e)
@@ -94,7 +94,7 @@ def _refuse_duplicates(items: list[Imported], store) -> None:
 
 
 def write(items: list[Imported], store, commit: bool) -> ImportResult:
-    from ..store import write_atomic
+    from dtrack.store.files import write_atomic
     result = ImportResult(items)
     for item in items:
         target = store.root / item.rel

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..deadlines import Deadline, find_deadlines
-from ..text import fold
-from .mentions import Finder, Mention
-from .paragraphs import NUMBER, Para
+from dtrack.domain.deadlines import Deadline, find_deadlines
+from dtrack.domain.text import fold
+from dtrack.importer.mentions import Finder, Mention
+from dtrack.importer.paragraphs import NUMBER, Para
 
 _OPENING = re.compile(r"(kết luận|ý kiến|chỉ đạo|như sau|sau đây|đề nghị|yêu cầu|quyết định|chỉ thị|"
                       r"giao nhiệm vụ|thống nhất)[^:]{0,80}:\s*$", re.I)
@@ -365,7 +365,7 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
 def first_occurrence(ref: date, every: str, day: int | None) -> date:
     """The first due of a series that starts with the document: one interval after it, or the
     next given day of the month."""
-    from ..deadlines import month_end
+    from dtrack.domain.deadlines import month_end
     n_s, unit = every.split()
     n = int(n_s)
     if day:

@@ -1,0 +1,287 @@
+"""Commands for supervisors: check, schema, report, log, remind. Logic lives in check.py,
+report.py / report_formats.py, audit.py and remind.py; these functions only wire options."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from dtrack.cli.app import app, env_of, print_json
+from dtrack.errors import UsageError
+from dtrack.i18n import t
+
+
+def _write(data: bytes | str, output: Optional[str]) -> None:
+    """To stdout, or atomically to -o FILE (a half-written report is worse than none)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if output and output != "-":
+        from dtrack.store.files import write_atomic
+        path = Path(output)
+        if not path.parent.exists():
+            raise UsageError(t("-o {path}: the folder does not exist", path=output))
+        write_atomic(path, raw)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(raw) if hasattr(sys.stdout, "buffer") else sys.stdout.write(raw.decode("utf-8"))
+    sys.stdout.flush()
+
+
+@app.command("check")
+def check_command(
+    ctx: typer.Context,
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="[PATHS]...",
+                                                 help="Only these files (a pre-commit hook passes the changed ones). "
+                                                      "Files outside the store are skipped."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: {files, errors, warnings, findings: [{path, "
+                                                       "line, col, severity, message}]}."),
+) -> None:
+    """Validate the store: one line per problem, 'path:line:col: error|warning: message'.
+
+    Checks YAML syntax, UTF-8, git conflict markers, format v1 (required fields, types,
+    allowed values, real dates), done dates, task numbers, document numbers and file
+    names unique across the store, agency names known to agencies.yaml (with
+    did-you-mean), file placement under <year>/ and recurrences. Exit 0 when there is
+    no error (warnings allowed), 1 when there is one.
+
+    \b
+    Examples:
+      dtrack check
+      dtrack check directives/2023/1502-UBND-KGVX.yaml
+      dtrack check --json
+    """
+    from dtrack.services import check
+    env = env_of(ctx)
+    outcome = check.run_check(env.root, env.today, paths or ())
+    cwd = Path.cwd()
+    if as_json:
+        print_json(check.as_json(outcome, cwd))
+    else:
+        text = "".join(line + "\n" for line in check.lines(outcome, cwd))
+        if text:
+            _write(text, None)
+        sys.stderr.write(t("checked {files} file(s): {errors} error(s), {warnings} warning(s)",
+                           files=outcome.files, errors=outcome.errors, warnings=outcome.warnings) + "\n")
+    if outcome.errors:
+        raise typer.Exit(1)
+
+
+SCHEMAS = ("directive", "agencies")
+
+
+@app.command("schema")
+def schema_command(
+    name: str = typer.Argument("directive", metavar="[directive|agencies]", help="Which schema."),
+) -> None:
+    """Print the JSON Schema of directive files (or of agencies.yaml), for editors.
+
+    \b
+    Examples:
+      dtrack schema > directive.schema.json
+      dtrack schema agencies
+    """
+    if name not in SCHEMAS:
+        raise UsageError(t("no schema '{name}'; there are: {names}", name=name, names=", ".join(SCHEMAS)))
+    from importlib import resources
+    _write(resources.files("dtrack").joinpath("schema", f"{name}.schema.json").read_bytes(), None)
+
+
+FORMATS = ("table", "md", "csv", "json", "html")
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    start: Optional[str] = typer.Option(None, "--from", metavar="DATE", help="Directives issued on or after this day."),
+    end: Optional[str] = typer.Option(None, "--to", metavar="DATE",
+                                      help="Directives issued on or before this day; also the default --as-of."),
+    by: str = typer.Option("agency", "--by", metavar="agency|directive|month", help="One row per lead agency "
+                                                                                    "(default), directive or month of issue."),
+    fmt_: str = typer.Option("table", "--format", "-f", metavar="table|md|csv|json|html", help="Output format."),
+    with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
+) -> None:
+    """Count assigned tasks per lead agency: done on time / late, open in time / overdue.
+
+    The states of the reports built on Decision 42/2014/QĐ-TTg, evaluated as of --as-of
+    (default: --to, or today) from the done dates and extensions in the files, so a
+    report of a past day can be made again later. A task with co-leads counts for each
+    of them; the total counts it once. Recurring tasks count each occurrence.
+    on_time_rate = done_on_time / (done_on_time + done_late + open_overdue).
+
+    \b
+    Examples:
+      dtrack report
+      dtrack --as-of 30/6/2024 report --from 1/1/2024 --to 30/6/2024 --format md
+      dtrack report --format html -o bao-cao.html
+      dtrack report --format csv -o bao-cao.csv      (opens in Excel)
+      dtrack report --format json
+    """
+    from dtrack.services import report
+    from dtrack.output import report_formats
+    from dtrack.domain.dates import parse_date
+    env = env_of(ctx)
+    if by not in report.GROUPINGS:
+        raise UsageError(t("--by must be one of {allowed}", allowed=", ".join(report.GROUPINGS)))
+    if fmt_ not in FORMATS:
+        raise UsageError(t("--format must be one of {allowed}", allowed=", ".join(FORMATS)))
+    start_d = parse_date(start, env.today) if start else None
+    end_d = parse_date(end, env.today) if end else None
+    if start_d and end_d and start_d > end_d:
+        raise UsageError(t("--from {start} is after --to {end}", start=start, end=end))
+    as_of = _report_day(ctx, env.today, end_d)
+    st = env.store()
+    rep = report.build(st.directives, st.registry, as_of=as_of, start=start_d, end=end_d, by=by)
+    _warn_problems(st)
+    if fmt_ == "json":
+        data = report.as_json(rep)
+        if with_list:
+            for row, tally in zip(data["rows"], rep.rows):
+                row["overdue"] = [{"ref": u.ref, "due": u.due.isoformat(), "days_overdue": u.days_overdue(as_of)}
+                                  for u in report.overdue_sorted(tally.overdue)]
+        import json
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+    elif fmt_ == "md":
+        _write(report_formats.markdown(rep, with_list), output)
+    elif fmt_ == "csv":
+        _write(report_formats.csv_bytes(rep, with_list), output)
+    elif fmt_ == "html":
+        _write(report_formats.html_page(rep, with_list), output)
+    else:
+        _table(rep, st.registry, with_list, output)
+
+
+def _report_day(ctx: typer.Context, today, end):
+    """--as-of (or DTRACK_TODAY) when given; else the end of the period, but never after today."""
+    root = ctx.find_root()
+    explicit = root.params.get("as_of") or os.environ.get("DTRACK_TODAY")
+    if explicit or end is None:
+        return today
+    return min(end, today)
+
+
+def _table(rep, registry, with_list: bool, output: Optional[str]) -> None:
+    from dtrack.output import render
+    from dtrack.services import report
+    from dtrack.output import report_formats
+    if output:
+        # A file gets the Markdown table: a terminal table's box characters do not paste well.
+        _write(report_formats.markdown(rep, with_list), output)
+        return
+    out = render.console()
+    short = registry.short_name if rep.by == "agency" else str
+    rows = [report_formats.cells(r, short(r.label)) for r in rep.rows] + [report_formats.cells(rep.total, t("Total"))]
+    render.grid(report_formats.short_headers(rep), rows, out, title=report_formats.title(rep), bold_last=True)
+    render.nothing(t("Tasks = on time + late + open + overdue + cancelled; 'Open' is open within the deadline; "
+                     "'No due' counts those without a deadline; Rate = on time / (on time + late + overdue)."),
+                   out)
+    if with_list:
+        for row in rep.rows:
+            if row.overdue:
+                render.message("", out)
+                render.message(t("{label}: overdue tasks", label=row.label), out, style="bold")
+                for u in report.overdue_sorted(row.overdue):
+                    render.message("  " + report_formats.overdue_line(u, rep.as_of), out, style="red")
+
+
+def _warn_problems(st) -> None:
+    from dtrack.output import render
+    if st.problems:
+        render.problems(st.problems, Path.cwd(), render.console(stderr=True))
+
+
+@app.command("log")
+def log_command(
+    ctx: typer.Context,
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
+                                        help="Only changes from this day (01/07/2024) or after this commit."),
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+                                         help="Only changes to tasks this agency leads or supports."),
+    limit: Optional[int] = typer.Option(None, "-n", "--limit", metavar="N", help="At most N commits."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {commit, date, author, action, "
+                                                       "refs, files, subject, note}."),
+) -> None:
+    """The audit trail from git: when, who, what (done, extend, cancel, add, ...), which task, note.
+
+    dtrack's own commits are read from their Dtrack-Action / Dtrack-Ref trailers; any other
+    commit touching the store is shown as an 'edit' of the files it touches.
+
+    \b
+    Examples:
+      dtrack log
+      dtrack log --since 1/7/2024 --agency STC
+      dtrack log --since a1b2c3d --json
+    """
+    from dtrack.services import audit
+    from dtrack.store import gitops
+    from dtrack.services import queries
+    from dtrack.output import render
+    env = env_of(ctx)
+    st = env.store()
+    repo = gitops.find_repo(st.root)
+    if repo is None:
+        raise UsageError(t("{path} is not in a git repository, so there is no history to show", path=st.root),
+                         hint=t("Keep the directives in git: 'git init' in the folder above directives/."))
+    day, commit = audit.resolve_since(repo, since, env.today) if since else (None, None)
+    items = audit.events(repo, st.root, since_day=day, since_commit=commit, limit=limit)
+    if agency:
+        keys = queries.agency_filter(agency, st.registry, st.directives)
+        items = audit.for_agency(items, keys, st.directives, st.registry)
+    if as_json:
+        print_json([e.as_json() for e in items])
+        return
+    out = render.console()
+    if not items:
+        render.nothing(t("No changes to show."), out)
+        return
+    render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99)
+
+
+@app.command("remind")
+def remind_command(
+    ctx: typer.Context,
+    agency: str = typer.Option(..., "--agency", metavar="NAME", help="The agency to remind (name or abbreviation)."),
+    reply_by: Optional[str] = typer.Option(None, "--reply-by", metavar="DATE", help="Ask for a report by this day."),
+    fmt_: str = typer.Option("md", "--format", "-f", metavar="md", help="md (Markdown; paste into Word, or "
+                                                                        "convert with pandoc)."),
+    issuer: Optional[str] = typer.Option(None, "--issuer", metavar="NAME", help="The sending office, for the "
+                                                                                "letter head."),
+    place: Optional[str] = typer.Option(None, "--place", metavar="NAME", help="The place in the date line."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
+) -> None:
+    """Draft a follow-up letter ("công văn đôn đốc") listing an agency's overdue tasks.
+
+    Kính gửi, the overdue tasks with their directive, original and current deadline and
+    days overdue, and a request to report by --reply-by. The clerk edits and signs it.
+
+    \b
+    Examples:
+      dtrack remind --agency STTTT --reply-by 30/8/2024 -o don-doc-stttt.md
+      dtrack remind --agency "so tai chinh" --issuer "UBND tỉnh Quảng Ngãi" --place "Quảng Ngãi"
+    """
+    from dtrack.services import queries
+    from dtrack.services import remind
+    from dtrack.domain.dates import parse_date
+    env = env_of(ctx)
+    if fmt_ != "md":
+        raise UsageError(t("--format {value}: only md is available", value=fmt_),
+                         hint=t("Open the Markdown in Word, or convert it: pandoc letter.md -o letter.docx."))
+    reply = parse_date(reply_by, env.today) if reply_by else None
+    if reply is not None and reply < env.today:
+        raise UsageError(t("--reply-by {date} is before today", date=reply_by))
+    st = env.store()
+    keys = queries.agency_filter(agency, st.registry, st.directives)
+    if len(keys) > 1:
+        names = sorted(remind.agency_label({k}, st.registry, k) for k in keys)
+        raise UsageError(t("'{query}' matches {count} agencies: {names}", query=agency, count=len(keys),
+                           names="; ".join(names)), hint=t("Give the full name or an abbreviation."))
+    name = remind.agency_label(keys, st.registry, agency)
+    items = remind.overdue_for(st.directives, keys, st.registry, env.today)
+    if not items:
+        from dtrack.output import render
+        render.message(t("{agency} has no overdue task as of {day}; no letter needed.", agency=name,
+                         day=env.today.strftime("%d/%m/%Y")), render.console(stderr=True))
+        return
+    _write(remind.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)

@@ -1,0 +1,22 @@
+"""Display strings of a task that do not depend on the terminal: computed once per parse and
+kept in the parse cache's index, so `list` does not clean 15,000 task texts on every run.
+No rich here: the cache imports this module."""
+from __future__ import annotations
+
+from dtrack.domain.text import one_line, safe_display
+
+RECURRING = "↻"
+
+
+def clean(s: str) -> str:
+    """Text as one terminal line: no escape sequences, controls or line breaks."""
+    return safe_display(one_line(s))
+
+
+def task_label(text: str, every: str | None) -> str:
+    """The task column: a recurring task is marked, so its deadline reads as the next occurrence."""
+    return f"{RECURRING} {clean(text)}" if every else clean(text)
+
+
+def ref_label(stem: str, n: int) -> str:
+    return clean(f"{stem}#{n}")

@@ -1,0 +1,107 @@
+"""Recurring tasks: the `every:` grammar.
+
+    every: 2 weeks            N day(s) | week(s) | month(s) | year(s)
+    every: 1 month on day 20  a monthly series on a fixed day of the month ("hằng tháng trước ngày 20")
+
+Pure. Occurrences are always computed from the series' start, never from the previous
+occurrence, because month arithmetic does not compose (31 Jan + 1 month + 1 month is
+29 Mar, but 31 Jan + 2 months is 31 Mar).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dtrack.errors import UsageError
+from dtrack.i18n import t
+
+UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
+         "months": "months", "year": "years", "years": "years",
+         "ngày": "days", "tuần": "weeks", "tháng": "months", "năm": "years"}
+_EVERY = re.compile(r"^\s*(\d{1,3})\s+([^\W\d_]+)(?:\s+on\s+day\s+(\d{1,2}))?\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    n: int
+    unit: str              # days | weeks | months | years
+    day: int | None = None  # fixed day of the month, for monthly series
+
+    def __str__(self) -> str:
+        unit = self.unit if self.n != 1 else self.unit[:-1]
+        return f"{self.n} {unit}" + (f" on day {self.day}" if self.day else "")
+
+
+def parse_every(raw: str) -> Every:
+    m = _EVERY.match(raw or "")
+    unit = UNITS.get(m.group(2).lower()) if m else None
+    if not m or unit is None or int(m.group(1)) < 1:
+        raise UsageError(t("'{raw}' is not a recurrence", raw=raw),
+                         hint=t("Write it as '2 weeks', '1 month', '3 months', '1 year' or '1 month on day 20'."))
+    day = int(m.group(3)) if m.group(3) else None
+    if day is not None and (unit not in ("months", "years") or not 1 <= day <= 31):
+        raise UsageError(t("'{raw}': 'on day D' goes with months or years, D from 1 to 31", raw=raw))
+    return Every(int(m.group(1)), unit, day)
+
+
+def occurrence(start: date, every: Every, k: int) -> date:
+    """The k-th occurrence of a series that starts on `start` (k = 0 is the start itself)."""
+    from dtrack.domain.dates import _add_months
+    if every.unit == "days":
+        return start + timedelta(days=every.n * k)
+    if every.unit == "weeks":
+        return start + timedelta(weeks=every.n * k)
+    months = every.n * k * (12 if every.unit == "years" else 1)
+    if every.day is None:
+        return _add_months(start, months)
+    first = _add_months(start.replace(day=1), months)
+    return first.replace(day=min(every.day, calendar.monthrange(first.year, first.month)[1]))
+
+
+def next_after(start: date, every: Every, day: date) -> date:
+    """The first occurrence strictly after `day`."""
+    k = 1
+    if day > start:
+        # Jump close to the answer, then step; the longest month and year keep the jump from overshooting.
+        span = {"days": every.n, "weeks": 7 * every.n, "months": 31 * every.n, "years": 366 * every.n}[every.unit]
+        k = max(1, (day - start).days // span - 1)
+    while (found := occurrence(start, every, k)) <= day:
+        k += 1
+    return found
+
+
+def series_start(task) -> date | None:
+    """Where a series' arithmetic starts: the due of its first recorded occurrence, else the current due."""
+    return task.occurrences[0].due if task.occurrences else task.due
+
+
+def complete(task, on: date) -> dict:
+    """The changes `done` makes to a recurring task: record the occurrence its `due` stands for and move
+    `due` to the following occurrence, even if that one is already past (each occurrence is reported on
+    its own: a late series shows the next one overdue rather than silently skipping it). Past `until:`
+    the series is over and the task is done."""
+    from dtrack.domain.model import Occurrence
+    every = parse_every(task.every)
+    occurrences = (*task.occurrences, Occurrence(task.due, on))
+    following = next_after(series_start(task), every, task.due)
+    if task.until is not None and following > task.until:
+        return {"occurrences": occurrences, "status": "done", "done": on}
+    return {"occurrences": occurrences, "due": following}
+
+
+_FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}
+
+
+def rrule(every: Every, until: date | None = None) -> str:
+    """The iCalendar RRULE of a series (RFC 5545). Calendars skip a month that lacks the day (no 31 Apr)
+    where dtrack clamps to the month's last day; the exported series is a reminder, the file is the truth."""
+    parts = [f"FREQ={_FREQ[every.unit]}"]
+    if every.n != 1:
+        parts.append(f"INTERVAL={every.n}")
+    if every.day is not None:
+        parts.append(f"BYMONTHDAY={every.day}")
+    if until is not None:
+        parts.append(f"UNTIL={until:%Y%m%d}")
+    return ";".join(parts)

@@ -1,0 +1,164 @@
+"""The report as Markdown, CSV and one self-contained HTML page (the terminal table is in render.py).
+
+Every text from the files (agency names, task text, numbers) is escaped for the format it goes
+into: a task text can hold `|`, `<script>` or `*`, and must still show as written.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+
+from dtrack.domain.dates import fmt
+from dtrack.i18n import t
+from dtrack.services.report import COUNTS, Report, Tally, Unit, overdue_sorted, rate_text
+from dtrack.domain.text import one_line, safe_display, shorten
+
+
+def headers(report: Report) -> list[str]:
+    label = {"agency": t("Lead agency"), "directive": t("Directive"), "month": t("Month issued")}[report.by]
+    return [label, t("Assigned"), t("Done on time"), t("Done late"), t("Open in time"), t("Open overdue"),
+            t("Cancelled"), t("No deadline"), t("On-time rate")]
+
+
+def short_headers(report: Report) -> list[str]:
+    """Headers narrow enough for an 80-column terminal."""
+    label = {"agency": t("Lead"), "directive": t("Directive"), "month": t("Month")}[report.by]
+    return [label, t("Tasks"), t("On time"), t("Late"), t("Open"), t("Overdue"), t("Cancel."), t("No due"),
+            t("Rate")]
+
+
+def cells(tally: Tally, label: str | None = None) -> list[str]:
+    return [label if label is not None else tally.label, *(str(tally.counts[k]) for k in COUNTS),
+            rate_text(tally.on_time_rate)]
+
+
+def title(report: Report) -> str:
+    if report.start or report.end:
+        period = t("directives issued {start} – {end}", start=fmt(report.start) or "…", end=fmt(report.end) or "…")
+    else:
+        period = t("all directives")
+    return t("Assigned tasks: {period}; state as of {as_of}", period=period, as_of=fmt(report.as_of))
+
+
+def overdue_line(unit: Unit, as_of) -> str:
+    d = unit.directive
+    source = f"{d.number}, {fmt(d.issued)}" if d.number else fmt(d.issued)
+    return t("{ref} ({source}) due {due}, {days} days overdue: {text}", ref=unit.ref, source=source,
+             due=fmt(unit.due), days=unit.days_overdue(as_of), text=shorten(unit.task.text, 160))
+
+
+# ---------------------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def md_escape(s: str) -> str:
+    """Inline Markdown that shows `s` literally, on one line (a table cell cannot hold a newline)."""
+    return _MD_SPECIAL.sub(r"\\\1", safe_display(one_line(s)))
+
+
+def markdown(report: Report, with_list: bool = False) -> str:
+    head = headers(report)
+    out = [f"**{md_escape(title(report))}**", "",
+           "| " + " | ".join(md_escape(h) for h in head) + " |",
+           "|" + "|".join([" --- "] + [" ---: "] * (len(head) - 1)) + "|"]
+    for row in report.rows:
+        out.append("| " + " | ".join(md_escape(c) for c in cells(row)) + " |")
+    out.append("| " + " | ".join(f"**{md_escape(c)}**" for c in cells(report.total, t("Total"))) + " |")
+    if with_list:
+        for row in report.rows:
+            if row.overdue:
+                out += ["", f"**{md_escape(row.label)}** — " + md_escape(t("overdue tasks")), ""]
+                out += [f"- {md_escape(overdue_line(u, report.as_of))}" for u in overdue_sorted(row.overdue)]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------- CSV
+
+def csv_bytes(report: Report, with_list: bool = False) -> bytes:
+    """UTF-8 with a BOM so that Excel shows Vietnamese text right when the file is double-clicked."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([report.by, *COUNTS, "on_time_rate"])
+    for row in [*report.rows, report.total]:
+        rate = row.on_time_rate
+        w.writerow([_csv_text(row.label if row is not report.total else t("Total")),
+                    *(row.counts[k] for k in COUNTS), "" if rate is None else rate])
+    if with_list:
+        w.writerow([])
+        w.writerow([report.by, "ref", "number", "issued", "due", "days_overdue", "text"])
+        for row in report.rows:
+            for u in overdue_sorted(row.overdue):
+                w.writerow([_csv_text(row.label), u.ref, _csv_text(u.directive.number), u.directive.issued.isoformat(),
+                            u.due.isoformat() if u.due else "", u.days_overdue(report.as_of), _csv_text(u.task.text)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _csv_text(s: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel ("CSV injection"); a leading quote keeps it text.
+    s = safe_display(one_line(s))
+    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
+
+
+# ---------------------------------------------------------------------------- HTML
+
+_COLOURS = {"done_on_time": "#2e7d32", "done_late": "#f9a825", "open_in_time": "#90caf9",
+            "open_overdue": "#c62828", "cancelled": "#9e9e9e"}
+
+_CSS = """
+body{font-family:"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;margin:2rem;color:#212121;max-width:1100px}
+h1{font-size:1.3rem;margin:0 0 .3rem}
+p.sub{color:#616161;margin:0 0 1.2rem}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5rem;font-size:.9rem}
+th,td{border:1px solid #e0e0e0;padding:.35rem .5rem;vertical-align:top}
+th{background:#f5f5f5;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.total td{font-weight:bold;background:#fafafa}
+.legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
+.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
+.chart{margin-top:.5rem}
+.bar-row{display:grid;grid-template-columns:16rem 1fr 3rem;align-items:center;gap:.6rem;margin:.25rem 0}
+.bar-row .label{font-size:.85rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.bar{display:flex;height:1.1rem;background:#f5f5f5;border-radius:2px;overflow:hidden}
+.bar div{height:100%}
+.bar-row .count{font-size:.85rem;text-align:right}
+ul.overdue{font-size:.85rem;margin:.2rem 0 1rem}
+"""
+
+
+def html_page(report: Report, with_list: bool = False) -> str:
+    e = html.escape
+    state_labels = dict(zip(("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled"),
+                            headers(report)[2:7]))
+    out = ["<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title(report))}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<h1>{e(t('Follow-up of assigned tasks'))}</h1>", f'<p class="sub">{e(title(report))}</p>',
+           "<table>", "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers(report)) + "</tr></thead>",
+           "<tbody>"]
+    for row in report.rows:
+        c = cells(row)
+        out.append(f"<tr><td>{e(safe_display(c[0]))}</td>" + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
+                   + "</tr>")
+    c = cells(report.total, t("Total"))
+    out.append(f'<tr class="total"><td>{e(c[0])}</td>' + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
+               + "</tr>")
+    out += ["</tbody>", "</table>", '<div class="legend">']
+    out += [f'<span><i style="background:{_COLOURS[k]}"></i>{e(v)}</span>' for k, v in state_labels.items()]
+    out += ["</div>", '<div class="chart">']
+    widest = max((r.counts["assigned"] for r in report.rows), default=0) or 1
+    for row in report.rows:
+        label = e(safe_display(one_line(row.label)))
+        segments = "".join(
+            f'<div style="width:{row.counts[k] * 100 / widest:.3f}%;background:{_COLOURS[k]}" '
+            f'title="{e(state_labels[k])}: {row.counts[k]}"></div>' for k in _COLOURS if row.counts[k])
+        out.append(f'<div class="bar-row"><div class="label" title="{label}">{label}</div>'
+                   f'<div class="bar">{segments}</div><div class="count">{row.counts["assigned"]}</div></div>')
+        if with_list and row.overdue:
+            out.append('<ul class="overdue">' + "".join(
+                f"<li>{e(safe_display(overdue_line(u, report.as_of)))}</li>" for u in overdue_sorted(row.overdue))
+                + "</ul>")
+    out += ["</div>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,380 @@
+"""Use-cases of a task's life besides done/reopen: record a directive (`add`), append a task
+(`add-task`), move a deadline (`extend`), withdraw a task (`cancel`), edit by hand (`edit`).
+
+Same rules as ops: nothing is written on bad input, writes are atomic, the re-parsed result is
+checked against what was meant, and one commit holds exactly the touched files.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from dtrack.store import gitops
+from dtrack.services import ops
+from dtrack.store import files as store_mod
+from dtrack.domain.agencies import Registry
+from dtrack.domain.dates import fmt
+from dtrack.errors import DataError, UsageError
+from dtrack.i18n import t
+from dtrack.domain.model import KINDS, Cancellation, Directive, Extension, InvalidDirective, Task, directive_from_data
+from dtrack.domain.recurrence import parse_every
+from dtrack.store.files import Store
+from dtrack.domain.text import fold, nfc, shorten
+from dtrack.store.yamledit import Doc, append_task, render_scalar
+
+Result = ops.Result
+
+
+# ---------------------------------------------------------------------------- extend / cancel
+
+def extend(store: Store, ref: str, today: date, *, to: date, reason: str, by: str | None = None,
+           earlier: bool = False, commit: bool = True) -> Result:
+    """Move a task's deadline: one `extensions:` entry {from, to, on, by, reason} and the new `due`."""
+    if not reason.strip():
+        raise UsageError(t("--reason is empty"), hint=t("Say why the deadline moves, as the document words it."))
+
+    def edit(task: Task, ref: str):
+        if task.status != "open":
+            raise UsageError(t("{ref} is {status}; only an open task's deadline can move", ref=ref,
+                               status=task.status), hint=t("Reopen it first: dtrack reopen {ref}", ref=ref))
+        if task.every:
+            raise UsageError(t("{ref} is a recurring task (every {every}); its deadlines follow the series",
+                               ref=ref, every=task.every),
+                             hint=t("Change 'due:' or 'every:' with 'dtrack edit {ref}'.", ref=ref))
+        if task.due == to:
+            return t("already due on {date}; nothing changed", date=fmt(to))
+        if task.due is not None and to < task.due and not earlier:
+            raise UsageError(t("{date} is earlier than the current deadline {due} of {ref}", date=fmt(to),
+                               due=fmt(task.due), ref=ref),
+                             hint=t("Add --earlier if the deadline really moves forward."))
+        record = Extension(to=to, from_=task.due, on=today, by=nfc(by.strip()) if by else None,
+                           reason=nfc(reason.strip()))
+        return {"due": to, "extensions": (*task.extensions, record)}
+
+    def detail(task: Task, changes: dict) -> str:
+        return " " + t("{old} → {new}", old=fmt(task.due) or t("no deadline"), new=fmt(changes["due"]))
+
+    note = _why(reason, by)
+    return ops.change_tasks(store, [ref], edit, message=ops._message("extend", store, note, detail), commit=commit)
+
+
+def cancel(store: Store, refs: Sequence[str], today: date, *, reason: str, by: str | None = None,
+           commit: bool = True) -> Result:
+    """Withdraw tasks: status cancelled and a `cancelled: {on, by, reason}` record."""
+    if not reason.strip():
+        raise UsageError(t("--reason is empty"), hint=t("Say why the task is withdrawn."))
+
+    def edit(task: Task, ref: str):
+        if task.status == "cancelled":
+            return t("already cancelled; nothing changed")
+        if task.status == "done":
+            raise UsageError(t("{ref} is done; a done task is not cancelled", ref=ref),
+                             hint=t("Reopen it first ('dtrack reopen {ref}') if it was not done after all.", ref=ref))
+        record = Cancellation(on=today, by=nfc(by.strip()) if by else None, reason=nfc(reason.strip()))
+        return {"status": "cancelled", "cancelled": record}
+
+    def detail(task: Task, changes: dict) -> str:
+        return ": " + shorten(reason, 50)
+
+    return ops.change_tasks(store, refs, edit, message=ops._message("cancel", store, _why(reason, by), detail),
+                            commit=commit)
+
+
+def _why(reason: str, by: str | None) -> str:
+    return nfc(reason.strip()) + (f"\n{t('By')}: {nfc(by.strip())}" if by else "")
+
+
+# ---------------------------------------------------------------------------- add a directive
+
+@dataclasses.dataclass
+class NewDirective:
+    number: str
+    kind: str
+    issuer: str
+    issued: date
+    title: str
+    signer: str | None = None
+    source: str | None = None
+
+    def fields(self) -> dict:
+        data = {"number": self.number, "kind": self.kind, "issuer": self.issuer, "issued": self.issued}
+        if self.signer:
+            data["signer"] = self.signer
+        data["title"] = self.title
+        if self.source:
+            data["source"] = self.source
+        return data
+
+
+def directive_text(new: NewDirective, newline: str = "\n") -> str:
+    lines = []
+    for key, value in new.fields().items():
+        lines.append(f"{key}: " + ('""' if value == "" else render_scalar(value)))
+    lines.append("tasks: []")
+    return "".join(x + newline for x in lines)
+
+
+def edit_template(new: NewDirective, blank: set[str]) -> str:
+    """The file `add --edit` opens: the options given filled in, the others empty, and guidance in
+    '# dtrack:' lines that are removed when it is saved."""
+    from dtrack.services.editor import HEADER
+    guide = [t("A new directive. Fill in the empty fields; add tasks under 'tasks:' or later with 'dtrack add-task'."),
+             t("kind: {kinds}", kinds=" | ".join(KINDS)),
+             t("number: as written on the document (1502/UBND-KGVX), \"\" when it has none; dates: YYYY-MM-DD."),
+             t("Save an unchanged file to give up.")]
+    lines = [HEADER + x for x in guide]
+    for key, value in new.fields().items():
+        if key in blank and key != "issued":
+            lines.append(f"{key}:" + (' ""' if key == "number" else ""))
+        else:
+            lines.append(f"{key}: " + ('""' if value == "" else render_scalar(value)))
+    for key in ("signer", "source"):
+        if key not in new.fields():
+            lines.append(f"{key}:")
+    lines.append("tasks: []")
+    return "".join(x + "\n" for x in lines)
+
+
+def validate_text(text: str, rel: str) -> Directive:
+    """Parse a directive file's text; a problem becomes a DataError naming rel:line."""
+    stem = rel.rsplit("/", 1)[-1].removesuffix(store_mod.SUFFIX)
+    try:
+        data = store_mod.parse(text)
+        directive, _ = directive_from_data(data, stem, rel)
+    except store_mod._Unreadable as e:
+        raise DataError(f"{rel}:{e.line}: {e.message}") from None
+    except InvalidDirective as e:
+        line, _ = store_mod.locate(text, e.problems[0].where) if e.problems[0].where else (1, 1)
+        raise DataError(f"{rel}:{line}: {e.problems[0].message}") from None
+    return directive
+
+
+def check_new(store: Store, new: NewDirective) -> str:
+    """The new file's path relative to the store; refuses a kind we do not know or a number already recorded."""
+    if new.kind not in KINDS:
+        raise UsageError(t("--kind must be one of {allowed} (found {value!r})", allowed=", ".join(KINDS),
+                           value=new.kind))
+    for what, value in (("--issuer", new.issuer), ("--title", new.title)):
+        if not value.strip():
+            raise UsageError(t("{option} is empty", option=what))
+    if new.number:
+        for d in store.directives:
+            if d.number and fold(d.number) == fold(new.number):
+                raise UsageError(t("{number} is already recorded in {path}", number=new.number, path=d.path),
+                                 hint=t("Add tasks to it with 'dtrack add-task {stem} ...'.", stem=d.stem))
+    stem = store_mod.stem_for(new.number, new.issued, new.title)
+    taken = {d.stem for d in store.directives} | {rel.rsplit("/", 1)[-1][:-5] for rel, _ in store_mod.iter_files(store.root)}
+    if not new.number:
+        base, i = stem, 2
+        while stem in taken:
+            stem, i = f"{base}-{i}", i + 1
+    elif stem in taken:
+        raise UsageError(t("a file named {stem}.yaml already exists", stem=stem))
+    return f"{new.issued.year}/{stem}{store_mod.SUFFIX}"
+
+
+def add_directive(store: Store, new: NewDirective, *, text: str | None = None, commit: bool = True) -> Result:
+    """Create directives/<year>/<stem>.yaml (from `new`, or from `text` the user wrote) and commit it."""
+    rel = check_new(store, new)
+    text = text if text is not None else directive_text(new)
+    validate_text(text, rel)
+    path = store.root / rel
+    if path.exists():
+        raise UsageError(t("{path} already exists; nothing was written", path=rel))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    store_mod.write_atomic(path, data)
+    result = Result(changed=[rel.rsplit("/", 1)[-1][:-5]], files=[path])
+    subject = f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}"
+    body = [f"{new.issuer}, {fmt(new.issued)}", "", f"{gitops.TRAILER_ACTION}: add",
+            f"{gitops.TRAILER_REF}: {result.changed[0]}"]
+    result.summary = subject
+    result.commit = _commit(store.root, {path: data}, subject + "\n\n" + "\n".join(body), commit)
+    return result
+
+
+def new_from_text(text: str) -> NewDirective:
+    """The header of a directive the user wrote in the editor (validated by the caller)."""
+    data = store_mod.parse(text) or {}
+    if not isinstance(data, dict):
+        raise DataError(t("not a directive: the file must be a mapping with number, kind, issuer, issued, title"))
+    issued = data.get("issued")
+    if not isinstance(issued, date):
+        raise DataError(t("'issued' is missing or not a date; write it as YYYY-MM-DD (2024-07-23)"))
+    number = data.get("number")
+    return NewDirective(number="" if number is None else nfc(str(number)).strip(), kind=str(data.get("kind") or ""),
+                        issuer=nfc(str(data.get("issuer") or "")), issued=issued,
+                        title=nfc(" ".join(str(data.get("title") or "").split())))
+
+
+def _commit(root: Path, files: dict[Path, bytes], message: str, commit: bool) -> str | None:
+    if not commit:
+        return None
+    repo = gitops.find_repo(root)
+    if repo is None:
+        return None
+    return gitops.commit_files(repo, {gitops.repo_path(repo, p): data for p, data in files.items()}, message)
+
+
+# ---------------------------------------------------------------------------- add a task
+
+def resolve_agencies(names: Sequence[str], registry: Registry, names_in_use: Sequence[str], new_agency: bool,
+                     option: str) -> tuple[list[str], list[str]]:
+    """Canonical names for what the user typed, and the names not in the registry (accepted only with
+    --new-agency: a typo is how an agency disappears from reports)."""
+    out, unknown = [], []
+    for raw in names:
+        name = nfc(" ".join(raw.split()))
+        if not name:
+            continue
+        agency = registry.get(name)
+        if agency is not None:
+            out.append(agency.name)
+            continue
+        if not new_agency:
+            close = registry.suggestions(name, names_in_use)
+            hint = (t("Did you mean: {names}?", names=", ".join(close)) + " ") if close else ""
+            raise UsageError(t("{option}: '{name}' is not in agencies.yaml", option=option, name=name),
+                             hint=hint + t("If it is a new agency, add --new-agency (it is added to agencies.yaml)."))
+        out.append(name)
+        unknown.append(name)
+    return out, unknown
+
+
+def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: Sequence[str],
+             support: Sequence[str] = (), due: date | None = None, due_text: str | None = None,
+             every: str | None = None, until: date | None = None, new_agency: bool = False,
+             commit: bool = True) -> Result:
+    from dtrack.services.queries import resolve_directive
+    directive = resolve_directive(store.directives, directive_key)
+    text = nfc(" ".join(text.split()))
+    if not text:
+        raise UsageError(t("--text is empty"), hint=t("Give the task as the document words it."))
+    in_use = [a for d in store.directives for x in d.tasks for a in (*x.lead, *x.support)]
+    leads, unknown = resolve_agencies(lead, store.registry, in_use, new_agency, "--lead")
+    supports, unknown2 = resolve_agencies(support, store.registry, in_use, new_agency, "--support")
+    if not leads:
+        raise UsageError(t("--lead is empty"), hint=t("Name the agency in charge (chủ trì)."))
+    if every is not None:
+        every = str(parse_every(every))
+        if due is None:
+            raise UsageError(t("--every needs --due, the date of the first occurrence"))
+    if until is not None and every is None:
+        raise UsageError(t("--until goes with --every"))
+
+    path = store.file(directive)
+    raw = path.read_bytes()
+    doc = Doc.decode(raw)
+    current = ops._reparse(doc.text, directive)
+    n = max((x.n for x in current.tasks), default=0) + 1
+    fields: dict = {"n": n, "text": text, "lead": leads[0] if len(leads) == 1 else leads}
+    if supports:
+        fields["support"] = supports
+    for key, value in (("due", due), ("due_text", nfc(due_text.strip()) if due_text else None),
+                       ("every", every), ("until", until)):
+        if value is not None:
+            fields[key] = value
+    fields["status"] = "open"
+    new_text = append_task(doc, fields).text
+    after = ops._reparse(new_text, current)
+    expected = Task(n=n, text=text, lead=tuple(leads), support=tuple(supports), due=due,
+                    due_text=fields.get("due_text"), every=every, until=until, index=len(current.tasks))
+    got = after.task(n)
+    ops._verify(current, dataclasses.replace(after, tasks=[x for x in after.tasks if x.n != n]), {})
+    if got is None or dataclasses.replace(got, index=expected.index) != expected:
+        raise DataError(t("internal check failed: the new task did not read back as written; nothing was written. "
+                          "Please report this with the file."))
+
+    files = {path: Doc(new_text, doc.bom, doc.newline).encode()}
+    new_names = list(dict.fromkeys(unknown + unknown2))
+    if new_names:
+        files.update(_agencies_appended(store.root, new_names))
+    for p, data in files.items():
+        store_mod.write_atomic(p, data, expected=raw if p == path else _read(p))
+    ref = f"{directive.stem}#{n}"
+    lead_short = ", ".join(store.registry.short_name(a) for a in leads)
+    body = [text, ""]
+    if new_names:
+        body += [t("New agency in agencies.yaml: {names}", names=", ".join(new_names)), ""]
+    body += [f"{gitops.TRAILER_ACTION}: add-task", f"{gitops.TRAILER_REF}: {ref}"]
+    subject = f"add-task {ref} [{lead_short}]" + (f" {t('due')} {fmt(due)}" if due else "") + \
+        (f" ({t('every')} {every})" if every else "")
+    result = Result(changed=[ref], files=list(files))
+    result.summary = subject
+    result.commit = _commit(store.root, files, subject + "\n\n" + "\n".join(body), commit)
+    return result
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _agencies_appended(root: Path, names: Sequence[str]) -> dict[Path, bytes]:
+    """agencies.yaml with `- name: ...` entries added at its end, in its own newline style."""
+    path = root / store_mod.AGENCIES_FILE
+    raw = _read(path) or b""
+    doc = Doc.decode(raw)
+    from dtrack.store.yamledit import flow_item
+    text = doc.text
+    if text and not text.endswith("\n"):
+        text += doc.newline
+    text += "".join(f"- name: {flow_item(name)}{doc.newline}" for name in names)
+    registry, problems = Registry.from_data(store_mod.parse(text))
+    if problems or any(registry.get(n) is None for n in names):
+        raise DataError(t("cannot add to agencies.yaml: {problem}", problem=(problems or ["?"])[0]))
+    return {path: Doc(text, doc.bom, doc.newline).encode()}
+
+
+# ---------------------------------------------------------------------------- edit by hand
+
+def changed_refs(before: Directive, after: Directive) -> tuple[list[str], list[str]]:
+    """References of the tasks an edit changed (added or removed too), and what changed, for the commit."""
+    refs, what = [], []
+    keys = ("text", "lead", "support", "due", "due_text", "status", "done", "note", "extensions", "every", "until",
+            "occurrences", "cancelled", "extra")
+    old = {x.n: x for x in before.tasks}
+    new = {x.n: x for x in after.tasks}
+    for n in sorted(old.keys() | new.keys()):
+        a, b = old.get(n), new.get(n)
+        if a is None or b is None:
+            refs.append(f"{after.stem}#{n}")
+            what.append(t("task {n} added", n=n) if a is None else t("task {n} removed", n=n))
+            continue
+        diff = [k for k in keys if getattr(a, k) != getattr(b, k)]
+        if diff:
+            refs.append(f"{after.stem}#{n}")
+            what.append(f"#{n}: " + ", ".join(diff))
+    header = [k for k in ("number", "kind", "issuer", "issued", "signer", "title", "source", "extra")
+              if getattr(before, k) != getattr(after, k)]
+    if header:
+        what.append(t("header: {keys}", keys=", ".join(header)))
+    return refs, what
+
+
+def commit_edit(store: Store, directive: Directive, task: Task | None, before_raw: bytes, after_raw: bytes,
+                commit: bool) -> Result:
+    """Write the user's edited file (already validated) and commit it alone."""
+    rel = directive.path
+    after = validate_text(Doc.decode(after_raw).text, rel)
+    before = validate_text(Doc.decode(before_raw).text, rel)
+    refs, what = changed_refs(before, after)
+    path = store.file(directive)
+    store_mod.write_atomic(path, after_raw, expected=before_raw)
+    label = directive.ref(task) if task is not None and (not refs or refs == [directive.ref(task)]) else \
+        (", ".join(refs[:3]) + (" …" if len(refs) > 3 else "") if refs else directive.stem)
+    lead = ""
+    if task is not None and label == directive.ref(task):
+        lead = " [" + ", ".join(store.registry.short_name(a) for a in task.lead) + "]"
+    subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
+    body = [f"{gitops.TRAILER_ACTION}: edit"] + [f"{gitops.TRAILER_REF}: {r}" for r in refs or
+                                                  ([directive.ref(task)] if task else [directive.stem])]
+    result = Result(changed=refs or [label], files=[path])
+    result.summary = shorten(subject, 120)
+    result.commit = _commit(store.root, {path: after_raw}, result.summary + "\n\n" + "\n".join(body), commit)
+    return result
+

@@ -1,0 +1,174 @@
+"""`dtrack report`: the state of assigned tasks per agency, as the reports built on
+Decision 42/2014/QĐ-TTg count them, for any period and as of any past day.
+
+Pure: the caller passes the directives, the period and the as-of day. A past report is
+reproducible because the state is computed from the dates in the files (done dates,
+extension decisions), never from "now".
+
+Each unit counted is a task, or for a recurring task each occurrence:
+  done_on_time  done by as_of, on or before the deadline in force on the done day (or none)
+  done_late     done by as_of, after that deadline
+  open_in_time  not done by as_of, deadline in force on as_of not passed (or none)
+  open_overdue  not done by as_of, deadline in force on as_of before as_of
+  cancelled     status cancelled
+  no_deadline   among all of the above, those without a deadline (a sub-count, not a sixth state)
+  assigned      the sum of the five states
+  on_time_rate  done_on_time / (done_on_time + done_late + open_overdue), null when that is 0:
+                the share of the tasks whose outcome is decided (finished, or past the deadline
+                unfinished) that met their deadline. Open tasks still within their deadline
+                are not yet a success or a failure, and cancelled ones never will be.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Sequence
+
+from dtrack.domain.agencies import Registry
+from dtrack.domain.model import Directive, Task
+from dtrack.domain.text import fold
+
+STATES = ("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled")
+COUNTS = ("assigned", *STATES, "no_deadline")
+GROUPINGS = ("agency", "directive", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One counted thing: a task, or one occurrence of a recurring task, judged as of a day."""
+    directive: Directive
+    task: Task
+    state: str
+    due: date | None            # the deadline it was judged against
+    done: date | None
+    occurrence: bool = False
+
+    @property
+    def ref(self) -> str:
+        return self.directive.ref(self.task)
+
+    def days_overdue(self, as_of: date) -> int:
+        return (as_of - self.due).days if self.state == "open_overdue" and self.due else 0
+
+
+@dataclass
+class Tally:
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    overdue: list[Unit] = field(default_factory=list)
+
+    def add(self, unit: Unit) -> None:
+        self.counts[unit.state] += 1
+        self.counts["assigned"] += 1
+        if unit.due is None:
+            self.counts["no_deadline"] += 1
+        if unit.state == "open_overdue":
+            self.overdue.append(unit)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        c = self.counts
+        decided = c["done_on_time"] + c["done_late"] + c["open_overdue"]
+        return round(c["done_on_time"] / decided, 4) if decided else None
+
+
+@dataclass
+class Report:
+    by: str
+    start: date | None
+    end: date | None
+    as_of: date
+    rows: list[Tally]
+    total: Tally
+
+
+def _judge(due_then: date | None, done: date | None, as_of: date, due_now: date | None) -> tuple[str, date | None]:
+    if done is not None and done <= as_of:
+        return ("done_late" if due_then is not None and done > due_then else "done_on_time"), due_then
+    if due_now is not None and due_now < as_of:
+        return "open_overdue", due_now
+    return "open_in_time", due_now
+
+
+def units(directive: Directive, task: Task, as_of: date) -> list[Unit]:
+    """The units a task counts for as of `as_of`. A recurring task counts each recorded occurrence
+    (judged by its own deadline and done day) and, while open, the current occurrence."""
+    out: list[Unit] = []
+    for occ in task.occurrences if task.every else ():
+        state, due = _judge(occ.due, occ.done, as_of, occ.due)
+        out.append(Unit(directive, task, state, due, occ.done, occurrence=True))
+    if task.status == "cancelled":
+        out.append(Unit(directive, task, "cancelled", task.due_on(as_of), None))
+        return out
+    if task.status == "done":
+        if task.every and any(o.done == task.done for o in task.occurrences):
+            return out          # the series' last occurrence is already counted
+        if task.done is None:
+            # No done date (check reports it as an error): given the benefit of the doubt, on time.
+            out.append(Unit(directive, task, "done_on_time", task.due_on(as_of), None))
+            return out
+        state, due = _judge(task.due_on(task.done), task.done, as_of, task.due_on(as_of))
+        out.append(Unit(directive, task, state, due, task.done))
+        return out
+    state, due = _judge(None, None, as_of, task.due_on(as_of))
+    out.append(Unit(directive, task, state, due, None, occurrence=bool(task.every)))
+    return out
+
+
+def _keys(by: str, directive: Directive, task: Task, registry: Registry) -> list[str]:
+    if by == "directive":
+        return [directive.number or directive.stem]
+    if by == "month":
+        return [directive.issued.strftime("%Y-%m")]
+    seen, out = set(), []
+    for name in task.lead:               # co-leads: the task counts for each of them
+        canonical = registry.canonical(name)
+        if fold(canonical) not in seen:
+            seen.add(fold(canonical))
+            out.append(canonical)
+    return out
+
+
+def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, start: date | None = None,
+          end: date | None = None, by: str = "agency") -> Report:
+    """Tasks of the directives issued within [start, end] (and by as_of: a task not yet assigned
+    that day is not counted), grouped by lead agency, directive or month of issue."""
+    groups: dict[str, Tally] = {}
+    total = Tally("total")
+    for d in directives:
+        if d.issued is None or d.issued > as_of:
+            continue
+        if (start and d.issued < start) or (end and d.issued > end):
+            continue
+        for task in d.tasks:
+            counted = units(d, task, as_of)
+            for unit in counted:
+                total.add(unit)
+            for key in _keys(by, d, task, registry):
+                tally = groups.setdefault(fold(key), Tally(key))
+                for unit in counted:
+                    tally.add(unit)
+    if by == "agency":
+        rows = sorted(groups.values(), key=lambda x: (-x.counts["assigned"], fold(x.label)))
+    else:
+        rows = sorted(groups.values(), key=lambda x: x.label)
+    return Report(by, start, end, as_of, rows, total)
+
+
+def row_json(tally: Tally, label_key: str) -> dict:
+    return {label_key: tally.label, **tally.counts, "on_time_rate": tally.on_time_rate}
+
+
+def as_json(report: Report) -> dict:
+    """The documented interface: {"rows": [{"agency", "assigned", ..., "on_time_rate"}], "total": {...}}.
+    With --by directive or month the rows' label key is "directive" or "month" instead of "agency"."""
+    total = {k: v for k, v in row_json(report.total, "agency").items() if k != "agency"}
+    return {"rows": [row_json(r, report.by) for r in report.rows], "total": total}
+
+
+def rate_text(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f}%".replace(".0%", "%")
+
+
+def overdue_sorted(units_: Sequence[Unit]) -> list[Unit]:
+    return sorted(units_, key=lambda u: (u.due or date.min, u.directive.stem, u.task.n))

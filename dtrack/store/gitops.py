@@ -1,0 +1,229 @@
+"""Git, through the git command: find the repository, commit exactly the files a command
+touched, read a file's history.
+
+Commits are built with plumbing on a private index (read-tree HEAD, add our blobs,
+write-tree, commit-tree, update-ref), so the user's other staged or unstaged changes are
+never swept in and no `git add .` ever happens.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dtrack.errors import BusyError, GitError
+from dtrack.i18n import t
+
+TRAILER_ACTION = "Dtrack-Action"
+TRAILER_REF = "Dtrack-Ref"
+
+
+def find_repo(path: Path) -> Path | None:
+    """The work tree that contains `path`, or None. `.git` may be a folder or (worktrees) a file."""
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
+    return run_bytes(repo, *args, input=input, env=env).decode("utf-8", "replace")
+
+
+def run_bytes(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> bytes:
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True,
+                              env={**os.environ, **(env or {})})
+    except FileNotFoundError:
+        raise GitError(t("git is not installed or not on PATH"),
+                       hint=t("Install git, or use --no-commit.")) from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        if m := _LOCK_EXISTS.search(err):
+            raise _busy(Path(m.group(1)))
+        if "index.lock" in err:
+            raise _busy(git_dir(repo) / "index.lock")
+        if "Please tell me who you are" in err or "empty ident" in err:
+            raise GitError(t("git does not know who you are, so it cannot record the change"),
+                           hint=t('Run: git config --global user.name "Your Name" && '
+                                  'git config --global user.email you@example.org'))
+        first = err.splitlines()[-1] if err else f"exit {proc.returncode}"
+        raise GitError(t("git {command} failed: {error}", command=args[0], error=first))
+    return proc.stdout
+
+
+_LOCK_EXISTS = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+
+
+def _busy(lock: Path) -> BusyError:
+    """A git lock file is in the way. dtrack never deletes it: only the user can know that no git
+    (an editor, an IDE, a cron job) is running; its age is the best clue we can give."""
+    try:
+        age = max(int(time.time() - lock.stat().st_mtime), 0)
+        since = t(", created {minutes} min ago", minutes=age // 60) if age >= 60 else \
+            t(", created {seconds} s ago", seconds=age)
+    except OSError:
+        since = ""
+    return BusyError(t("another git process is using this repository ({file} exists{since}); nothing was changed",
+                       file=lock, since=since),
+                     hint=t("Wait for it to finish and run the command again. If no git program is running, a "
+                            "crashed git left the lock behind: delete {file} by hand, then run the command again.",
+                            file=lock))
+
+
+def git_dir(repo: Path) -> Path:
+    """The repository's git folder: .git, or for a linked worktree the folder its .git file names."""
+    dot = repo / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        return Path(run(repo, "rev-parse", "--absolute-git-dir").strip())
+    except GitError:
+        return dot
+
+
+def check_unlocked(repo: Path) -> None:
+    """BusyError if a git lock that dtrack's commit needs exists (the index, HEAD, the branch, packed
+    refs): the commit would fail half-way. Checked before any file is written, so nothing changes."""
+    folder = git_dir(repo)
+    names = ["index.lock", "HEAD.lock", "packed-refs.lock"]
+    try:
+        head = (folder / "HEAD").read_text(encoding="utf-8").strip()
+        if head.startswith("ref: refs/"):
+            names.append(head[5:] + ".lock")
+    except OSError:
+        pass
+    for name in names:
+        lock = folder / name
+        if lock.exists():
+            raise _busy(lock)
+
+
+def head(repo: Path) -> str | None:
+    try:
+        return run(repo, "rev-parse", "--verify", "-q", "HEAD").strip() or None
+    except GitError:
+        return None
+
+
+def committed_bytes(repo: Path, rel: str) -> bytes | None:
+    """The file as HEAD has it, or None when it is not committed."""
+    proc = subprocess.run(["git", "cat-file", "blob", f"HEAD:{rel}"], cwd=repo, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes | None]]:
+    """HEAD's commit id (None before the first commit) and each file as that commit has it (None: not
+    in it), read by one `git cat-file --batch` rather than a git process per question (~5 ms each)."""
+    names = ["HEAD"] + [f"HEAD:{rel}" for rel in rels if "\n" not in rel]
+    out = run_bytes(repo, "cat-file", "--batch", input="".join(n + "\n" for n in names).encode("utf-8"))
+    answers, at = [], 0
+    for _name in names:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            answers.append((header[0].decode("ascii"), out[at:at + size]))
+            at += size + 1
+        else:
+            answers.append(None)        # "<name> missing"
+    head_id = answers[0][0] if answers[0] else None
+    blobs = dict(zip([rel for rel in rels if "\n" not in rel], (a[1] if a else None for a in answers[1:])))
+    for rel in rels:
+        if rel not in blobs:
+            blobs[rel] = committed_bytes(repo, rel) if head_id else None
+    return head_id, blobs
+
+
+def repo_path(repo: Path, path: Path) -> str:
+    return path.resolve().relative_to(repo).as_posix()
+
+
+_HEAD = object()
+
+
+def commit_files(repo: Path, files: dict[str, bytes], message: str, parent=_HEAD) -> str:
+    """Commit `files` (repo-relative path -> content) on top of HEAD and nothing else; returns the commit id.
+    With `parent` (a commit id, or None for the first commit: what `committed` returned), on top of that
+    commit, and only if HEAD still points there: the files were merged against its versions.
+
+    The user's index is then updated for these paths only, so `git status` stays truthful.
+    """
+    if parent is _HEAD:
+        parent = head(repo)
+    with tempfile.TemporaryDirectory(prefix="dtrack-index-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        if parent:
+            run(repo, "read-tree", parent, env=env)
+        blobs = {}
+        for rel, data in files.items():
+            # --path applies the repository's attributes (eol=lf, autocrlf) exactly as 'git add' would.
+            blobs[rel] = run(repo, "hash-object", "-w", "--stdin", f"--path={rel}", input=data).strip()
+        run(repo, "update-index", "--add", "--index-info", env=env,
+            input="".join(f"100644 {sha}\t{rel}\n" for rel, sha in blobs.items()).encode("utf-8"))
+        tree = run(repo, "write-tree", env=env).strip()
+    args = ["commit-tree", tree, "-F", "-"] + (["-p", parent] if parent else [])
+    commit = run(repo, *args, input=message.encode("utf-8")).strip()
+    # The old value makes this fail, rather than drop a commit, if HEAD moved meanwhile.
+    run(repo, "update-ref", "-m", "dtrack: " + message.splitlines()[0], "HEAD", commit, parent or "")
+    _sync_index(repo, files, blobs)
+    return commit
+
+
+def sync_index(repo: Path, files: dict[str, bytes]) -> None:
+    """Bring the user's index up to date for `files` as committed (after an interrupted commit)."""
+    blobs = {rel: run(repo, "hash-object", "-w", "--stdin", input=data).strip() for rel, data in files.items()}
+    _sync_index(repo, files, blobs)
+
+
+def _sync_index(repo: Path, files: dict[str, bytes], blobs: dict[str, str]) -> None:
+    clean, dirty = [], []
+    for rel, data in files.items():
+        try:
+            same = (repo / rel).read_bytes() == data
+        except OSError:
+            same = False
+        (clean if same else dirty).append(rel)
+    if clean:
+        # Re-stat from the work tree so git sees these files as unchanged.
+        run(repo, "update-index", "--add", "--", *clean)
+    if dirty:
+        run(repo, "update-index", "--add", "--index-info",
+            input="".join(f"100644 {blobs[rel]}\t{rel}\n" for rel in dirty).encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    commit: str
+    date: str
+    author: str
+    subject: str
+    body: str
+    refs: tuple[str, ...]
+    action: str | None
+
+
+def history(repo: Path, rel: str, limit: int = 50) -> list[Entry]:
+    fmt = "%H%x1f%ad%x1f%an%x1f%s%x1f%b%x1e"
+    out = run(repo, "log", f"-n{limit}", "--date=format:%d/%m/%Y %H:%M", f"--format={fmt}", "--", rel)
+    entries = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        commit, when, author, subject, body = (record.split("\x1f") + [""] * 5)[:5]
+        refs, action = [], None
+        for line in body.splitlines():
+            key, _, value = line.partition(": ")
+            if key == TRAILER_REF:
+                refs.append(value.strip())
+            elif key == TRAILER_ACTION:
+                action = value.strip()
+        entries.append(Entry(commit, when, author, subject, body, tuple(refs), action))
+    return entries

@@ -1,0 +1,134 @@
+"""`dtrack init`: a ready store for a new office.
+
+    PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
+    PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
+    PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
+    <git hooks>/pre-commit          refuses a commit of directive files that do not validate
+
+A git repository is created at PATH unless PATH is already inside one. Existing files are never
+overwritten, so running it again changes nothing; only the files it created are committed.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from dtrack.store import gitops
+from dtrack.store import files as store_mod
+from dtrack.errors import UsageError
+from dtrack.i18n import t
+
+HOOK_MARK = "# dtrack pre-commit hook"
+
+# Clerks on Windows often have core.autocrlf=true and editors that save CRLF. Keeping every directive
+# LF inside git (dtrack's own edits keep whatever the working file has, and its commits go through the
+# same attribute filters as 'git add') means a supervisor's diff shows the lines that changed, never a
+# whole file flipped from LF to CRLF. Working copies may still be CRLF on Windows; git converts.
+GITATTRIBUTES = """\
+# dtrack: directive files are stored with LF line endings whatever the computer, so that a diff
+# shows only the lines that changed. Editors on Windows (Notepad, VS Code, Notepad++) handle LF.
+*.yaml text eol=lf
+*.yml text eol=lf
+*.md text eol=lf
+"""
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[Path] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+
+def _data(name: str) -> bytes:
+    return resources.files("dtrack").joinpath("data", name).read_bytes()
+
+
+def hook_text(store_rel: str, python: str | None = None) -> str:
+    """The pre-commit hook: POSIX sh, which git also runs on Windows (git-bash)."""
+    python = python or Path(sys.executable).as_posix()
+    quote = lambda s: "'" + s.replace("'", "'\"'\"'") + "'"   # noqa: E731
+    return f"""#!/bin/sh
+{HOOK_MARK}, installed by 'dtrack init'.
+# Refuses a commit whose directive files do not validate, naming file:line and what is wrong.
+# To commit anyway (not recommended): git commit --no-verify
+store={quote(store_rel)}
+py={quote(python)}
+if "$py" -c 'import dtrack' >/dev/null 2>&1; then
+    run() {{ "$py" -m dtrack "$@"; }}
+elif command -v dtrack >/dev/null 2>&1; then
+    run() {{ dtrack "$@"; }}
+else
+    echo "dtrack pre-commit: dtrack is not installed here; the directive files were not checked" >&2
+    exit 0
+fi
+# hook-check validates the STAGED versions (what this commit records), not the working files.
+run --dir "$store" hook-check
+"""
+
+
+def _hooks_dir(repo: Path) -> Path:
+    out = gitops.run(repo, "rev-parse", "--git-path", "hooks").strip()
+    path = Path(out)
+    return path if path.is_absolute() else repo / path
+
+
+def init(path: Path, *, commit: bool = True) -> InitResult:
+    if path.exists() and not path.is_dir():
+        raise UsageError(t("{path} is a file, not a folder", path=path))
+    path.mkdir(parents=True, exist_ok=True)
+    result = InitResult(path)
+    repo = gitops.find_repo(path)
+    if repo is None:
+        gitops.run(path, "init", "-q")
+        repo = path.resolve()
+        result.messages.append(t("created a git repository in {path}", path=path))
+    store = path / "directives"
+    wanted = {
+        store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
+        store / "README.md": _data("store-README.md"),
+        path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
+    }
+    for file, data in wanted.items():
+        if file.exists():
+            continue
+        file.parent.mkdir(parents=True, exist_ok=True)
+        store_mod.write_atomic(file, data)
+        result.created.append(file)
+        result.messages.append(t("created {path}", path=gitops.repo_path(repo, file)))
+    _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
+    if result.created and commit:
+        files = {gitops.repo_path(repo, f): f.read_bytes() for f in result.created}
+        message = t("init: a directive store ({files})", files=", ".join(sorted(files))) + \
+            f"\n\n{gitops.TRAILER_ACTION}: init\n"
+        result.commit = gitops.commit_files(repo, files, message)
+        result.messages.append(t("committed {commit}", commit=result.commit[:7]))
+    if not result.created:
+        result.messages.append(t("{path} is already a dtrack store; nothing changed", path=store))
+    return result
+
+
+def _install_hook(repo: Path, store_rel: str, result: InitResult) -> None:
+    hooks = _hooks_dir(repo)
+    hook = hooks / "pre-commit"
+    text = hook_text(store_rel).encode("utf-8")
+    if hook.exists():
+        current = hook.read_bytes()
+        if current == text:
+            return
+        if HOOK_MARK.encode() not in current:
+            result.warnings.append(t("{hook} exists and is not dtrack's; left as it is. To check directive files "
+                                     "before each commit, add to it: dtrack --dir {store} hook-check",
+                                     hook=hook, store=store_rel))
+            return
+    hooks.mkdir(parents=True, exist_ok=True)
+    store_mod.write_atomic(hook, text)
+    if os.name != "nt":
+        hook.chmod(0o755)
+    result.messages.append(t("installed the pre-commit hook ({hook})", hook=gitops.repo_path(repo, hook)
+                             if hook.resolve().is_relative_to(repo) else hook))

@@ -1,0 +1,129 @@
+"""Interrupted changes: a change that was written to the store but killed before its git commit.
+
+A command that commits writes a journal (`pending.json` in the store's cache folder, `.git/dtrack/`)
+before it writes any store file, and deletes it after the commit. If the process dies in between
+(SIGKILL, power cut, closed terminal), the next command that changes the store - under the store
+lock - finds the journal and finishes the job: it writes the files that were not written yet and
+makes the commit, with the original message and a `Dtrack-Recovered: yes` trailer, so the audit
+trail in git never silently misses a change that the files show. If a file was edited by hand since,
+it does nothing to that file and says so.
+
+The journal keeps each file's bytes before, in the work tree after, and as committed after (they
+differ when the user had other uncommitted edits in the file: see ops._committed_version).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dtrack.store import gitops
+from dtrack.store import files as store_mod
+from dtrack.i18n import t
+
+JOURNAL_NAME = "pending.json"
+TRAILER_RECOVERED = "Dtrack-Recovered"
+
+
+@dataclass
+class Entry:
+    path: Path            # absolute path of the store file
+    rel_repo: str         # the same file, relative to the repository (what is committed)
+    before: bytes         # the file as dtrack read it
+    after: bytes          # the file as dtrack writes it
+    commit: bytes         # the file as dtrack commits it
+    base: bytes | None    # the file in HEAD when dtrack started (None: not committed yet)
+
+
+def journal_path(root: Path) -> Path:
+    return store_mod.cache_dir(root) / JOURNAL_NAME
+
+
+def _b(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def _unb(text: str | None) -> bytes | None:
+    return None if text is None else base64.b64decode(text)
+
+
+def begin(root: Path, repo: Path, message: str, entries: list[Entry]) -> Path:
+    path = journal_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"version": 1, "repo": str(repo), "message": message,
+            "files": [{"path": str(e.path), "rel_repo": e.rel_repo, "before": _b(e.before), "after": _b(e.after),
+                       "commit": _b(e.commit), "base": _b(e.base)} for e in entries]}
+    # Atomic, so that a kill leaves either no journal or a whole one.
+    store_mod.write_atomic(path, json.dumps(data).encode("utf-8"))
+    return path
+
+
+def end(root: Path) -> None:
+    try:
+        os.unlink(journal_path(root))
+    except FileNotFoundError:
+        pass
+
+
+def sweep(root: Path, paths: list[Path]) -> None:
+    """Delete temp files that killed writes left beside `paths` and beside the journal. Call under the lock."""
+    for path in [*paths, journal_path(root)]:
+        for tmp in store_mod.stale_temps(path):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def recover(root: Path) -> list[str]:
+    """Finish an interrupted change, if there is one; returns what to tell the user. Call under the lock."""
+    path = journal_path(root)
+    try:
+        data = json.loads(path.read_bytes())
+        repo = Path(data["repo"])
+        message = data["message"]
+        entries = [Entry(Path(f["path"]), f["rel_repo"], _unb(f["before"]), _unb(f["after"]), _unb(f["commit"]),
+                         _unb(f["base"])) for f in data["files"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        end(root)
+        return [t("an unreadable record of an interrupted dtrack change was removed ({path}); check 'git status'",
+                  path=path)]
+    sweep(root, [e.path for e in entries])
+    subject = message.splitlines()[0] if message else "?"
+
+    for e in entries:
+        try:
+            current = e.path.read_bytes()
+        except OSError:
+            current = None
+        if current == e.before and e.before != e.after:
+            store_mod.write_atomic(e.path, e.after, expected=e.before, root=root)
+        elif current != e.after:
+            end(root)
+            return [t("an interrupted dtrack change ({subject}) was not finished: {path} was edited since; "
+                      "check it with 'git diff' and commit by hand if needed", subject=subject, path=e.path)]
+
+    todo = {}
+    for e in entries:
+        committed = gitops.committed_bytes(repo, e.rel_repo)
+        if committed == e.commit:
+            continue
+        if committed != e.base:
+            end(root)
+            return [t("an interrupted dtrack change ({subject}) was written but not committed, and {path} was "
+                      "committed differently since; check 'git diff' and commit by hand if needed",
+                      subject=subject, path=e.rel_repo)]
+        todo[e.rel_repo] = e.commit
+    if todo:
+        commit = gitops.commit_files(repo, todo, f"{message.rstrip()}\n{TRAILER_RECOVERED}: yes\n")
+        note = t("finished an interrupted dtrack change: {subject} (committed {commit})", subject=subject,
+                 commit=commit[:10])
+    else:
+        gitops.sync_index(repo, {e.rel_repo: e.commit for e in entries})
+        note = None
+    end(root)
+    return [note] if note else []
