@@ -1,0 +1,372 @@
+"""The index: an SQLite database of what the directive files hold, so that a run parses only the
+files that changed and `list` selects its rows with SQL instead of building every directive.
+
+It is derived, never the truth. It lives outside git's view (files.cache_dir); a file's rows are
+used only while the file keeps the stat key they were built from (size, mtime_ns, inode, ctime_ns,
+compared for equality, never against a clock). A file whose mtime is within RACY_NS of the index's
+own write is stored with no key ("racy git": a second write within the same timestamp tick would keep
+size, mtime and inode), and so is a file with any problem: both are parsed again on the next run, so
+warnings stay current and in the user's language. Every update is one transaction, so a run killed
+at any moment leaves the index before or after it. A file that is not our index, is damaged, or was
+written by another schema, dtrack, Python or source tree (meta `stamp`) is deleted and rebuilt.
+
+Besides the files' facts it keeps blobs that callers derive from a directive (the JSON of its tasks,
+its calendar events), per file and kind: they live as long as the file's row.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from dtrack import __version__
+from dtrack.domain.agencies import Registry
+from dtrack.domain.labels import task_label
+from dtrack.domain.text import fold
+from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
+
+SCHEMA = 1
+RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
+NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
+POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
+PROGRESS_AFTER = 1.0             # seconds: a slow build reports its progress after this
+
+Progress = Callable[[int, int], None]     # (done, total); called with done == total at the end
+
+_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE files(id INTEGER PRIMARY KEY, rel TEXT UNIQUE NOT NULL, size INT, mtime INT, ino INT, ctime INT,
+    stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT, row BLOB);
+CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, status TEXT,
+    due INT, label TEXT, lead TEXT, ftext TEXT);
+CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel);
+CREATE INDEX tasks_file ON tasks(file);
+CREATE TABLE agencies(task INT NOT NULL, file INT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX agencies_name ON agencies(name, task);
+CREATE INDEX agencies_file ON agencies(file);
+CREATE TABLE derived(file INT NOT NULL, kind TEXT NOT NULL, value BLOB, PRIMARY KEY(kind, file));
+CREATE INDEX derived_file ON derived(file);
+"""
+_TASK_ID_BITS = 22               # task id = file id << bits | position: no file holds 4 million tasks
+
+
+def index_file(root: Path) -> Path:
+    key = hashlib.sha1(str(root).encode("utf-8")).hexdigest()[:12]
+    return cache_dir(root) / f"index-{key}.sqlite"
+
+
+def _stamp(root: Path) -> str:
+    """What the rows depend on besides the files: the schema, dtrack, Python, the store's path, and
+    the size and mtime of every source file of the package (a developer's edit rebuilds)."""
+    parts = [str(SCHEMA), __version__, "%d.%d" % sys.version_info[:2], str(root)]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("__", ".")))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(folder, package)}/{name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------- opening
+
+def connect(root: Path, cached: bool) -> sqlite3.Connection:
+    """The index of `root`, valid for this dtrack (rebuilt empty otherwise); in memory when `cached`
+    is false or the cache folder cannot be written."""
+    if cached:
+        stamp = _stamp(root)
+        for _attempt in range(2):
+            con = None
+            try:
+                index_file(root).parent.mkdir(parents=True, exist_ok=True)
+                con = sqlite3.connect(index_file(root), timeout=10, isolation_level=None)
+                if con.execute("PRAGMA page_count").fetchone()[0] == 0:
+                    return _create(con, stamp)          # a new, empty file
+                row = con.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+                if row is not None and row[0] == stamp:
+                    return con
+            except sqlite3.DatabaseError as e:      # not an index, or a damaged one
+                if busy(e):
+                    break
+            except OSError:
+                break
+            if con is not None:
+                con.close()
+            remove(root)
+    return _create(sqlite3.connect(":memory:", isolation_level=None), "memory")
+
+
+def _create(con: sqlite3.Connection, stamp: str) -> sqlite3.Connection:
+    con.executescript(f"BEGIN IMMEDIATE;\n{_TABLES}INSERT INTO meta VALUES ('stamp', '{stamp}');\nCOMMIT;")
+    return con
+
+
+def busy(e: sqlite3.DatabaseError) -> bool:
+    """Another dtrack holds the index: answer from memory this time, do not delete it."""
+    return isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))
+
+
+def remove(root: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            os.unlink(str(index_file(root)) + suffix)
+        except OSError:
+            pass
+
+
+# ---------------------------------------------------------------------------- parsing
+
+def _stat_key(st: os.stat_result) -> tuple:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def _parse(item: tuple[str, str]) -> tuple:
+    """(rel, pickled directive or None, problems, file facts, task rows) of one file: the work a
+    worker of the pool does, so that folding and labels are computed on every core."""
+    rel, path = item
+    directive, problems = load_directive(Path(path), rel)
+    if directive is None:
+        return rel, None, problems, None, ()
+    d = directive
+    facts = (d.stem, d.number, fold(d.stem), fold(d.number) if d.number else None,
+             fold(f"{d.title} {d.number} {d.stem}"))
+    tasks = tuple((pos, x.n, x.status, x.due.toordinal() if x.due else NO_DUE, task_label(x.text, x.every),
+                   json.dumps(x.lead, ensure_ascii=False), fold(x.text), tuple(dict.fromkeys((*x.lead, *x.support))))
+                  for pos, x in enumerate(d.tasks))
+    return rel, pickle.dumps(directive, protocol=pickle.HIGHEST_PROTOCOL), problems, facts, tasks
+
+
+def _chunk(fn, items: list) -> list:
+    gc.disable()        # a bulk load makes only long-lived objects: collecting is wasted work
+    return [fn(item) for item in items]
+
+
+def run_all(fn, items: list, progress: Progress | None = None) -> Iterator:
+    """fn(item) of every item, in any order: on every core when there are many (the one process pool
+    of dtrack, for a first build of a big store), reporting progress when it is slow. `fn` must be
+    picklable (a top-level function or a partial of one)."""
+    started = time.perf_counter()
+    reported = False
+    if len(items) >= POOL_MIN_FILES and (os.cpu_count() or 1) > 1:
+        results = _pooled(fn, items)
+    else:
+        results = (fn(item) for item in items)
+    try:
+        for done, result in enumerate(results, 1):
+            yield result
+            if progress is not None and (reported or time.perf_counter() - started > PROGRESS_AFTER):
+                reported = True
+                progress(done, len(items))
+    finally:
+        if reported:
+            progress(len(items), len(items))
+
+
+def _pooled(fn, items: list) -> Iterator:
+    import functools
+    import multiprocessing
+    workers = min(os.cpu_count() or 1, 8)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+    size = max(20, min(500, len(items) // (workers * 8)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    with multiprocessing.get_context(method).Pool(workers) as pool:
+        for chunk in pool.imap_unordered(functools.partial(_chunk, fn), chunks):
+            yield from chunk
+
+
+# ---------------------------------------------------------------------------- updating
+
+def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = None
+            ) -> tuple[Registry, list[FileProblem], dict[str, bytes]]:
+    """Bring the index up to date with the files, in one transaction: (registry, problems, the pickled
+    directives parsed in this run that the index keeps no key for)."""
+    registry, problems, agencies_entry = _registry(con, root)
+    entries = scan(root)
+    keys: dict[str, tuple | None] = {}
+    for rel, entry in entries:
+        try:
+            keys[rel] = _stat_key(entry.stat())
+        except OSError:         # deleted during the scan: parsed, and reported
+            keys[rel] = None
+    old = {rel: (size, mtime, ino, ctime) for rel, size, mtime, ino, ctime
+           in con.execute("SELECT rel, size, mtime, ino, ctime FROM files")}
+    todo = [(rel, entry.path) for rel, entry in entries if keys[rel] is None or old.get(rel) != keys[rel]]
+    gone = [rel for rel in old if rel not in keys]
+    if not todo and not gone and agencies_entry is None:
+        return registry, problems, {}
+    parsed = sorted(run_all(_parse, todo, progress if len(todo) > 1 else None))
+    now = time.time_ns()
+    untrusted: dict[str, bytes] = {}
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        _drop(con, gone + [rel for rel, _p in todo])
+        next_id = (con.execute("SELECT max(id) FROM files").fetchone()[0] or 0) + 1
+        files, tasks, agencies = [], [], []
+        for rel, blob, found, facts, rows in parsed:
+            problems.extend(found)
+            if blob is None:
+                continue
+            key = keys[rel]
+            if found or key is None or key[1] >= now - RACY_NS:
+                untrusted[rel] = blob
+                key = (None, None, None, None)
+            file_id, next_id = next_id, next_id + 1
+            files.append((file_id, rel, *key, *facts, blob))
+            for pos, n, status, due, label, lead, ftext, names in rows:
+                task_id = file_id << _TASK_ID_BITS | pos
+                tasks.append((task_id, file_id, pos, rel, facts[0], n, status, due, label, lead, ftext))
+                agencies.extend((task_id, file_id, name) for name in names)
+        con.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", files)
+        con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)", tasks)
+        con.executemany("INSERT INTO agencies VALUES (?,?,?)", agencies)
+        if agencies_entry is not None:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        if enabled:
+            gc.enable()
+    return registry, problems, untrusted
+
+
+def _drop(con: sqlite3.Connection, rels: list[str]) -> None:
+    ids = [(i,) for (i,) in con.execute("SELECT id FROM files WHERE rel IN (SELECT value FROM json_each(?))",
+                                        (json.dumps(rels),))] if rels else []
+    for table in ("tasks", "agencies", "derived"):
+        con.executemany(f"DELETE FROM {table} WHERE file = ?", ids)
+    con.executemany("DELETE FROM files WHERE id = ?", ids)
+
+
+def _registry(con: sqlite3.Connection, root: Path) -> tuple[Registry, list[FileProblem], bytes | None]:
+    """The agency registry, from the index while agencies.yaml keeps its stat key; the entry to save
+    when it changed (else None)."""
+    try:
+        key = _stat_key(os.stat(root / AGENCIES_FILE))
+    except OSError:
+        key = None
+    row = con.execute("SELECT value FROM meta WHERE key = 'agencies'").fetchone()
+    if row is not None and key is not None:
+        saved_key, agencies = pickle.loads(row[0])
+        if saved_key == key:
+            return Registry(agencies), [], None
+    registry, problems = load_registry(root)
+    trusted = key is not None and not problems and key[1] < time.time_ns() - RACY_NS
+    entry = pickle.dumps((key if trusted else None, tuple(registry.agencies)))
+    return registry, problems, entry if row is None or row[0] != entry else None
+
+
+# ---------------------------------------------------------------------------- questions
+
+def _where(status: str, due_below: int | None, names: set[str] | None, phrase: str | None) -> tuple[str, list]:
+    """FROM and WHERE of the tasks that pass the filters: status (or "all"), an open task's deadline
+    before `due_below`, a lead or support among `names`, `phrase` in the folded task text or title,
+    number and stem."""
+    where, args = [], []
+    if status != "all":
+        where.append("t.status = ?")
+        args.append(status)
+    if due_below is not None:
+        where.append("(t.status != 'open' OR t.due < ?)")
+        args.append(due_below)
+    if names is not None:
+        where.append("t.id IN (SELECT task FROM agencies WHERE name IN (SELECT value FROM json_each(?)))")
+        args.append(json.dumps(sorted(names), ensure_ascii=False))
+    join = ""
+    if phrase:
+        join = " JOIN files f ON f.id = t.file"
+        where.append("(instr(t.ftext, ?) > 0 OR instr(f.fdoc, ?) > 0)")
+        args += [phrase, phrase]
+    return f"FROM tasks t{join} WHERE {' AND '.join(where) or '1'}", args
+
+
+def select(con: sqlite3.Connection, status: str, due_below: int | None, names: set[str] | None,
+           phrase: str | None) -> list[tuple]:
+    """(rel, stem, n, status, due ordinal or None, label, lead names, position in the file) of the
+    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path."""
+    sql, args = _where(status, due_below, names, phrase)
+    leads: dict[str, tuple] = {}
+    out = []
+    for rel, stem, n, st, due, label, lead, pos in con.execute(
+            f"SELECT t.rel, t.stem, t.n, t.status, t.due, t.label, t.lead, t.pos {sql} "
+            "ORDER BY t.due, t.stem, t.n, t.rel, t.id", args):
+        names_ = leads.get(lead)
+        if names_ is None:
+            names_ = leads[lead] = tuple(json.loads(lead))
+        out.append((rel, stem, n, st, None if due == NO_DUE else due, label, names_, pos))
+    return out
+
+
+def count(con: sqlite3.Connection, t0: int, last: int, names: set[str] | None, phrase: str | None) -> dict[str, int]:
+    """Open tasks that pass the filters: in all, overdue (before t0), due soon (t0 to last)."""
+    sql, args = _where("open", None, names, phrase)
+    total, overdue, soon = con.execute(f"SELECT count(*), total(t.due < ?), total(t.due >= ? AND t.due <= ?) {sql}",
+                                       [t0, t0, last, *args]).fetchone()
+    return {"overdue": int(overdue), "due-soon": int(soon), "open": total}
+
+
+def heads(con: sqlite3.Connection, prefix: str | None = None) -> list[tuple[str, str, str]]:
+    """(rel, stem, number) of every usable file, or of those whose folded stem or number starts
+    with `prefix`, in path order."""
+    if prefix is None:
+        return con.execute("SELECT rel, stem, number FROM files ORDER BY rel").fetchall()
+    return con.execute("SELECT rel, stem, number FROM files WHERE substr(fstem, 1, :k) = :p "
+                       "OR substr(fnumber, 1, :k) = :p ORDER BY rel", {"k": len(prefix), "p": prefix}).fetchall()
+
+
+def rows(con: sqlite3.Connection, rels: Iterable[str] | None = None) -> dict[str, bytes]:
+    """rel -> pickled directive, of `rels` or of every usable file."""
+    if rels is None:
+        return dict(con.execute("SELECT rel, row FROM files ORDER BY rel"))
+    return dict(con.execute("SELECT rel, row FROM files WHERE rel IN (SELECT value FROM json_each(?))",
+                            (json.dumps(sorted(rels)),)))
+
+
+def names_in_use(con: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in con.execute("SELECT DISTINCT name FROM agencies")}
+
+
+def _derive(build, item: tuple[str, bytes]):
+    rel, blob = item
+    return rel, pickle.dumps(build(pickle.loads(blob)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def derived(con: sqlite3.Connection, kind: str, build, rels: Iterable[str] | None,
+            untrusted: dict[str, bytes], progress: Progress | None = None) -> tuple[dict[str, object], int]:
+    """rel -> build(directive) of `rels` (or of every usable file), kept per file under `kind` (which
+    names everything besides the file that the value depends on). Values of files the index keeps no
+    key for are built every time and never saved. Also gives how many were built."""
+    import functools
+    wanted = None if rels is None else set(rels)
+    out: dict[str, object] = {}
+    for rel, value in con.execute("SELECT f.rel, d.value FROM derived d JOIN files f ON f.id = d.file "
+                                  "WHERE d.kind = ?", (kind,)):
+        if wanted is None or rel in wanted:
+            out[rel] = value
+    missing = [item for item in rows(con, None if wanted is None else wanted - out.keys()).items()
+               if item[0] not in out]
+    if missing:
+        built = list(run_all(functools.partial(_derive, build), missing, progress))
+        keep = [(kind, blob, rel) for rel, blob in built if rel not in untrusted]
+        if keep:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.executemany("INSERT OR REPLACE INTO derived SELECT id, ?, ? FROM files WHERE rel = ?", keep)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        out.update(built)
+    return {rel: pickle.loads(value) for rel, value in out.items()}, len(missing)
