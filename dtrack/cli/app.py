@@ -178,6 +178,17 @@ def print_json_text(dumped: str) -> None:
     sys.stdout.write(json_safe(dumped) + "\n")
 
 
+def write_utf8(data: bytes) -> None:
+    """UTF-8 text to standard output without decoding it first (main() makes stdout UTF-8)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") != "utf8":
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
 
 
@@ -222,7 +233,7 @@ def list_command(
                                  agency=agency, search=search)
     render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
     if as_json:
-        sys.stdout.write(jsonout.listing_text(env.collection(), listing) + "\n")
+        write_utf8(jsonout.listing_text(env.collection(), listing) + b"\n")
         return
     out = render.console()
     if listing.lines:

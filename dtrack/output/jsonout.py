@@ -116,10 +116,11 @@ _NL = "\n    "                  # a key line of a task object inside a list
 _DAYS_LEFT = ',\n    "days_left": '
 
 
-def task_pieces(directive: Directive) -> list[tuple[str, str]]:
+def task_pieces(directive: Directive) -> list[tuple[bytes, bytes]]:
     """(pre, post) of each task of the directive, in order, as dumps() writes the object inside a list:
     pre ends with '"state": ', post begins after the days_left value. Made safe for a terminal
-    (text.json_safe changes single characters, so the pieces can be made safe apart)."""
+    (text.json_safe changes single characters, so the pieces can be made safe apart), and UTF-8:
+    `list --all --json` writes 30 MB of them, which need never be decoded."""
     nl, deeper = _NL, "\n      "
     sep = "," + deeper
     d = directive
@@ -144,31 +145,37 @@ def task_pieces(directive: Directive) -> list[tuple[str, str]]:
                 f'{nl}"original_due": {v(_iso(task.original_due) if x else _iso(task.due))},'
                 f'{nl}"extensions": {v(_extensions(task))},{nl}"occurrences": {v(_occurrences(task))},'
                 f'{nl}"cancelled": {v(_cancelled(task))}\n  }}')
-        out.append((json_safe(pre), json_safe(post)))
+        out.append((json_safe(pre).encode("utf-8"), json_safe(post).encode("utf-8")))
     return out
 
 
-def task_text(pieces: tuple[str, str], state: str, days_left: int | None) -> str:
+_STATES: dict[str, bytes] = {}
+
+
+def task_text(pieces: tuple[bytes, bytes], state: str, days_left: int | None) -> bytes:
     """The object of a task inside a list, from its pieces."""
-    left = "null" if days_left is None else int.__repr__(days_left)
-    return f'{pieces[0]}{encode_basestring(state)}{_DAYS_LEFT}{left}{pieces[1]}'
+    middle = _STATES.get(state)
+    if middle is None:
+        middle = _STATES[state] = (encode_basestring(state) + _DAYS_LEFT).encode("utf-8")
+    left = b"null" if days_left is None else b"%d" % days_left
+    return b"".join((pieces[0], middle, left, pieces[1]))
 
 
-def list_text(objects: Iterable[str]) -> str:
+def list_text(objects: Iterable[bytes]) -> bytes:
     """A list of task objects (task_text), as dumps() writes a list."""
     objects = list(objects)
-    return "[\n  " + ",\n  ".join(objects) + "\n]" if objects else "[]"
+    return b"[\n  " + b",\n  ".join(objects) + b"\n]" if objects else b"[]"
 
 
-def with_history(task_object: str, history: list) -> str:
+def with_history(task_object: bytes, history: list) -> str:
     """A task's object at the top level with "history" added last (`show REF --json`)."""
-    text = task_object.replace("\n  ", "\n")
+    text = task_object.decode("utf-8").replace("\n  ", "\n")
     return text[:-2] + ',\n  "history": ' + json_safe(value_text(history, "\n  ")) + "\n}"
 
 
-def directive_text(task_objects: Iterable[str], history: list) -> str:
+def directive_text(task_objects: Iterable[bytes], history: list) -> str:
     """{"tasks": [...], "history": [...]} (`show DIRECTIVE --json`)."""
-    tasks = list_text(task_objects).replace("\n", "\n  ")
+    tasks = list_text(task_objects).decode("utf-8").replace("\n", "\n  ")
     return '{\n  "tasks": ' + tasks + ',\n  "history": ' + json_safe(value_text(history, "\n  ")) + "\n}"
 
 
@@ -190,7 +197,7 @@ def _cancelled(task: Task) -> dict | None:
         "on": _iso(task.cancelled.on), "by": task.cancelled.by, "reason": task.cancelled.reason}
 
 
-def listing_text(collection, listing) -> str:
-    """`list --json`: the tasks of a services.queries.Listing, from their pieces kept in the index."""
+def listing_text(collection, listing) -> bytes:
+    """`list --json`: the tasks of a services.queries.Listing, from their pieces kept in the index, as UTF-8."""
     pieces = collection.derived("json", task_pieces, {rel for rel, _pos in listing.tasks})
     return list_text(task_text(pieces[rel][pos], line[2], line[3]) for (rel, pos), line in zip(listing.tasks, listing.lines))

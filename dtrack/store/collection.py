@@ -90,9 +90,7 @@ class Collection:
         in the folded task text, or title, number and stem."""
         t0 = today.toordinal()
         due_below = {"overdue": t0, "due": t0 + window + 1}.get(scope)
-        found = self._ask(index.select, status, due_below, names, phrase)
-        return [Found(rel, stem, n, st, None if due is None else date.fromordinal(due), label, lead, pos)
-                for rel, stem, n, st, due, label, lead, pos in found]
+        return list(map(Found._make, self._ask(index.select, status, due_below, names, phrase)))
 
     def counts(self, today: date, *, window: int, names: set[str] | None = None,
                phrase: str | None = None) -> dict[str, int]:

@@ -23,6 +23,7 @@ import pickle
 import sqlite3
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -196,11 +197,18 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
             keys[rel] = _stat_key(entry.stat())
         except OSError:         # deleted during the scan: parsed, and reported
             keys[rel] = None
+    # The usual run: nothing changed since an update that left every file trusted. One digest of
+    # all stat keys says so without reading the 10,000 keys from the index.
+    scanned = hashlib.sha1(pickle.dumps(keys, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    seen = con.execute("SELECT value FROM meta WHERE key = 'scan'").fetchone()
+    if seen is not None and seen[0] == scanned and agencies_entry is None:
+        return registry, problems, {}
     old = {rel: (size, mtime, ino, ctime) for rel, size, mtime, ino, ctime
            in con.execute("SELECT rel, size, mtime, ino, ctime FROM files")}
     todo = [(rel, entry.path) for rel, entry in entries if keys[rel] is None or old.get(rel) != keys[rel]]
     gone = [rel for rel in old if rel not in keys]
     if not todo and not gone and agencies_entry is None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)", (scanned,))
         return registry, problems, {}
     parsed = sorted(run_all(_parse, todo, progress if len(todo) > 1 else None))
     now = time.time_ns()
@@ -231,6 +239,8 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         con.executemany("INSERT INTO agencies VALUES (?,?,?)", agencies)
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)",
+                    (None if untrusted or len(files) < len(parsed) else scanned,))
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
@@ -279,7 +289,8 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
         where.append("t.status = ?")
         args.append(status)
     if due_below is not None:
-        where.append("(t.status != 'open' OR t.due < ?)")
+        # Open tasks alone: a range of the (status, due) index.
+        where.append("t.due < ?" if status == "open" else "(t.status != 'open' OR t.due < ?)")
         args.append(due_below)
     if names is not None:
         where.append("t.id IN (SELECT task FROM agencies WHERE name IN (SELECT value FROM json_each(?)))")
@@ -294,18 +305,24 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
 
 def select(con: sqlite3.Connection, status: str, due_below: int | None, names: set[str] | None,
            phrase: str | None) -> list[tuple]:
-    """(rel, stem, n, status, due ordinal or None, label, lead names, position in the file) of the
+    """(rel, stem, n, status, due date or None, label, lead names, position in the file) of the
     tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path."""
     sql, args = _where(status, due_below, names, phrase)
+    # Thousands of tasks share a deadline and a lead: each is decoded once.
     leads: dict[str, tuple] = {}
+    days: dict[int, date | None] = {NO_DUE: None}
     out = []
+    append = out.append
     for rel, stem, n, st, due, label, lead, pos in con.execute(
             f"SELECT t.rel, t.stem, t.n, t.status, t.due, t.label, t.lead, t.pos {sql} "
             "ORDER BY t.due, t.stem, t.n, t.rel, t.id", args):
         names_ = leads.get(lead)
         if names_ is None:
             names_ = leads[lead] = tuple(json.loads(lead))
-        out.append((rel, stem, n, st, None if due == NO_DUE else due, label, names_, pos))
+        day = days.get(due, 0)
+        if day == 0:
+            day = days[due] = date.fromordinal(due)
+        append((rel, stem, n, st, day, label, names_, pos))
     return out
 
 

@@ -53,7 +53,7 @@ def _written(rows) -> str:
         if id(r.directive) not in pieces:
             pieces[id(r.directive)] = jsonout.task_pieces(r.directive)
         out.append(jsonout.task_text(pieces[id(r.directive)][r.directive.tasks.index(r.task)], r.state, r.days_left))
-    return jsonout.list_text(out)
+    return jsonout.list_text(out).decode("utf-8")
 
 
 def _directive(stem: str, tasks: list[Task], **kw) -> Directive:
