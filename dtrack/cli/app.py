@@ -95,6 +95,7 @@ class Env:
         self.dir_option = dir_option
         self.today = today
         self._collection = None
+        self._store = None
 
     @property
     def root(self) -> Path:
@@ -116,7 +117,9 @@ class Env:
         return queries.store_for(self.collection(), refs)
 
     def store(self):
-        return self.collection().store()
+        if self._store is None:
+            self._store = self.collection().store()
+        return self._store
 
 
 _bar = []
