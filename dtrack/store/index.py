@@ -218,7 +218,9 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
     try:
         con.execute("BEGIN IMMEDIATE")
         _drop(con, gone + [rel for rel, _p in todo])
-        next_id = (con.execute("SELECT max(id) FROM files").fetchone()[0] or 0) + 1
+        # Ids are never reused, so that a value derived from an older row can never attach to a newer one.
+        row = con.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+        next_id = int(row[0]) if row else 1
         files, tasks, agencies = [], [], []
         for rel, blob, found, facts, rows in parsed:
             problems.extend(found)
@@ -239,6 +241,7 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         con.executemany("INSERT INTO agencies VALUES (?,?,?)", agencies)
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)",
                     (None if untrusted or len(files) < len(parsed) else scanned,))
         con.execute("COMMIT")
@@ -355,9 +358,9 @@ def names_in_use(con: sqlite3.Connection) -> set[str]:
     return {name for (name,) in con.execute("SELECT DISTINCT name FROM agencies")}
 
 
-def _derive(build, item: tuple[str, bytes]):
-    rel, blob = item
-    return rel, pickle.dumps(build(pickle.loads(blob)), protocol=pickle.HIGHEST_PROTOCOL)
+def _derive(build, item: tuple[str, int, bytes]):
+    rel, file_id, blob = item
+    return rel, file_id, pickle.dumps(build(pickle.loads(blob)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def derived(con: sqlite3.Connection, kind: str, build, rels: Iterable[str] | None,
@@ -367,23 +370,26 @@ def derived(con: sqlite3.Connection, kind: str, build, rels: Iterable[str] | Non
     key for are built every time and never saved. Also gives how many were built."""
     import functools
     wanted = None if rels is None else set(rels)
-    out: dict[str, object] = {}
+    out: dict[str, bytes] = {}
     for rel, value in con.execute("SELECT f.rel, d.value FROM derived d JOIN files f ON f.id = d.file "
                                   "WHERE d.kind = ?", (kind,)):
         if wanted is None or rel in wanted:
             out[rel] = value
-    missing = [item for item in rows(con, None if wanted is None else wanted - out.keys()).items()
-               if item[0] not in out]
+    missing = [row for row in con.execute("SELECT rel, id, row FROM files" + (
+        " WHERE rel IN (SELECT value FROM json_each(?))" if wanted is not None else ""),
+        () if wanted is None else (json.dumps(sorted(wanted - out.keys())),)) if row[0] not in out]
     if missing:
         built = list(run_all(functools.partial(_derive, build), missing, progress))
-        keep = [(kind, blob, rel) for rel, blob in built if rel not in untrusted]
+        # Kept under the row it was built from: if another dtrack replaced that row meanwhile, nothing is.
+        keep = [(file_id, kind, blob, file_id) for rel, file_id, blob in built if rel not in untrusted]
         if keep:
             con.execute("BEGIN IMMEDIATE")
             try:
-                con.executemany("INSERT OR REPLACE INTO derived SELECT id, ?, ? FROM files WHERE rel = ?", keep)
+                con.executemany("INSERT OR REPLACE INTO derived SELECT ?, ?, ? WHERE EXISTS "
+                                "(SELECT 1 FROM files WHERE id = ?)", keep)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        out.update(built)
+        out.update((rel, blob) for rel, _id, blob in built)
     return {rel: pickle.loads(value) for rel, value in out.items()}, len(missing)
