@@ -44,19 +44,23 @@ class Collection:
         self.built = 0          # values the last derived() built (the others came from the index)
 
     # The index is opened and brought up to date on first use. A damage that opening did not see
-    # shows as a DatabaseError later: the index is then rebuilt and the question asked again.
+    # shows as a DatabaseError later: the index is then rebuilt and the question asked again; if that
+    # fails too (a read-only cache folder) or another dtrack holds it, it is answered from memory.
     def _ask(self, question: Callable, *args):
-        try:
-            return question(self._connection(), *args)
-        except sqlite3.DatabaseError as e:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
-            if index.busy(e):
-                self.cached = False      # another dtrack holds it: answer from memory this time
-            else:
-                index.remove(self.root)
-            return question(self._connection(), *args)
+        for attempt in range(3):
+            try:
+                return question(self._connection(), *args)
+            except sqlite3.DatabaseError as e:
+                if attempt == 2:
+                    raise
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+                if index.busy(e) or attempt == 1:
+                    self.cached = False
+                else:
+                    index.remove(self.root)
+        raise AssertionError("unreachable")
 
     def _connection(self) -> sqlite3.Connection:
         if self._con is None:

@@ -38,6 +38,7 @@ RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
 POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
 PROGRESS_AFTER = 1.0             # seconds: a slow build reports its progress after this
+BUSY_WAIT = 10.0                 # seconds to wait for another dtrack's update before answering from memory
 
 Progress = Callable[[int, int], None]     # (done, total); called with done == total at the end
 
@@ -88,7 +89,7 @@ def connect(root: Path, cached: bool) -> sqlite3.Connection:
             con = None
             try:
                 index_file(root).parent.mkdir(parents=True, exist_ok=True)
-                con = sqlite3.connect(index_file(root), timeout=10, isolation_level=None)
+                con = sqlite3.connect(index_file(root), timeout=BUSY_WAIT, isolation_level=None)
                 if con.execute("PRAGMA page_count").fetchone()[0] == 0:
                     return _create(con, stamp)          # a new, empty file
                 row = con.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()

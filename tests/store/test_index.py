@@ -362,3 +362,40 @@ def test_a_run_killed_while_it_builds_leaves_an_index_that_answers_right(tmp_pat
     expected = _answers(root, cached=False)
     killed(0.3)
     assert _answers(root) == expected
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_cache_folder_answers_from_memory(gen_root, tmp_path, monkeypatch):
+    expected = _answers(gen_root, cached=False)
+    _answers(gen_root)
+    where = index.index_file(gen_root)
+    path = gen_root / store.scan(gen_root)[0][0]
+    path.write_bytes(path.read_bytes().replace(b"status: open", b"status: done", 1))
+    _age(gen_root)
+    expected = _answers(gen_root, cached=False)
+    where.chmod(0o444)
+    where.parent.chmod(0o555)
+    try:
+        assert _answers(gen_root) == expected
+    finally:
+        where.parent.chmod(0o755)
+        where.chmod(0o644)
+
+
+def test_another_dtrack_writing_the_index_is_waited_for_or_answered_from_memory(gen_root, monkeypatch):
+    expected = _answers(gen_root, cached=False)
+    _answers(gen_root)
+    holder = sqlite3.connect(index.index_file(gen_root), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")            # as another dtrack in the middle of its update
+    monkeypatch.setattr(index, "BUSY_WAIT", 0.05)     # the real wait is 10 s
+    try:
+        path = gen_root / store.scan(gen_root)[0][0]
+        path.write_bytes(path.read_bytes().replace(b"status: open", b"status: done", 1))
+        _age(gen_root)
+        expected = _answers(gen_root, cached=False)
+        assert _answers(gen_root) == expected
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _answers(gen_root) == expected
+
