@@ -33,7 +33,7 @@ from dtrack.domain.labels import task_label
 from dtrack.domain.text import fold
 from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
 
-SCHEMA = 1
+SCHEMA = 2
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
 POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
@@ -45,18 +45,18 @@ Progress = Callable[[int, int], None]     # (done, total); called with done == t
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE files(id INTEGER PRIMARY KEY, rel TEXT UNIQUE NOT NULL, size INT, mtime INT, ino INT, ctime INT,
-    stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT, row BLOB);
+    stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT);
+CREATE TABLE rows(file INTEGER PRIMARY KEY, row BLOB);
 CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, status TEXT,
     due INT, label TEXT, lead TEXT, ftext TEXT);
 CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel);
-CREATE INDEX tasks_file ON tasks(file);
-CREATE TABLE agencies(task INT NOT NULL, file INT NOT NULL, name TEXT NOT NULL);
-CREATE INDEX agencies_name ON agencies(name, task);
-CREATE INDEX agencies_file ON agencies(file);
+CREATE TABLE agencies(task INT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(task, name)) WITHOUT ROWID;
 CREATE TABLE derived(file INT NOT NULL, kind TEXT NOT NULL, value BLOB, PRIMARY KEY(kind, file));
 CREATE INDEX derived_file ON derived(file);
 """
-_TASK_ID_BITS = 22               # task id = file id << bits | position: no file holds 4 million tasks
+# A task's id is its file's id << bits | its position, so a file's tasks (and their agency names) are
+# one range of ids: deleted without an index of their own. No file holds 4 million tasks.
+_TASK_ID_BITS = 22
 
 
 def index_file(root: Path) -> Path:
@@ -211,20 +211,22 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
     if not todo and not gone and agencies_entry is None:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)", (scanned,))
         return registry, problems, {}
-    parsed = sorted(run_all(_parse, todo, progress if len(todo) > 1 else None))
     now = time.time_ns()
     untrusted: dict[str, bytes] = {}
+    found_problems: list[tuple[str, list]] = []
+    kept = 0
     enabled = gc.isenabled()
     gc.disable()
     try:
+        # One transaction; the rows go in as the workers deliver them, so writing overlaps parsing.
         con.execute("BEGIN IMMEDIATE")
         _drop(con, gone + [rel for rel, _p in todo])
         # Ids are never reused, so that a value derived from an older row can never attach to a newer one.
         row = con.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
-        files, tasks, agencies = [], [], []
-        for rel, blob, found, facts, rows in parsed:
-            problems.extend(found)
+        for rel, blob, found, facts, tasks in run_all(_parse, todo, progress if len(todo) > 1 else None):
+            if found:
+                found_problems.append((rel, found))
             if blob is None:
                 continue
             key = keys[rel]
@@ -232,19 +234,20 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
                 untrusted[rel] = blob
                 key = (None, None, None, None)
             file_id, next_id = next_id, next_id + 1
-            files.append((file_id, rel, *key, *facts, blob))
-            for pos, n, status, due, label, lead, ftext, names in rows:
-                task_id = file_id << _TASK_ID_BITS | pos
-                tasks.append((task_id, file_id, pos, rel, facts[0], n, status, due, label, lead, ftext))
-                agencies.extend((task_id, file_id, name) for name in names)
-        con.executemany("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", files)
-        con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)", tasks)
-        con.executemany("INSERT INTO agencies VALUES (?,?,?)", agencies)
+            kept += 1
+            con.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", (file_id, rel, *key, *facts))
+            con.execute("INSERT INTO rows VALUES (?,?)", (file_id, blob))
+            base = file_id << _TASK_ID_BITS
+            con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            [(base | pos, file_id, pos, rel, facts[0], n, status, due, label, lead, ftext)
+                             for pos, n, status, due, label, lead, ftext, _names in tasks])
+            con.executemany("INSERT INTO agencies VALUES (?,?)",
+                            [(base | x[0], name) for x in tasks for name in x[7]])
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)",
-                    (None if untrusted or len(files) < len(parsed) else scanned,))
+                    (None if untrusted or kept < len(todo) else scanned,))
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
@@ -253,15 +256,20 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
     finally:
         if enabled:
             gc.enable()
+    for _rel, found in sorted(found_problems, key=lambda item: item[0]):
+        problems.extend(found)
     return registry, problems, untrusted
 
 
 def _drop(con: sqlite3.Connection, rels: list[str]) -> None:
-    ids = [(i,) for (i,) in con.execute("SELECT id FROM files WHERE rel IN (SELECT value FROM json_each(?))",
-                                        (json.dumps(rels),))] if rels else []
-    for table in ("tasks", "agencies", "derived"):
-        con.executemany(f"DELETE FROM {table} WHERE file = ?", ids)
-    con.executemany("DELETE FROM files WHERE id = ?", ids)
+    ids = [i for (i,) in con.execute("SELECT id FROM files WHERE rel IN (SELECT value FROM json_each(?))",
+                                     (json.dumps(rels),))] if rels else []
+    ranges = [(i << _TASK_ID_BITS, (i + 1) << _TASK_ID_BITS) for i in ids]
+    con.executemany("DELETE FROM tasks WHERE id >= ? AND id < ?", ranges)
+    con.executemany("DELETE FROM agencies WHERE task >= ? AND task < ?", ranges)
+    for table in ("derived", "rows"):
+        con.executemany(f"DELETE FROM {table} WHERE file = ?", [(i,) for i in ids])
+    con.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
 
 
 def _registry(con: sqlite3.Connection, root: Path) -> tuple[Registry, list[FileProblem], bytes | None]:
@@ -350,8 +358,9 @@ def heads(con: sqlite3.Connection, prefix: str | None = None) -> list[tuple[str,
 def rows(con: sqlite3.Connection, rels: Iterable[str] | None = None) -> dict[str, bytes]:
     """rel -> pickled directive, of `rels` or of every usable file."""
     if rels is None:
-        return dict(con.execute("SELECT rel, row FROM files ORDER BY rel"))
-    return dict(con.execute("SELECT rel, row FROM files WHERE rel IN (SELECT value FROM json_each(?))",
+        return dict(con.execute("SELECT f.rel, r.row FROM files f JOIN rows r ON r.file = f.id"))
+    return dict(con.execute("SELECT f.rel, r.row FROM files f JOIN rows r ON r.file = f.id "
+                            "WHERE f.rel IN (SELECT value FROM json_each(?))",
                             (json.dumps(sorted(rels)),)))
 
 
@@ -376,8 +385,8 @@ def derived(con: sqlite3.Connection, kind: str, build, rels: Iterable[str] | Non
                                   "WHERE d.kind = ?", (kind,)):
         if wanted is None or rel in wanted:
             out[rel] = value
-    missing = [row for row in con.execute("SELECT rel, id, row FROM files" + (
-        " WHERE rel IN (SELECT value FROM json_each(?))" if wanted is not None else ""),
+    missing = [row for row in con.execute("SELECT f.rel, f.id, r.row FROM files f JOIN rows r ON r.file = f.id" + (
+        " WHERE f.rel IN (SELECT value FROM json_each(?))" if wanted is not None else ""),
         () if wanted is None else (json.dumps(sorted(wanted - out.keys())),)) if row[0] not in out]
     if missing:
         built = list(run_all(functools.partial(_derive, build), missing, progress))

@@ -170,7 +170,7 @@ def test_a_bad_index_is_rebuilt_silently(gen_root, damage):
                 # An index written by another dtrack: its rows must not be used, whatever they hold.
                 con.execute("UPDATE meta SET value = 'other' WHERE key = 'stamp'")
             else:
-                con.execute("UPDATE files SET row = x'80054e2e'")     # pickled None in every row...
+                con.execute("UPDATE rows SET row = x'80054e2e'")      # pickled None in every row...
                 con.execute("UPDATE meta SET value = 'other' WHERE key = 'stamp'")  # ...from another dtrack
     assert _answers(gen_root) == expected
     assert _answers(gen_root) == expected
