@@ -90,6 +90,9 @@ def connect(root: Path, cached: bool) -> sqlite3.Connection:
             try:
                 index_file(root).parent.mkdir(parents=True, exist_ok=True)
                 con = sqlite3.connect(index_file(root), timeout=BUSY_WAIT, isolation_level=None)
+                # No fsync: the index is derived. A killed run is rolled back from the journal all
+                # the same; what a power cut could damage reads as malformed, and is rebuilt.
+                con.execute("PRAGMA synchronous = OFF")
                 if con.execute("PRAGMA page_count").fetchone()[0] == 0:
                     return _create(con, stamp)          # a new, empty file
                 row = con.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
