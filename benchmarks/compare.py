@@ -18,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def once(cmd: list[str], env=None) -> float:
 
 
 def interleaved(sides: dict, make, runs: int, before=None) -> dict[str, float]:
-    """make(side) -> command; before(side, i) prepares run i of a side (not timed)."""
+    """make(side) -> command; before(side, i) prepares run i of a side (not timed). Every time is
+    also printed to stderr, so that a long run that fails keeps what it measured."""
     times: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
     for i in range(runs + 1):
@@ -44,6 +46,7 @@ def interleaved(sides: dict, make, runs: int, before=None) -> dict[str, float]:
             if before:
                 before(name, i)
             elapsed = once(make(name))
+            print(f"{name} {i} {elapsed:.3f} {' '.join(make(name)[3:])}", file=sys.stderr, flush=True)
             if i:
                 times[name].append(elapsed)
     return {name: round(statistics.median(x), 3) for name, x in times.items()}
@@ -109,7 +112,7 @@ def main() -> None:
         once(dtrack(name, "export-ics", "-o", ics[name]))
     out["export_ics_unchanged"] = interleaved(sides, lambda n: dtrack(n, "export-ics", "-o", ics[n]), runs)
 
-    tw = Taskwarrior(store.parent / "tw", rows)
+    tw = Taskwarrior(Path(tempfile.mkdtemp(prefix="tw-", dir=store.parent)), rows)
     if tw.exe:
         out["taskwarrior_due_list"] = round(tw.due_soon(runs), 3)
     out["load_at_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
