@@ -15,6 +15,7 @@ its calendar events), per file and kind: they live as long as the file's row.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -33,7 +34,7 @@ from dtrack.domain.labels import task_label
 from dtrack.domain.text import fold
 from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
 
-SCHEMA = 2
+SCHEMA = 3
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
 POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
@@ -48,14 +49,13 @@ CREATE TABLE files(id INTEGER PRIMARY KEY, rel TEXT UNIQUE NOT NULL, size INT, m
     stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT);
 CREATE TABLE rows(file INTEGER PRIMARY KEY, row BLOB);
 CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, status TEXT,
-    due INT, label TEXT, lead TEXT, ftext TEXT);
+    due INT, label TEXT, lead TEXT, ftext TEXT, names TEXT);
 CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel);
-CREATE TABLE agencies(task INT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(task, name)) WITHOUT ROWID;
 CREATE TABLE derived(file INT NOT NULL, kind TEXT NOT NULL, value BLOB, PRIMARY KEY(kind, file));
 CREATE INDEX derived_file ON derived(file);
 """
-# A task's id is its file's id << bits | its position, so a file's tasks (and their agency names) are
-# one range of ids: deleted without an index of their own. No file holds 4 million tasks.
+# A task's id is its file's id << bits | its position, so a file's tasks are one range of ids: deleted
+# without an index of their own. No file holds 4 million tasks.
 _TASK_ID_BITS = 22
 
 
@@ -145,9 +145,25 @@ def _parse(item: tuple[str, str]) -> tuple:
     facts = (d.stem, d.number, fold(d.stem), fold(d.number) if d.number else None,
              fold(f"{d.title} {d.number} {d.stem}"))
     tasks = tuple((pos, x.n, x.status, x.due.toordinal() if x.due else NO_DUE, task_label(x.text, x.every),
-                   json.dumps(x.lead, ensure_ascii=False), fold(x.text), tuple(dict.fromkeys((*x.lead, *x.support))))
+                   _lead(x.lead), fold(x.text), _names(tuple(dict.fromkeys((*x.lead, *x.support)))))
                   for pos, x in enumerate(d.tasks))
     return rel, pickle.dumps(directive, protocol=pickle.HIGHEST_PROTOCOL), problems, facts, tasks
+
+
+_SEP = "\x1f"
+
+
+# A store names a few hundred agencies across 55,000 tasks: each list is encoded once per process.
+@functools.lru_cache(maxsize=4096)
+def _names(names: tuple[str, ...]) -> str:
+    """A task's lead and support names as one text that instr() can search for one name: each name
+    JSON-encoded (so never holding the separator, a control character), between separators."""
+    return _SEP + "".join(json.dumps(name, ensure_ascii=False) + _SEP for name in names)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lead(names: tuple[str, ...]) -> str:
+    return json.dumps(names, ensure_ascii=False)
 
 
 def _chunk(fn, items: list) -> list:
@@ -177,7 +193,6 @@ def run_all(fn, items: list, progress: Progress | None = None) -> Iterator:
 
 
 def _pooled(fn, items: list) -> Iterator:
-    import functools
     import multiprocessing
     workers = min(os.cpu_count() or 1, 8)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
@@ -242,11 +257,8 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
             con.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", (file_id, rel, *key, *facts))
             con.execute("INSERT INTO rows VALUES (?,?)", (file_id, blob))
             base = file_id << _TASK_ID_BITS
-            con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                            [(base | pos, file_id, pos, rel, facts[0], n, status, due, label, lead, ftext)
-                             for pos, n, status, due, label, lead, ftext, _names in tasks])
-            con.executemany("INSERT INTO agencies VALUES (?,?)",
-                            [(base | x[0], name) for x in tasks for name in x[7]])
+            con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [(base | pos, file_id, pos, rel, facts[0], *rest) for pos, *rest in tasks])
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
@@ -270,7 +282,6 @@ def _drop(con: sqlite3.Connection, rels: list[str]) -> None:
                                      (json.dumps(rels),))] if rels else []
     ranges = [(i << _TASK_ID_BITS, (i + 1) << _TASK_ID_BITS) for i in ids]
     con.executemany("DELETE FROM tasks WHERE id >= ? AND id < ?", ranges)
-    con.executemany("DELETE FROM agencies WHERE task >= ? AND task < ?", ranges)
     for table in ("derived", "rows"):
         con.executemany(f"DELETE FROM {table} WHERE file = ?", [(i,) for i in ids])
     con.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
@@ -309,8 +320,8 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
         where.append("t.due < ?" if status == "open" else "(t.status != 'open' OR t.due < ?)")
         args.append(due_below)
     if names is not None:
-        where.append("t.id IN (SELECT task FROM agencies WHERE name IN (SELECT value FROM json_each(?)))")
-        args.append(json.dumps(sorted(names), ensure_ascii=False))
+        where.append("(" + (" OR ".join(["instr(t.names, ?) > 0"] * len(names)) or "0") + ")")
+        args += [_names((name,)) for name in sorted(names)]
     join = ""
     if phrase:
         join = " JOIN files f ON f.id = t.file"
@@ -369,7 +380,10 @@ def rows(con: sqlite3.Connection, rels: Iterable[str] | None = None) -> dict[str
 
 
 def names_in_use(con: sqlite3.Connection) -> set[str]:
-    return {name for (name,) in con.execute("SELECT DISTINCT name FROM agencies")}
+    out: set[str] = set()
+    for (names,) in con.execute("SELECT DISTINCT names FROM tasks"):
+        out.update(json.loads(name) for name in names.split(_SEP) if name)
+    return out
 
 
 def _derive(build, item: tuple[str, int, bytes]):
@@ -382,7 +396,6 @@ def derived(con: sqlite3.Connection, kind: str, build, rels: Iterable[str] | Non
     """rel -> build(directive) of `rels` (or of every usable file), kept per file under `kind` (which
     names everything besides the file that the value depends on). Values of files the index keeps no
     key for are built every time and never saved. Also gives how many were built."""
-    import functools
     wanted = None if rels is None else set(rels)
     out: dict[str, bytes] = {}
     for rel, value in con.execute("SELECT f.rel, d.value FROM derived d JOIN files f ON f.id = d.file "

@@ -49,7 +49,9 @@ def _answers(root: Path, cached: bool = True) -> tuple:
     c = Collection(root, cached=cached)
     return (c.tasks(TODAY, window=14, scope="all", status="all"), c.tasks(TODAY, window=14),
             c.counts(TODAY, window=30), c.heads(), c.heads("1"), sorted(c.names_in_use()),
-            c.tasks(TODAY, window=14, scope="all", phrase="bao cao"), c.store().directives, c.problems)
+            c.tasks(TODAY, window=14, scope="all", phrase="bao cao"), c.store().directives, c.problems,
+            c.tasks(TODAY, window=14, scope="all", status="all", names={"Sở Tài chính", "STC", "Sở Nội vụ"}),
+            c.counts(TODAY, window=14, names={"Sở Tài chính"}, phrase="bao cao"))
 
 
 @pytest.fixture
