@@ -21,6 +21,8 @@ class Config:
     # The store folder asked for, and where it was asked ("--dir" or "DTRACK_DIR"), for messages.
     dir: Optional[str] = None
     dir_origin: str = "--dir"
+    # config: passed to store.files.load(cached=); files.load and output/export.collect still also
+    # read DTRACK_NO_CACHE themselves, until the SQLite index takes the value from here.
     cache: bool = True
     lang: str = ""
     # config: store/lock.py still reads DTRACK_LOCK_TIMEOUT itself (its callers are in services/);
@@ -36,7 +38,7 @@ class Config:
             today=real_today or date.today(),
             today_text=environ.get("DTRACK_TODAY") or None,
             dir=environ.get("DTRACK_DIR") or None,
-            dir_origin="DTRACK_DIR",
+            dir_origin="DTRACK_DIR" if environ.get("DTRACK_DIR") else "--dir",
             cache=not environ.get("DTRACK_NO_CACHE"),
             lang=environ.get("DTRACK_LANG") or "",
             lock_timeout=_seconds(environ.get("DTRACK_LOCK_TIMEOUT")),

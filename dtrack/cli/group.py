@@ -7,14 +7,15 @@ import os
 from collections.abc import Mapping
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from dtrack import i18n
 from dtrack.cli import boundary
 from dtrack.cli.commands import CommandInfo, commands_dict
 from dtrack.config import Config
 
-# typer >= 0.28 vendors click; take click's helpers from wherever typer gets them.
+# typer >= 0.28 vendors click; take click's parts from wherever typer gets them.
+_click = importlib.import_module(typer.BadParameter.__module__)
 _click_utils = importlib.import_module(typer.BadParameter.__module__.rsplit(".", 1)[0] + ".utils")
 
 
@@ -45,11 +46,23 @@ class LazyCommands(Mapping):
         return len(self._registry)
 
 
+class DtrackCommand(TyperCommand):
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except _click.UsageError as e:
+            # click's parser leaves some errors (an option missing its value) without a command:
+            # they are this one's, and the boundary's hint points at its help.
+            if e.ctx is None:
+                e.ctx = ctx
+            raise
+
+
 def load(name: str, info: CommandInfo):
     """The click command of a registered function: its module is imported here and only here."""
     function = getattr(importlib.import_module(info.module), info.attr)
     single = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
-    single.command(name, help=info.help, hidden=info.hidden)(function)
+    single.command(name, cls=DtrackCommand, help=info.help, hidden=info.hidden)(function)
     return typer.main.get_command(single)
 
 
