@@ -1,4 +1,4 @@
-"""Commands of a task's life: init, add, add-task, edit, extend, cancel (done/reopen are in cli.py)."""
+"""Commands of a task's life: init, add, add-task, edit, extend, cancel (done/reopen are in cli/tasks.py)."""
 from __future__ import annotations
 
 import sys
