@@ -51,7 +51,7 @@ def main_options(
                                  help="Show the version and exit."),
 ) -> None:
     try:
-        config = ctx.obj.config.with_options(dir=dir, as_of=as_of)
+        config = ctx.obj.with_options(dir=dir, as_of=as_of)
     except DtrackError as e:
         e.message = t("--as-of: {message}", message=e.message)
         raise

@@ -18,24 +18,24 @@ from dtrack.i18n import t
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 # typer >= 0.28 vendors click; take click's exception types from wherever typer gets them.
-_click = sys.modules[typer.BadParameter.__module__]
-_ABORT = tuple({typer.Abort, getattr(_click, "Abort", typer.Abort)})
+click_exceptions = sys.modules[typer.BadParameter.__module__]
+_ABORT = tuple({typer.Abort, getattr(click_exceptions, "Abort", typer.Abort)})
 
 
-def run(call: Callable[[], object], debug: Callable[[], bool]) -> int:
+def run(call: Callable[[], object], debug: bool = False) -> int:
     """Run `call` (the command line, parsed and invoked without click's own error handling) and
-    return its exit code; `debug()` says whether an unexpected error should show its traceback."""
+    return its exit code; with `debug` (DTRACK_DEBUG) an unexpected error shows its traceback."""
     try:
         code = call()
         return code if isinstance(code, int) else 0
     except DtrackError as e:
         _report(e.message, e.hint)
         return e.exit_code
-    except _click.UsageError as e:
+    except click_exceptions.UsageError as e:
         _report(e.format_message(), None)
         _hint_line(t("Try '{command} --help'.", command=_command_path(e)))
         return e.exit_code
-    except _click.ClickException as e:
+    except click_exceptions.ClickException as e:
         _report(e.format_message(), None)
         return e.exit_code
     except _ABORT:
@@ -44,13 +44,13 @@ def run(call: Callable[[], object], debug: Callable[[], bool]) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except OSError as e:
-        if debug():
+        if debug:
             raise
         where = f"{e.filename}: " if e.filename else ""
         _report(t("{where}{error}", where=where, error=e.strerror or e), None)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
-        if debug():
+        if debug:
             raise
         _report(t("internal error ({kind}: {error})", kind=type(e).__name__, error=e),
                 t("Run again with DTRACK_DEBUG=1 to see the traceback, and report it."))

@@ -14,17 +14,7 @@ from dtrack.cli import boundary
 from dtrack.cli.commands import CommandInfo, commands_dict
 from dtrack.config import Config
 
-# typer >= 0.28 vendors click; take click's parts from wherever typer gets them.
-_click = importlib.import_module(typer.BadParameter.__module__)
-_click_utils = importlib.import_module(typer.BadParameter.__module__.rsplit(".", 1)[0] + ".utils")
-
-
-class Run:
-    """The configuration of one run, as the environment gives it: the app's callback lays the options
-    over it, the boundary reads DTRACK_DEBUG from it."""
-
-    def __init__(self, config: Config):
-        self.config = config
+_click_utils = importlib.import_module(boundary.click_exceptions.__name__.rsplit(".", 1)[0] + ".utils")
 
 
 class LazyCommands(Mapping):
@@ -50,7 +40,7 @@ class DtrackCommand(TyperCommand):
     def parse_args(self, ctx, args):
         try:
             return super().parse_args(ctx, args)
-        except _click.UsageError as e:
+        except boundary.click_exceptions.UsageError as e:
             # click's parser leaves some errors (an option missing its value) without a command:
             # they are this one's, and the boundary's hint points at its help.
             if e.ctx is None:
@@ -89,12 +79,13 @@ class DtrackGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        run = Run(Config.from_environ(os.environ))
-        i18n.set_language(run.config.lang)      # before any message is worded, usage errors too
+        # The environment, read once; the app's callback lays the options over it (ctx.obj).
+        config = Config.from_environ(os.environ)
+        i18n.set_language(config.lang)          # before any message is worded, usage errors too
         code = boundary.run(
             lambda: super(DtrackGroup, self).main(args, prog_name, complete_var, standalone_mode=False,
-                                                  obj=run, **extra),
-            lambda: run.config.debug)
+                                                  obj=config, **extra),
+            debug=config.debug)
         if standalone_mode:
             raise SystemExit(code)
         return code

@@ -82,7 +82,7 @@ def _raise(exc):
     (FileNotFoundError(2, "No such file or directory", "a.yaml"), 1), (RuntimeError("boom"), 70),
 ])
 def test_each_exception_becomes_one_line_and_its_exit_code(exc, code, capsys):
-    assert boundary.run(_raise(exc), lambda: False) == code
+    assert boundary.run(_raise(exc), debug=False) == code
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("dtrack: error: ") and captured.err.count("\n") == 1
@@ -90,27 +90,27 @@ def test_each_exception_becomes_one_line_and_its_exit_code(exc, code, capsys):
 
 
 def test_the_messages_of_unexpected_errors(capsys):
-    boundary.run(_raise(FileNotFoundError(2, "No such file or directory", "a.yaml")), lambda: False)
+    boundary.run(_raise(FileNotFoundError(2, "No such file or directory", "a.yaml")), debug=False)
     assert capsys.readouterr().err == "dtrack: error: a.yaml: No such file or directory\n"
-    boundary.run(_raise(RuntimeError("boom")), lambda: False)
+    boundary.run(_raise(RuntimeError("boom")), debug=False)
     assert capsys.readouterr().err == ("dtrack: error: internal error (RuntimeError: boom). "
                                        "Run again with DTRACK_DEBUG=1 to see the traceback, and report it.\n")
 
 
 def test_debug_lets_an_unexpected_error_through(capsys):
     with pytest.raises(RuntimeError):
-        boundary.run(_raise(RuntimeError("boom")), lambda: True)
+        boundary.run(_raise(RuntimeError("boom")), debug=True)
     with pytest.raises(OSError):
-        boundary.run(_raise(PermissionError(13, "Permission denied", "x")), lambda: True)
+        boundary.run(_raise(PermissionError(13, "Permission denied", "x")), debug=True)
     # a user error is never a traceback, even when debugging
-    assert boundary.run(_raise(errors.NotFoundError("ref")), lambda: True) == 3
+    assert boundary.run(_raise(errors.NotFoundError("ref")), debug=True) == 3
     assert capsys.readouterr().err == "dtrack: error: ref\n"
 
 
 def test_exits_interrupts_and_aborts(capsys):
-    assert boundary.run(lambda: None, lambda: False) == 0
-    assert boundary.run(lambda: 6, lambda: False) == 6           # click returns typer.Exit's code
-    assert boundary.run(_raise(KeyboardInterrupt()), lambda: False) == 130
-    assert boundary.run(_raise(typer.Abort()), lambda: False) == 1
+    assert boundary.run(lambda: None, debug=False) == 0
+    assert boundary.run(lambda: 6, debug=False) == 6           # click returns typer.Exit's code
+    assert boundary.run(_raise(KeyboardInterrupt()), debug=False) == 130
+    assert boundary.run(_raise(typer.Abort()), debug=False) == 1
     assert capsys.readouterr().err == "Aborted!\n"
 
