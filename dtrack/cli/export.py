@@ -7,13 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli.app import app, env_of
+from dtrack.cli.context import env_of
 from dtrack.i18n import t
 
 DEFAULT_FILE = "dtrack.ics"
 
 
-@app.command("export-ics")
 def export_ics_command(
     ctx: typer.Context,
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -67,6 +66,7 @@ def export_ics_command(
         if target is not None and not target.parent.is_dir():
             raise UsageError(t("-o {path}: the folder {folder} does not exist", path=output,
                                folder=str(target.parent)), hint=t("Create it first, or choose another file."))
+    # config: export.collect reads DTRACK_NO_CACHE itself; hand it env.config.cache once it takes one.
     collected = export.collect(root, options)
     err = render.console(stderr=True)
     render.problems(collected.problems, Path.cwd(), err)

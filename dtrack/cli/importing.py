@@ -6,11 +6,11 @@ from typing import List
 
 import typer
 
-from dtrack.cli.app import app, env_of, report_change
+from dtrack.cli.context import env_of
+from dtrack.cli.printing import report_change
 from dtrack.i18n import t
 
 
-@app.command("import")
 def import_command(
     ctx: typer.Context,
     files: List[Path] = typer.Argument(..., metavar="FILE...", help="Documents: .txt, .md, .docx, .pdf."),

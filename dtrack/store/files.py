@@ -12,7 +12,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from dtrack.domain.agencies import Registry
 from dtrack.errors import BusyError, UsageError
@@ -63,20 +63,19 @@ def _git_top(start: Path) -> Path | None:
     return None
 
 
-def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
-    """--dir, else DTRACK_DIR, else ./directives, else the current folder if it is a store,
-    else directives/ at the top of the enclosing git repository."""
-    for raw, origin in ((dir_option, "--dir"), (environ.get("DTRACK_DIR"), "DTRACK_DIR")):
-        if raw:
-            try:
-                path = (cwd / raw).resolve()
-                is_dir = path.is_dir()
-            except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
-                is_dir = False
-            if not is_dir:
-                raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=raw),
-                                 hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
-            return path
+def find_root(dir_option: str | None, cwd: Path, origin: str = "--dir") -> Path:
+    """The folder asked for (`origin` names where: --dir or DTRACK_DIR), else ./directives, else the
+    current folder if it is a store, else directives/ at the top of the enclosing git repository."""
+    if dir_option:
+        try:
+            path = (cwd / dir_option).resolve()
+            is_dir = path.is_dir()
+        except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
+            is_dir = False
+        if not is_dir:
+            raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=dir_option),
+                             hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
+        return path
     if (cwd / "directives").is_dir():
         return (cwd / "directives").resolve()
     if (cwd / AGENCIES_FILE).is_file():
