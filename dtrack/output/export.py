@@ -36,6 +36,7 @@ from dtrack.i18n import t
 from dtrack.output.ical import EventSpec, calendar_bytes, event_block
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.recurrence import rrule
+from dtrack.domain.states import is_closed
 from dtrack.domain.text import fold, shorten, slugify
 
 CACHE_FORMAT = 2   # 2: agencies without a compact alias are summarised by their shortest alias
@@ -92,7 +93,7 @@ def task_uid(directive: Directive, task: Task, qualifier: str = "") -> str:
 
 
 def closed(task: Task) -> bool:
-    return task.status in ("done", "cancelled")
+    return is_closed(task.status)
 
 
 def task_sequence(task: Task) -> int:
