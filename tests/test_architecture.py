@@ -103,20 +103,25 @@ def _known(cycle: list[str]) -> bool:
     return set(cycle) <= INDEX_CYCLE or all(m.startswith("dtrack.cli.") for m in cycle)
 
 
-def test_no_import_cycle_among_dtracks_modules():
-    unknown = [c for c in import_cycles(import_graph(PACKAGE)) if not _known(c)]
+@pytest.fixture(scope="module")
+def dtrack_cycles() -> list[list[str]]:
+    return import_cycles(import_graph(PACKAGE))
+
+
+def test_no_import_cycle_among_dtracks_modules(dtrack_cycles):
+    unknown = [c for c in dtrack_cycles if not _known(c)]
     assert not unknown, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in unknown)
 
 
 @pytest.mark.xfail(strict=False, reason="the cache <-> queries <-> render <-> files cycle is removed by the index branch")
-def test_no_import_cycle_through_the_index():
-    found = [c for c in import_cycles(import_graph(PACKAGE)) if set(c) & INDEX_CYCLE]
+def test_no_import_cycle_through_the_index(dtrack_cycles):
+    found = [c for c in dtrack_cycles if set(c) & INDEX_CYCLE]
     assert not found, "\n".join(" <-> ".join(c) for c in found)
 
 
 @pytest.mark.xfail(strict=False, reason="the cli.app <-> cli.* cycle is removed by the cli branch (lazy command registry)")
-def test_no_import_cycle_among_the_commands():
-    found = [c for c in import_cycles(import_graph(PACKAGE)) if any(m.startswith("dtrack.cli.") for m in c)]
+def test_no_import_cycle_among_the_commands(dtrack_cycles):
+    found = [c for c in dtrack_cycles if any(m.startswith("dtrack.cli.") for m in c)]
     assert not found, "\n".join(" <-> ".join(c) for c in found)
 
 
