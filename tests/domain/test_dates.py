@@ -2,6 +2,9 @@
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dtrack.domain.dates import add_months, clamp_day, fmt, month_end, parse_date, parse_days
 from dtrack.errors import UsageError
@@ -35,6 +38,13 @@ def test_month_arithmetic_clamps_to_the_month_end():
 ])
 def test_add_months(d, months, expected):
     assert add_months(d, months) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2900, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_is_calendar_month_arithmetic(d, months):
+    # relativedelta clamps to the month's end too; dtrack does not import it at run time.
+    assert add_months(d, months) == d + relativedelta(months=months)
 
 
 @pytest.mark.parametrize("year, month, end", [(2024, 2, 29), (2023, 2, 28), (2100, 2, 28), (2000, 2, 29),
