@@ -256,6 +256,7 @@ def remind_command(
     """
     from dtrack.services import queries
     from dtrack.services import remind
+    from dtrack.output import letters
     from dtrack.domain.dates import parse_date
     env = env_of(ctx)
     if fmt_ != "md":
@@ -277,4 +278,4 @@ def remind_command(
         render.message(t("{agency} has no overdue task as of {day}; no letter needed.", agency=name,
                          day=env.today.strftime("%d/%m/%Y")), render.console(stderr=True))
         return
-    _write(remind.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)
+    _write(letters.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)

@@ -10,55 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dtrack.errors import UsageError
 from dtrack.i18n import t
+from dtrack.domain.records import Cancellation, Extension, Occurrence
+from dtrack.domain.recurrence import parse_every
+from dtrack.domain.states import STATES  # noqa: F401  (importable from the model, as before)
 from dtrack.domain.text import nfc
 
 KINDS = ("thong-bao", "cong-van", "ke-hoach", "quyet-dinh", "chi-thi", "khac")
 STATUSES = ("open", "done", "cancelled")
-STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
 
 DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
 TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
              "extensions", "every", "until", "occurrences", "cancelled")
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
-
-
-@dataclass(frozen=True, slots=True)
-class Extension:
-    """One official move of a deadline ("gia hạn"): from -> to, decided on a day, by a document."""
-    to: date
-    from_: date | None = None
-    on: date | None = None
-    by: str | None = None
-    reason: str | None = None
-
-
-    def as_data(self) -> dict:
-        """The mapping written in the file; `from: null` says the task had no deadline before."""
-        data = {"from": self.from_, "to": self.to, "on": self.on, "by": self.by, "reason": self.reason}
-        return {k: v for k, v in data.items() if v is not None or k == "from"}
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One completed occurrence of a recurring task: the due it satisfied and the day it was done."""
-    due: date
-    done: date | None = None
-
-    def as_data(self) -> dict:
-        return {k: v for k, v in (("due", self.due), ("done", self.done)) if v is not None}
-
-
-@dataclass(frozen=True, slots=True)
-class Cancellation:
-    """Why a task was withdrawn ("hủy", "không thực hiện"): when it was recorded, by which document."""
-    on: date | None = None
-    by: str | None = None
-    reason: str | None = None
-
-    def as_data(self) -> dict:
-        return {k: v for k, v in (("on", self.on), ("by", self.by), ("reason", self.reason)) if v is not None}
 
 
 @dataclass(slots=True)
@@ -228,8 +194,6 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
 
 
 def _check_every(every: str, due: date | None, where: Path_, problems: list[Problem]) -> None:
-    from dtrack.errors import UsageError
-    from dtrack.domain.recurrence import parse_every
     try:
         parse_every(every)
     except UsageError as e:

@@ -377,10 +377,8 @@ def first_occurrence(ref: date, every: str, day: int | None) -> date:
         return ref + timedelta(days=n)
     if unit.startswith("week"):
         return ref + timedelta(weeks=n)
-    months = n * (12 if unit.startswith("year") else 1)
-    y, m = divmod(ref.month - 1 + months, 12)
-    y, m = ref.year + y, m + 1
-    return date(y, m, min(ref.day, month_end(y, m).day))
+    from dtrack.domain.dates import add_months
+    return add_months(ref, n * (12 if unit.startswith("year") else 1))
 
 
 def _document_lead(paras, first, end, finder, issuer) -> tuple[str, ...]:

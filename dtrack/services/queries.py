@@ -9,9 +9,8 @@ from dtrack.domain.agencies import Registry
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
+from dtrack.domain.states import DEFAULT_WINDOW, state_of
 from dtrack.domain.text import fold
-
-DEFAULT_WINDOW = 14
 
 
 class Row(NamedTuple):
@@ -29,16 +28,7 @@ class Row(NamedTuple):
 
 def evaluate(task: Task, today: date, window: int = DEFAULT_WINDOW) -> tuple[str, int | None]:
     """The task's state and, for an open task with a deadline, days until it (negative: overdue)."""
-    if task.status == "done":
-        return "done", None
-    if task.status == "cancelled":
-        return "cancelled", None
-    if task.due is None:
-        return "no-deadline", None
-    left = (task.due - today).days
-    if left < 0:
-        return "overdue", left
-    return ("due-soon" if left <= window else "upcoming"), left
+    return state_of(task, today, window)
 
 
 def _sort_key(row: Row) -> tuple:
