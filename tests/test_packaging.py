@@ -66,8 +66,11 @@ def test_version_changelog_and_tag_agree():
     days = [d for _, d in released]
     assert versions == sorted(versions, reverse=True) and days == sorted(days, reverse=True), \
         "CHANGELOG.md lists releases newest first"
-    assert importlib.metadata.version(DIST) == VERSION, \
-        f"the installed {DIST} is not {VERSION}: pip install -e '.[test]' again"
+    try:
+        installed = importlib.metadata.version(DIST)
+    except importlib.metadata.PackageNotFoundError:
+        installed = None                     # an environment made before the rename installed `dtrack`
+    assert installed == VERSION, f"the installed {DIST} is {installed}, not {VERSION}: pip install -e '.[test]' again"
     if not (REPO / ".git").exists():
         return                               # an unpacked sdist: no tags to compare
     tags = subprocess.run(["git", "tag", "--points-at", "HEAD", "--list", "v*"], cwd=REPO, capture_output=True,
