@@ -22,7 +22,8 @@ def import_command(
     Finds the number, kind, issuer, date, title and signer, then every task with its lead and
     support agencies and its deadline (the phrase as written is kept in due_text). Shows a
     review table, writes directives/<year>/<stem>.yaml and commits it. A document whose number
-    is already in the store is refused. .docx and .pdf need: pip install 'dtrack[import]'.
+    is already in the store is refused. .docx and .pdf need: pip install "dtrack-vn[import]"
+    (under pipx: pipx inject dtrack-vn python-docx pypdf).
 
     \b
     Examples:

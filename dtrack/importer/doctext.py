@@ -1,6 +1,6 @@
 """Read a document's text: .txt/.md (UTF-8, with or without BOM, CRLF or LF), .docx, .pdf.
 
-python-docx and pypdf are optional extras (`pip install 'dtrack[import]'`); a missing one is a
+python-docx and pypdf are optional extras (`pip install "dtrack-vn[import]"`); a missing one is a
 one-line message naming the extra, and a PDF without a text layer (a scan) is refused.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _docx(path: Path) -> str:
     try:
         import docx  # python-docx
     except ImportError:
-        raise UsageError(t("reading .docx needs python-docx: pip install 'dtrack[docx]'")) from None
+        raise UsageError(t('reading .docx needs python-docx: pip install "dtrack-vn[docx]" (under pipx: pipx inject dtrack-vn python-docx)')) from None
     try:
         document = docx.Document(str(path))
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a bad file
@@ -76,7 +76,7 @@ def _pdf(path: Path) -> str:
     try:
         import pypdf
     except ImportError:
-        raise UsageError(t("reading .pdf needs pypdf: pip install 'dtrack[pdf]'")) from None
+        raise UsageError(t('reading .pdf needs pypdf: pip install "dtrack-vn[pdf]" (under pipx: pipx inject dtrack-vn pypdf)')) from None
     try:
         reader = pypdf.PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
