@@ -334,7 +334,8 @@ def parse(text: str) -> Any:
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_expansion(node)
+            if _ANCHOR_OR_ALIAS.search(text):      # without anchors nothing can expand
+                _check_expansion(node)
             return loader.construct_document(node)
         finally:
             loader.dispose()
