@@ -513,8 +513,9 @@ def stem_for(number: str, issued, title: str) -> str:
     stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
     if len(stem.encode("utf-8")) > 120:
         stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip("-.")
-    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
-        stem += "-vb"
+    head, dot, rest = stem.partition(".")
+    if head.upper() in _WINDOWS_RESERVED:       # Windows reserves NUL.txt as it reserves NUL
+        stem = f"{head}-vb{dot}{rest}"
     if not stem:
         m = _MEETING.search(title)
         source = m.group(1) if m and len(m.group(1)) > 20 else title
