@@ -17,6 +17,9 @@ MAX_BYTES = 50 * 1024 * 1024
 # declared size, and a member that lies fails its CRC), so a 2 MB archive cannot fill memory.
 MAX_UNPACKED = 50 * 1024 * 1024
 MAX_MEMBERS = 10_000
+# python-docx holds each XML part as a tree of about ten times its size: a 100-page document's text is
+# 1-5 MB of XML.
+MAX_XML = 20 * 1024 * 1024
 # The work one document may cost: a directive is a few hundred lines; these are hundreds of pages.
 MAX_CHARS = 2_000_000
 MAX_LINES = 20_000
@@ -92,6 +95,12 @@ def _check_archive(path: Path) -> None:
         raise DataError(t("{path}: the .docx unpacks to {size} MB in {count} parts; a document has a few MB",
                           path=path, size=f"{unpacked / (1024 * 1024):.0f}", count=len(members)),
                         hint=t("Open it in Word and save it again, or save it as .pdf or .txt and import that."))
+    biggest = max((m for m in members if m.filename.endswith((".xml", ".rels"))), key=lambda m: m.file_size,
+                  default=None)
+    if biggest is not None and biggest.file_size > MAX_XML:
+        raise DataError(t("{path}: its part {part} unpacks to {size} MB; the text of a document is a few MB",
+                          path=path, part=biggest.filename, size=f"{biggest.file_size / (1024 * 1024):.0f}"),
+                        hint=t("Save it as .pdf or .txt and import that."))
 
 
 def _is(node, name: str) -> bool:
