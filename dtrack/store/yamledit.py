@@ -52,16 +52,16 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _encodable(s: str) -> str:
-    """Text that can be written as UTF-8. An argument in another encoding (a Windows-1258 terminal,
-    a script's Latin-1 bytes) reaches Python as lone surrogates: say so, rather than write a file that
-    does not read back."""
+    """Text that can be written as UTF-8. An argument in another encoding (a terminal set to
+    Windows-1258 or Latin-1, a script's raw bytes) reaches Python as lone surrogates: say so, rather
+    than write a file that does not read back."""
     if m := _LONE_SURROGATE.search(s):
         code = ord(m.group())
         byte = f"0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
         raise UsageError(t("the text '{text}' is not valid UTF-8 ({byte}); nothing was written",
                            text=safe_display(s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")),
                            byte=byte),
-                         hint=t("Give the text as UTF-8 (in a Windows console, run 'chcp 65001' first)."))
+                         hint=t("Set the terminal or the script that runs dtrack to UTF-8, then give the text again."))
     return s
 
 
