@@ -15,6 +15,10 @@ from dtrack.importer.doctext import read_document
 from dtrack.importer.draft import Draft, extract, to_yaml
 
 
+# The YAML, its check and the review grow with the tasks; a directive has tens of them.
+MAX_TASKS = 2_000
+
+
 @dataclass
 class Imported:
     path: Path                 # the input document
@@ -56,6 +60,10 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
                         today=today)
         if not draft.tasks:
             draft.notes.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
+        if len(draft.tasks) > MAX_TASKS:
+            raise DataError(t("{path}: {count} tasks found; dtrack imports up to {max} tasks from one document",
+                              path=path, count=len(draft.tasks), max=MAX_TASKS),
+                            hint=t("Import the part of the document that assigns the tasks."))
         body = to_yaml(draft)
         rel = draft.relpath()
         try:

@@ -267,7 +267,7 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     if "#" not in ref:
         return ref, None
     key, _, n = ref.rpartition("#")
-    if not n.strip().isdigit():
+    if not n.strip().isdecimal() or len(n.strip()) > 9:      # int() refuses 4,300+ digits and "²"
         raise UsageError(t("'{ref}': the part after '#' must be a task number", ref=ref),
                          hint=t("A reference looks like 1502-UBND-KGVX#2 or 1502#2."))
     return key, int(n)

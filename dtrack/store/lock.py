@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from dtrack.errors import BusyError
+from dtrack.errors import BusyError, UsageError
 from dtrack.i18n import t
 
 LOCK_NAME = "lock"
 DEFAULT_TIMEOUT = 10.0          # seconds; DTRACK_LOCK_TIMEOUT overrides
+MAX_TIMEOUT = 86_400.0          # a day: longer is a typo, and nan or inf would wait forever
 _POLL = 0.05
 
 if sys.platform == "win32":
@@ -59,9 +60,13 @@ def timeout_from_env() -> float:
     if not raw:
         return DEFAULT_TIMEOUT
     try:
-        return max(float(raw), 0.0)
+        seconds = max(float(raw), 0.0)
     except ValueError:
         return DEFAULT_TIMEOUT
+    if not seconds <= MAX_TIMEOUT:          # nan, inf and 1e400 (inf) would wait forever
+        raise UsageError(t("DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to {max}", raw=raw,
+                           max=int(MAX_TIMEOUT)))
+    return seconds
 
 
 def lock_path(root: Path) -> Path:
