@@ -157,26 +157,32 @@ def test_a_stale_index_lock_is_reported_with_what_to_do_and_never_deleted(repo):
     assert run(repo, "done", f"{STEM}#1").returncode == 0
 
 
-def test_an_interrupted_commit_is_finished_by_the_next_run(cli, repo, monkeypatch):
-    """The commit fails after the file is written (a git started meanwhile holds the branch's lock): the
-    file shows the change, the journal keeps it, and the next dtrack change commits it with a trailer."""
+def _interrupt_commit(cli, repo, monkeypatch, *args):
+    """Run a command whose commit fails after its write (a git started meanwhile holds the branch's lock),
+    as a kill between write and commit would leave it; returns its result."""
     from dtrack.store import journal
     ref_lock = repo / ".git" / "refs" / "heads" / "main.lock"
     real_begin = journal.begin
 
-    def begin_then_git_starts(*args):
-        path = real_begin(*args)
+    def begin_then_git_starts(*a):
+        data = real_begin(*a)
         ref_lock.write_bytes(b"")
-        return path
+        return data
     monkeypatch.setattr(journal, "begin", begin_then_git_starts)
-    result = cli("done", f"{STEM}#1", "--note", "Công văn 12/STTTT", cwd=repo)
+    result = cli(*args, cwd=repo)
+    monkeypatch.setattr(journal, "begin", real_begin)
+    ref_lock.unlink()
     assert result.exit_code == 6, result.output
     assert str(ref_lock) in result.output
+    return result
+
+
+def test_an_interrupted_commit_is_finished_by_the_next_run(cli, repo, monkeypatch):
+    """The file shows the change, the journal keeps it, and the next dtrack change commits it with a trailer."""
+    result = _interrupt_commit(cli, repo, monkeypatch, "done", f"{STEM}#1", "--note", "Công văn 12/STTTT")
     assert "The change is written but not committed; the next dtrack command" in result.output
     assert "    status: done\n    done: 2024-07-20\n" in (repo / TARGET).read_text(encoding="utf-8")
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
-    monkeypatch.setattr(journal, "begin", real_begin)
-    ref_lock.unlink()
 
     result = cli("done", f"{STEM}#2", cwd=repo)
     assert result.exit_code == 0, result.output
@@ -189,6 +195,41 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(cli, repo, monkeypatc
         f"Dtrack-Ref: {STEM}#1\nDtrack-Recovered: yes",
         "initial store", ""]
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_change_the_clerk_discarded_with_git_checkout_is_never_written_back(cli, repo, monkeypatch):
+    _interrupt_commit(cli, repo, monkeypatch, "done", f"{STEM}#1")
+    assert "status: done" in (repo / TARGET).read_text(encoding="utf-8")
+    git(repo, "checkout", "--", TARGET)                     # the clerk puts the file back
+    result = cli("done", "1502#1", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert f"warning: an interrupted dtrack change (done {STEM}#1 [STTTT] on 20/07/2024) was dropped: " \
+        in result.stderr and "holds its old content again" in result.stderr
+    assert "status: done" not in (repo / TARGET).read_text(encoding="utf-8")
+    assert git(repo, "log", "--format=%s") == "done 1502-UBND-KGVX#1 [STTTT] on 20/07/2024\ninitial store\n"
+    assert git(repo, "status", "--porcelain") == ""
+    assert not (repo / ".git/dtrack/pending.json").exists()
+
+
+def test_a_file_edited_by_hand_after_an_interrupted_change_is_left_alone(cli, repo, monkeypatch):
+    _interrupt_commit(cli, repo, monkeypatch, "done", f"{STEM}#1")
+    path = repo / TARGET
+    edited = path.read_bytes() + "# sửa tay\n".encode("utf-8")
+    path.write_bytes(edited)
+    result = cli("done", "1502#1", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "was not finished" in result.stderr and "was edited since" in result.stderr
+    assert path.read_bytes() == edited and git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+
+
+def test_a_new_file_written_before_the_kill_is_committed_by_the_next_run(cli, repo, monkeypatch):
+    _interrupt_commit(cli, repo, monkeypatch, "add", "--number", "77/UBND-KT", "--kind", "cong-van",
+                           "--issuer", "UBND tỉnh Quảng Ngãi", "--issued", "01/07/2024", "--title", "Về việc báo cáo")
+    result = cli("done", "1502#1", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "finished an interrupted dtrack change: add 77/UBND-KT" in result.stderr
+    assert git(repo, "status", "--porcelain") == ""
+    assert "Dtrack-Recovered: yes" in git(repo, "log", "-1", "--skip=1", "--format=%B")
 
 
 def _edit_during(monkeypatch, path: Path, on_call: int = 1):

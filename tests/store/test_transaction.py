@@ -1,6 +1,7 @@
 """The write transaction's guarantees that issue 18 found missing, each on a real git store through the
-real CLI: a colleague's file name with a line break, a change the clerk discarded, forged trailers, a
-commit during an unfinished merge/rebase/cherry-pick/revert, a name git cannot record."""
+real CLI: a colleague's file name with a line break, a name git cannot record, forged trailers, a
+commit during an unfinished merge/rebase/cherry-pick/revert. (A discarded change that must not come
+back is a crash-safety case: tests/reliability/test_stress.py.)"""
 from __future__ import annotations
 
 import json
@@ -47,59 +48,6 @@ def test_a_name_git_cannot_record_is_refused_where_it_enters_with_nothing_writte
         assert tx.finish(transaction.Message("nothing", "test")) is None
     assert e.value.message == "directives/.git/x.yaml: git cannot record a file of this name; nothing was written"
     assert not (root / ".git").exists() and _commits(repo) == 1
-
-
-# ---------------------------------------------------------------------------- 18.4 a discarded change
-
-def _written_not_committed(cli, repo, monkeypatch, *args):
-    """`done` stopped after its write and before its commit (a git took the branch lock meanwhile)."""
-    from dtrack.store import journal
-    ref_lock = repo / ".git/refs/heads/main.lock"
-    real_begin = journal.begin
-
-    def begin_then_git_starts(*a):
-        data = real_begin(*a)
-        ref_lock.write_bytes(b"")
-        return data
-    monkeypatch.setattr(journal, "begin", begin_then_git_starts)
-    assert cli(*args, cwd=repo).exit_code == 6
-    monkeypatch.setattr(journal, "begin", real_begin)
-    ref_lock.unlink()
-
-
-def test_a_change_the_clerk_discarded_with_git_checkout_is_never_written_back(cli, repo, monkeypatch):
-    _written_not_committed(cli, repo, monkeypatch, "done", f"{STEM}#1")
-    assert "status: done" in (repo / TARGET).read_text(encoding="utf-8")
-    git(repo, "checkout", "--", TARGET)                     # the clerk puts the file back
-    result = cli("done", "1502#1", cwd=repo)
-    assert result.exit_code == 0, result.output
-    assert f"warning: an interrupted dtrack change (done {STEM}#1 [STTTT] on 20/07/2024) was dropped: " \
-        in result.stderr and "holds its old content again" in result.stderr
-    assert "status: done" not in (repo / TARGET).read_text(encoding="utf-8")
-    assert git(repo, "log", "--format=%s") == "done 1502-UBND-KGVX#1 [STTTT] on 20/07/2024\ninitial store\n"
-    assert git(repo, "status", "--porcelain") == ""
-    assert not (repo / ".git/dtrack/pending.json").exists()
-
-
-def test_a_file_edited_by_hand_after_an_interrupted_change_is_left_alone(cli, repo, monkeypatch):
-    _written_not_committed(cli, repo, monkeypatch, "done", f"{STEM}#1")
-    path = repo / TARGET
-    edited = path.read_bytes() + "# sửa tay\n".encode("utf-8")
-    path.write_bytes(edited)
-    result = cli("done", "1502#1", cwd=repo)
-    assert result.exit_code == 0, result.output
-    assert "was not finished" in result.stderr and "was edited since" in result.stderr
-    assert path.read_bytes() == edited and _commits(repo) == 2
-
-
-def test_a_new_file_written_before_the_kill_is_committed_by_the_next_run(cli, repo, monkeypatch):
-    _written_not_committed(cli, repo, monkeypatch, "add", "--number", "77/UBND-KT", "--kind", "cong-van",
-                           "--issuer", "UBND tỉnh Quảng Ngãi", "--issued", "01/07/2024", "--title", "Về việc báo cáo")
-    result = cli("done", "1502#1", cwd=repo)
-    assert result.exit_code == 0, result.output
-    assert "finished an interrupted dtrack change: add 77/UBND-KT" in result.stderr
-    assert git(repo, "status", "--porcelain") == ""
-    assert "Dtrack-Recovered: yes" in git(repo, "log", "-1", "--skip=1", "--format=%B")
 
 
 # ---------------------------------------------------------------------------- 18.5 forged trailers
