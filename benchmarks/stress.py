@@ -383,7 +383,7 @@ def main(argv=None) -> int:
             stats = kill_loop(repo, kills, seed=a.seed)
             print("kill loop:", stats.summary())
         times = [concurrent_round(make_store(Path(tmp) / f"writers-{r}"), a.writers, r) for r in range(rounds)]
-        print(f"concurrency: {rounds} rounds of {a.writers} simultaneous writers on one directive, "
+        print(f"concurrency: {rounds} rounds of {a.writers} simultaneous writers of every kind, "
               f"{rounds * a.writers} changes, none lost; a round took {sorted(times)[len(times) // 2]:.1f} s "
               f"(median)")
     if a.long:
