@@ -232,6 +232,19 @@ def test_a_new_file_written_before_the_kill_is_committed_by_the_next_run(cli, re
     assert "Dtrack-Recovered: yes" in git(repo, "log", "-1", "--skip=1", "--format=%B")
 
 
+def test_an_interrupted_change_git_refuses_for_good_is_reported_and_not_kept_to_fail_every_later_one(
+        cli, repo, monkeypatch):
+    _interrupt_commit(cli, repo, monkeypatch, "done", f"{STEM}#1")
+    branch, head = repo / ".git/refs/heads/main", git(repo, "rev-parse", "HEAD").strip()
+    branch.write_text(git(repo, "rev-parse", "HEAD^{tree}"), encoding="ascii")    # a branch that names no commit
+    result = cli("reopen", "1502#1", cwd=repo)                 # changes nothing itself
+    assert "is written but could not be committed" in result.stderr and "commit by hand" in result.stderr
+    assert not (repo / ".git/dtrack/pending.json").exists()
+    branch.write_text(head + "\n", encoding="ascii")
+    result = cli("done", "1502#2", cwd=repo)
+    assert result.exit_code == 0 and "interrupted" not in result.stderr, result.output
+
+
 def _edit_during(monkeypatch, path: Path, on_call: int = 1):
     """Save `path` by hand in the middle of dtrack's work: after it read the file, before it writes."""
     from dtrack.services import ops
