@@ -7,6 +7,7 @@ never swept in and no `git add .` ever happens.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -77,8 +78,10 @@ def _busy(lock: Path) -> BusyError:
                             file=lock))
 
 
+@functools.lru_cache(maxsize=8)
 def git_dir(repo: Path) -> Path:
-    """The repository's git folder: .git, or for a linked worktree the folder its .git file names."""
+    """The repository's git folder: .git, or for a linked worktree the folder its .git file names (asked
+    of git once per process: the lock and operation checks of every change need it)."""
     dot = repo / ".git"
     if dot.is_dir():
         return dot
