@@ -57,5 +57,6 @@ def import_command(
     for item in items:
         render.import_review(item.draft, registry, out)
     result = write(items, store, commit=not no_commit)
+    for line in result.warnings: render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")  # noqa: E701
     files_done = ", ".join(render.display_path(p, Path.cwd()) for p in result.written)
     report_change(t("imported {files}", files=files_done), result.commit, out_console=out)

@@ -1,7 +1,8 @@
 """The store lock: one dtrack process at a time changes a store.
 
 Every command that writes a store file or commits takes this lock around its whole
-read-modify-write-commit section (`ops.change_tasks` does), so two terminals or a script
+read-modify-write-commit section (`transaction.open` does, and every writing command goes
+through it), so two terminals or a script
 marking tasks of the same directive never lose an update.
 
 The lock is an OS lock on a file in the store's cache folder (`.git/dtrack/lock` in a git
@@ -56,6 +57,8 @@ else:
 
 
 def timeout_from_env() -> float:
+    """DTRACK_LOCK_TIMEOUT, read here only, by `transaction.open` when no timeout is given (until the
+    CLI passes one from its configuration). nan, inf and 1e400 would wait forever: the default instead."""
     raw = os.environ.get("DTRACK_LOCK_TIMEOUT")
     if not raw:
         return DEFAULT_TIMEOUT
@@ -93,7 +96,7 @@ def store_lock(root: Path, timeout: float | None = None) -> Iterator[Path]:
     if path in _held():
         yield path
         return
-    timeout = timeout_from_env() if timeout is None else timeout
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
