@@ -1,8 +1,63 @@
-"""Registers the command modules of each area on the app (imported at the end of cli.py).
+"""Every command, by name: where its function lives and the line `dtrack --help` shows for it.
 
-One line per area keeps merges trivial: list/show/done/reopen are in cli.py itself.
+Modelled on pip's `commands_dict`: the group lists commands from here without importing them, and
+imports a command's module only when that command runs or shows its own help. A command module
+defines plain functions (typer parameters as defaults) and registers nothing; adding a command is one
+line here. The summary is the first sentence of the function's help (tests/cli/test_registry.py
+keeps the two in step).
 """
-from dtrack.cli import supervise as cli_supervise  # noqa: F401  check, schema, report, log, remind
-from dtrack.cli import lifecycle as cli_lifecycle  # noqa: F401  init, add, add-task, edit, extend, cancel
-from dtrack.cli import export as cli_export  # noqa: F401  dtrack export-ics
-from dtrack.cli import importing as cli_import  # noqa: F401  import
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+
+class CommandInfo(NamedTuple):
+    module: str
+    attr: str
+    summary: str
+    help: Optional[str] = None      # instead of the function's docstring (an alias)
+    hidden: bool = False
+
+
+commands_dict: dict[str, CommandInfo] = {
+    "list": CommandInfo("dtrack.cli.tasks", "list_command", "List the open tasks that are overdue or due soon."),
+    "due": CommandInfo("dtrack.cli.tasks", "list_command", "Same as 'dtrack list'.",
+                       help="Same as 'dtrack list'.\n\n\b\nExample:\n  dtrack due --within 30d"),
+    "show": CommandInfo("dtrack.cli.tasks", "show_command",
+                        "Show a directive or one task in full, with its git history."),
+    "done": CommandInfo("dtrack.cli.tasks", "done_command",
+                        "Mark tasks done: only their lines change, and one git commit records it."),
+    "reopen": CommandInfo("dtrack.cli.tasks", "reopen_command",
+                          "Open a done or cancelled task again (its done date is removed)."),
+    "check": CommandInfo("dtrack.cli.supervise", "check_command",
+                         "Validate the store: one line per problem, 'path:line:col: error|warning: message'."),
+    "schema": CommandInfo("dtrack.cli.supervise", "schema_command",
+                          "Print the JSON Schema of directive files (or of agencies.yaml), for editors."),
+    "report": CommandInfo("dtrack.cli.supervise", "report_command",
+                          "Count assigned tasks per lead agency: done on time / late, open in time / overdue."),
+    "log": CommandInfo("dtrack.cli.supervise", "log_command",
+                       "The audit trail from git: when, who, what (done, extend, cancel, add, ...), which task, "
+                       "note."),
+    "remind": CommandInfo("dtrack.cli.supervise", "remind_command",
+                          "Draft a follow-up letter (\"công văn đôn đốc\") listing an agency's overdue tasks."),
+    "init": CommandInfo("dtrack.cli.lifecycle", "init_command",
+                        "Start a store: directives/ with agencies.yaml and a README, a git repository (or the "
+                        "enclosing one), .gitattributes and a pre-commit hook that refuses invalid directive files."),
+    "add": CommandInfo("dtrack.cli.lifecycle", "add_command",
+                       "Record a new directive: creates directives/<year>/<number>.yaml and commits it."),
+    "add-task": CommandInfo("dtrack.cli.lifecycle", "add_task_command",
+                            "Add a task to a directive, numbered after the last one."),
+    "edit": CommandInfo("dtrack.cli.lifecycle", "edit_command",
+                        "Edit a directive file in $EDITOR, at the task's line; it is checked before it is saved."),
+    "extend": CommandInfo("dtrack.cli.lifecycle", "extend_command",
+                          "Move a task's deadline (gia hạn), keeping the history in the task."),
+    "cancel": CommandInfo("dtrack.cli.lifecycle", "cancel_command",
+                          "Cancel tasks withdrawn by a later directive (status cancelled, with when, why and by "
+                          "what)."),
+    "export-ics": CommandInfo("dtrack.cli.export", "export_ics_command",
+                              "Export the deadlines of open tasks as an iCalendar (.ics) file."),
+    "import": CommandInfo("dtrack.cli.importing", "import_command",
+                          "Read directives and write their tasks as directive files, for you to check."),
+    "hook-check": CommandInfo("dtrack.cli.lifecycle", "hook_check_command",
+                              "Validate the staged directive files (the pre-commit hook runs this).", hidden=True),
+}

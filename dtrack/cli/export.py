@@ -7,13 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli.app import app, env_of
+from dtrack.cli.context import env_of
 from dtrack.i18n import t
 
 DEFAULT_FILE = "dtrack.ics"
 
 
-@app.command("export-ics")
 def export_ics_command(
     ctx: typer.Context,
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",

@@ -6,11 +6,11 @@ from typing import List
 
 import typer
 
-from dtrack.cli.app import app, env_of, report_change
+from dtrack.cli.context import env_of
+from dtrack.cli.printing import report_change
 from dtrack.i18n import t
 
 
-@app.command("import")
 def import_command(
     ctx: typer.Context,
     files: List[Path] = typer.Argument(..., metavar="FILE...", help="Documents: .txt, .md, .docx, .pdf."),
@@ -22,7 +22,8 @@ def import_command(
     Finds the number, kind, issuer, date, title and signer, then every task with its lead and
     support agencies and its deadline (the phrase as written is kept in due_text). Shows a
     review table, writes directives/<year>/<stem>.yaml and commits it. A document whose number
-    is already in the store is refused. .docx and .pdf need: pip install 'dtrack[import]'.
+    is already in the store is refused. .docx and .pdf need: pip install "dtrack-vn[import]"
+    (under pipx: pipx inject dtrack-vn python-docx pypdf).
 
     \b
     Examples:
@@ -56,5 +57,6 @@ def import_command(
     for item in items:
         render.import_review(item.draft, registry, out)
     result = write(items, store, commit=not no_commit)
+    for line in result.warnings: render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")  # noqa: E701
     files_done = ", ".join(render.display_path(p, Path.cwd()) for p in result.written)
     report_change(t("imported {files}", files=files_done), result.commit, out_console=out)

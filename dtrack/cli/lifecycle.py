@@ -1,4 +1,4 @@
-"""Commands of a task's life: init, add, add-task, edit, extend, cancel (done/reopen are in cli.py)."""
+"""Commands of a task's life: init, add, add-task, edit, extend, cancel (done/reopen are in cli/tasks.py)."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli.app import app, env_of, report_result, resolve_hint
+from dtrack.cli.context import env_of, resolve_hint
+from dtrack.cli.printing import report_result
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 
@@ -18,7 +19,6 @@ def _tty() -> bool:
     return sys.stdin.isatty()
 
 
-@app.command("init")
 def init_command(
     path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The folder of the new store (default: here)."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Create the files but make no git commit."),
@@ -43,7 +43,6 @@ def init_command(
         render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
 
 
-@app.command("add")
 def add_command(
     ctx: typer.Context,
     number: Optional[str] = typer.Option(None, "--number", metavar="SỐ",
@@ -126,7 +125,6 @@ def add_command(
     report_result(result, show_files=True)
 
 
-@app.command("add-task")
 def add_task_command(
     ctx: typer.Context,
     directive: str = typer.Argument(..., metavar="DIRECTIVE", help="The directive: 1502-UBND-KGVX, or a unique prefix."),
@@ -176,7 +174,6 @@ def add_task_command(
     report_result(result, show_files=True)
 
 
-@app.command("edit")
 def edit_command(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX)."),
@@ -222,7 +219,6 @@ def edit_command(
     report_result(result, render.console())
 
 
-@app.command("extend")
 def extend_command(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="REF", help="The task: 1502#2."),
@@ -250,7 +246,6 @@ def extend_command(
                                                     commit=not no_commit))
 
 
-@app.command("cancel")
 def cancel_command(
     ctx: typer.Context,
     refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502#2."),
@@ -283,7 +278,6 @@ def _change(ctx: typer.Context, action) -> None:
     report_result(result, render.console())
 
 
-@app.command("hook-check", hidden=True)
 def hook_check_command(ctx: typer.Context) -> None:
     """Validate the staged directive files (the pre-commit hook runs this).
 

@@ -2,14 +2,14 @@
 report.py / report_formats.py, audit.py and remind.py; these functions only wire options."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from dtrack.cli.app import app, env_of, print_json
+from dtrack.cli.context import env_of
+from dtrack.cli.printing import print_json
 from dtrack.errors import UsageError
 from dtrack.i18n import t
 
@@ -29,7 +29,6 @@ def _write(data: bytes | str, output: Optional[str]) -> None:
     sys.stdout.flush()
 
 
-@app.command("check")
 def check_command(
     ctx: typer.Context,
     paths: Optional[List[Path]] = typer.Argument(None, metavar="[PATHS]...",
@@ -71,7 +70,6 @@ def check_command(
 SCHEMAS = ("directive", "agencies")
 
 
-@app.command("schema")
 def schema_command(
     name: str = typer.Argument("directive", metavar="[directive|agencies]", help="Which schema."),
 ) -> None:
@@ -91,7 +89,6 @@ def schema_command(
 FORMATS = ("table", "md", "csv", "json", "html")
 
 
-@app.command("report")
 def report_command(
     ctx: typer.Context,
     start: Optional[str] = typer.Option(None, "--from", metavar="DATE", help="Directives issued on or after this day."),
@@ -131,7 +128,7 @@ def report_command(
     end_d = parse_date(end, env.today) if end else None
     if start_d and end_d and start_d > end_d:
         raise UsageError(t("--from {start} is after --to {end}", start=start, end=end))
-    as_of = _report_day(ctx, env.today, end_d)
+    as_of = _report_day(env, end_d)
     st = env.store()
     rep = report.build(st.directives, st.registry, as_of=as_of, start=start_d, end=end_d, by=by)
     _warn_problems(st)
@@ -153,13 +150,11 @@ def report_command(
         _table(rep, st.registry, with_list, output)
 
 
-def _report_day(ctx: typer.Context, today, end):
+def _report_day(env, end):
     """--as-of (or DTRACK_TODAY) when given; else the end of the period, but never after today."""
-    root = ctx.find_root()
-    explicit = root.params.get("as_of") or os.environ.get("DTRACK_TODAY")
-    if explicit or end is None:
-        return today
-    return min(end, today)
+    if env.config.today_given or end is None:
+        return env.today
+    return min(end, env.today)
 
 
 def _table(rep, registry, with_list: bool, output: Optional[str]) -> None:
@@ -192,7 +187,6 @@ def _warn_problems(st) -> None:
         render.problems(st.problems, Path.cwd(), render.console(stderr=True))
 
 
-@app.command("log")
 def log_command(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
@@ -239,7 +233,6 @@ def log_command(
     render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99)
 
 
-@app.command("remind")
 def remind_command(
     ctx: typer.Context,
     agency: str = typer.Option(..., "--agency", metavar="NAME", help="The agency to remind (name or abbreviation)."),
@@ -263,6 +256,7 @@ def remind_command(
     """
     from dtrack.services import queries
     from dtrack.services import remind
+    from dtrack.output import letters
     from dtrack.domain.dates import parse_date
     env = env_of(ctx)
     if fmt_ != "md":
@@ -284,4 +278,4 @@ def remind_command(
         render.message(t("{agency} has no overdue task as of {day}; no letter needed.", agency=name,
                          day=env.today.strftime("%d/%m/%Y")), render.console(stderr=True))
         return
-    _write(remind.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)
+    _write(letters.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)

@@ -35,15 +35,23 @@ def _make(y: int, m: int, d: int, raw: str) -> date:
                          hint=t("Dates are day-first: 23/7/2024, 23/07/2024, 23/7, 2024-07-23, today, +3d.")) from None
 
 
-def _add_months(d: date, months: int) -> date:
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def clamp_day(year: int, month: int, day: int) -> date:
+    """Day `day` of a month, or the month's last day when the month is shorter (31 -> 30 Apr)."""
+    return date(year, month, min(day, month_end(year, month).day))
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole months, clamped to the month's end (31 Jan + 1 month = 29 Feb 2024).
+    The one month arithmetic of dtrack: typed dates, deadline phrases and recurring series."""
     y, m = divmod(d.month - 1 + months, 12)
-    y, m = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(y, m, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return clamp_day(d.year + y, m + 1, d.day)
 
 
 def parse_date(raw: str, today: date) -> date:
@@ -62,7 +70,7 @@ def parse_date(raw: str, today: date) -> date:
         n = int(m[2]) * (-1 if m[1] == "-" else 1)
         unit = m[3] or "d"
         if unit == "m":
-            return _add_months(today, n)
+            return add_months(today, n)
         return today + timedelta(days=n * (7 if unit == "w" else 1))
     raise UsageError(t("'{raw}' is not a date dtrack understands.", raw=raw),
                      hint=t("Dates are day-first: 23/7/2024, 23/07/2024, 23/7, 2024-07-23, today, +3d."))

@@ -81,6 +81,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dtrack.domain.dates import add_months, month_end
+
 __all__ = ["Deadline", "find_deadlines", "find_deadline", "month_end"]
 
 
@@ -98,12 +100,6 @@ class Deadline:
     kind: str = "due"
     # Set (and the date left None) when the phrase names an impossible date.
     error: str | None = None
-
-
-def month_end(year: int, month: int) -> date:
-    if month == 12:
-        return date(year, 12, 31)
-    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 # --------------------------------------------------------------------------
@@ -380,14 +376,6 @@ def _period(e, ref: date, before: date | None = None):
     return "year", date(y, 1, 1), date(y, 12, 31)
 
 
-def _add_months(d: date, n: int) -> date:
-    # Clamp to the month's end, as relativedelta does, without importing it.
-    y, m = divmod(d.month - 1 + n, 12)
-    y += d.year
-    m += 1
-    return date(y, m, min(d.day, month_end(y, m).day))
-
-
 def _clause(G, norm: str, pos: int) -> str:
     window = norm[max(0, pos - _LOOKBACK):pos]
     last = None
@@ -523,9 +511,9 @@ def _p_rel(G, norm, pos, ref):
         elif unit.startswith("tuần"):
             due = base + timedelta(weeks=n)
         elif unit == "tháng":
-            due = _add_months(base, n)
+            due = add_months(base, n)
         else:
-            due = _add_months(base, 12 * n)
+            due = add_months(base, 12 * n)
         return dict(due=due, precision="relative")
 
     return end, resolve

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dtrack.errors import UsageError
 from dtrack.i18n import t
+from dtrack.domain.records import Cancellation, Extension, Occurrence
+from dtrack.domain.recurrence import parse_every
+from dtrack.domain.states import STATES  # noqa: F401  (importable from the model, as before)
 from dtrack.domain.text import nfc
 
 KINDS = ("thong-bao", "cong-van", "ke-hoach", "quyet-dinh", "chi-thi", "khac")
 STATUSES = ("open", "done", "cancelled")
-STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
 
 DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
 TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
@@ -23,42 +26,8 @@ TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done"
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
 
-
-@dataclass(frozen=True, slots=True)
-class Extension:
-    """One official move of a deadline ("gia hạn"): from -> to, decided on a day, by a document."""
-    to: date
-    from_: date | None = None
-    on: date | None = None
-    by: str | None = None
-    reason: str | None = None
-
-
-    def as_data(self) -> dict:
-        """The mapping written in the file; `from: null` says the task had no deadline before."""
-        data = {"from": self.from_, "to": self.to, "on": self.on, "by": self.by, "reason": self.reason}
-        return {k: v for k, v in data.items() if v is not None or k == "from"}
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One completed occurrence of a recurring task: the due it satisfied and the day it was done."""
-    due: date
-    done: date | None = None
-
-    def as_data(self) -> dict:
-        return {k: v for k, v in (("due", self.due), ("done", self.done)) if v is not None}
-
-
-@dataclass(frozen=True, slots=True)
-class Cancellation:
-    """Why a task was withdrawn ("hủy", "không thực hiện"): when it was recorded, by which document."""
-    on: date | None = None
-    by: str | None = None
-    reason: str | None = None
-
-    def as_data(self) -> dict:
-        return {k: v for k, v in (("on", self.on), ("by", self.by), ("reason", self.reason)) if v is not None}
+MAX_TASK_N = 99_999      # task numbers: a directive has tens of tasks; anything larger is a typo
+MAX_NESTING = 20         # levels inside a key dtrack keeps but does not know (the cache and exports walk it)
 
 
 @dataclass(slots=True)
@@ -140,6 +109,28 @@ class InvalidDirective(Exception):
         self.problems = problems
 
 
+def _shown(value: Any) -> str:
+    """A found value in a message, cut short: a 5,000-digit "number" must not fill the screen."""
+    s = repr(value)
+    return s if len(s) <= 30 else s[:30] + "…"
+
+
+def _check_nesting(extra: dict, where: Path_, problems: list[Problem]) -> None:
+    """Unknown keys are kept as they are, so their values must stay shallow: the cache, JSON and
+    comparisons walk them recursively. Iterative, so that the check itself cannot overflow."""
+    stack = [(value, 1, key) for key, value in extra.items()]
+    while stack:
+        value, depth, key = stack.pop()
+        if depth > MAX_NESTING:
+            problems.append(Problem(t("{key} is nested more than {n} levels deep; a directive file does not "
+                                      "need that: flatten it", key=key, n=MAX_NESTING), where + (key,)))
+            return
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, key) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, key) for v in value)
+
+
 def _as_date(value: Any, where: Path_, problems: list[Problem], key: str) -> date | None:
     if value is None:
         return None
@@ -191,9 +182,9 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
         return None
     start = len(problems)
     n = data.get("n")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        problems.append(Problem(t("task n must be a whole number from 1 (found {value!r})", value=n),
-                                where + (("n",) if "n" in data else ())))
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_TASK_N:
+        problems.append(Problem(t("task n must be a whole number from 1 to {max} (found {value})",
+                                  max=MAX_TASK_N, value=_shown(n)), where + (("n",) if "n" in data else ())))
     text = _as_text(data.get("text"), where + ("text",), problems, "text", True)
     lead = _as_agencies(data.get("lead"), where + ("lead",), problems, "lead", True)
     support = _as_agencies(data.get("support"), where + ("support",), problems, "support", False)
@@ -219,17 +210,16 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
         problems.append(Problem(t("task {n} has a 'cancelled:' record but its status is {status}; remove the "
                                   "record or set status: cancelled", n=n, status=status), where + ("cancelled",),
                                 "warning"))
+    extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
+    _check_nesting(extra, where, problems)
     if any(p.severity == "error" for p in problems[start:]):
         return None
-    extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
     return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
                 status=status, done=done, note=note, index=index, extra=extra, extensions=extensions,
                 every=every, until=until, occurrences=occurrences, cancelled=cancelled)
 
 
 def _check_every(every: str, due: date | None, where: Path_, problems: list[Problem]) -> None:
-    from dtrack.errors import UsageError
-    from dtrack.domain.recurrence import parse_every
     try:
         parse_every(every)
     except UsageError as e:
@@ -331,9 +321,10 @@ def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, lis
             continue
         seen[task.n] = i
         tasks.append(task)
+    extra = {k: v for k, v in data.items() if k not in DIRECTIVE_KEYS}
+    _check_nesting(extra, (), problems)
     if any(p.severity == "error" for p in problems):
         raise InvalidDirective([p for p in problems if p.severity == "error"])
-    extra = {k: v for k, v in data.items() if k not in DIRECTIVE_KEYS}
     directive = Directive(stem=stem, path=path, number=number, kind=kind, issuer=issuer or "",
                           issued=issued, title=title or "", tasks=tasks, signer=signer, source=source,
                           extra=extra)

@@ -9,13 +9,14 @@ occurrence, because month arithmetic does not compose (31 Jan + 1 month + 1 mont
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dtrack.errors import UsageError
 from dtrack.i18n import t
+from dtrack.domain.dates import add_months, clamp_day
+from dtrack.domain.records import Occurrence
 
 UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
          "months": "months", "year": "years", "years": "years",
@@ -48,16 +49,15 @@ def parse_every(raw: str) -> Every:
 
 def occurrence(start: date, every: Every, k: int) -> date:
     """The k-th occurrence of a series that starts on `start` (k = 0 is the start itself)."""
-    from dtrack.domain.dates import _add_months
     if every.unit == "days":
         return start + timedelta(days=every.n * k)
     if every.unit == "weeks":
         return start + timedelta(weeks=every.n * k)
     months = every.n * k * (12 if every.unit == "years" else 1)
     if every.day is None:
-        return _add_months(start, months)
-    first = _add_months(start.replace(day=1), months)
-    return first.replace(day=min(every.day, calendar.monthrange(first.year, first.month)[1]))
+        return add_months(start, months)
+    first = add_months(start.replace(day=1), months)
+    return clamp_day(first.year, first.month, every.day)
 
 
 def next_after(start: date, every: Every, day: date) -> date:
@@ -82,7 +82,6 @@ def complete(task, on: date) -> dict:
     `due` to the following occurrence, even if that one is already past (each occurrence is reported on
     its own: a late series shows the next one overdue rather than silently skipping it). Past `until:`
     the series is over and the task is done."""
-    from dtrack.domain.model import Occurrence
     every = parse_every(task.every)
     occurrences = (*task.occurrences, Occurrence(task.due, on))
     following = next_after(series_start(task), every, task.due)
@@ -94,14 +93,31 @@ def complete(task, on: date) -> dict:
 _FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}
 
 
-def rrule(every: Every, until: date | None = None) -> str:
-    """The iCalendar RRULE of a series (RFC 5545). Calendars skip a month that lacks the day (no 31 Apr)
-    where dtrack clamps to the month's last day; the exported series is a reminder, the file is the truth."""
-    parts = [f"FREQ={_FREQ[every.unit]}"]
-    if every.n != 1:
-        parts.append(f"INTERVAL={every.n}")
-    if every.day is not None:
-        parts.append(f"BYMONTHDAY={every.day}")
-    if until is not None:
-        parts.append(f"UNTIL={until:%Y%m%d}")
+def _month_day(day: int) -> str:
+    # dtrack clamps a series day to the month's end (31 -> 30 Apr, 28/29 Feb); RRULE skips
+    # months without that day, so ask for the last existing one of day-28...day instead.
+    if day <= 28:
+        return f"BYMONTHDAY={day}"
+    if day == 31:
+        return "BYMONTHDAY=-1"
+    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
+
+
+def rrule(task) -> str | None:
+    """The iCalendar RRULE (RFC 5545) of a recurring task, DTSTART being its next deadline (`due`);
+    None when the task does not recur or its series ends with this occurrence. Monthly and yearly
+    series keep the day their arithmetic starts from (series_start), clamped as occurrence() clamps.
+    UsageError when `every:` cannot be read."""
+    if not task.every or task.due is None:
+        return None
+    every = parse_every(task.every)
+    if task.until is not None and task.until <= task.due:
+        return None
+    parts = [f"FREQ={_FREQ[every.unit]}", f"INTERVAL={every.n}"]
+    if every.unit in ("months", "years"):
+        if every.unit == "years":
+            parts.append(f"BYMONTH={task.due.month}")
+        parts.append(_month_day(every.day or series_start(task).day))
+    if task.until is not None:
+        parts.append(f"UNTIL={task.until:%Y%m%d}")
     return ";".join(parts)

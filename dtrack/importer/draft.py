@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dtrack.domain.agencies import Registry
+from dtrack.domain.text import json_safe, safe_display
 from dtrack.importer.header import Header, read_header
 from dtrack.importer.mentions import Finder
 from dtrack.importer.paragraphs import lines_of, paragraphs
@@ -83,9 +84,26 @@ def _scalar(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     s = str(value)
-    if _plain_ok(s):
+    if _plain_ok(s) and not _unsafe(s):
         return s
-    return json.dumps(s, ensure_ascii=False)
+    return _quoted(s)
+
+
+def _unsafe(s: str) -> bool:
+    """Text a terminal would act on (a bidi override, an escape): `import --stdout` prints the YAML."""
+    return safe_display(s) != s
+
+
+def _quoted(s: str) -> str:
+    # JSON's escapes are YAML's: the value reads back exactly, and what a terminal acts on is a \u escape.
+    return json_safe(json.dumps(s, ensure_ascii=False))
+
+
+def _load(text: str):
+    """Plain YAML 1.1 (what any tool reads), through libyaml where PyYAML has it: the pure-Python
+    parser made a long document's checks take most of the import's time."""
+    import yaml
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _plain_ok(s: str, flow: bool = False) -> bool:
@@ -93,19 +111,21 @@ def _plain_ok(s: str, flow: bool = False) -> bool:
     if not s or s != s.strip() or "\n" in s or (flow and re.search(r"[,\[\]{}]", s)):
         return False
     try:
-        got = yaml.safe_load(f"[{s}]" if flow else f"k: {s}")
+        got = _load(f"[{s}]" if flow else f"k: {s}")
     except yaml.YAMLError:
         return False
     return got == ([s] if flow else {"k": s})
 
 
 def _flow(items) -> str:
-    return "[" + ", ".join(x if _plain_ok(x, flow=True) else json.dumps(x, ensure_ascii=False) for x in items) + "]"
+    return "[" + ", ".join(x if _plain_ok(x, flow=True) and not _unsafe(x) else _quoted(x) for x in items) + "]"
 
 
 def _folded(key: str, s: str, indent: int) -> list[str]:
     pad = " " * indent
     one = " ".join(s.split())
+    if _unsafe(one):
+        return [f"{pad[:-2]}{key}: {_quoted(one)}"]
     body = textwrap.wrap(one, width=WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
     return [f"{pad[:-2]}{key}: >-"] + [pad + x for x in body]
 
@@ -116,8 +136,9 @@ def to_yaml(draft: Draft) -> str:
     import yaml
     data = draft.to_data()
     h = draft.header
-    out = [f"# {h.title[:100]} — {data['issuer']}", "# Nhập bằng dtrack import; kiểm tra lại trước khi theo dõi."]
-    out += [f"# {n}" for n in draft.notes]
+    out = [f"# {safe_display(h.title[:100])} — {safe_display(data['issuer'])}",
+           "# Nhập bằng dtrack import; kiểm tra lại trước khi theo dõi."]
+    out += [f"# {safe_display(n)}" for n in draft.notes]
     for key in ("number", "kind", "issuer", "issued", "signer", "title", "meeting", "chair", "source"):
         if key not in data:
             continue
@@ -138,7 +159,7 @@ def to_yaml(draft: Draft) -> str:
                 v = task[key]
                 out.append(f"    {key}: {_flow(v) if isinstance(v, list) else _scalar(v)}")
     text = "\n".join(out) + "\n"
-    if yaml.safe_load(text) != data:
+    if _load(text) != data:
         # A folded block that does not read back (odd whitespace): fall back to plain safe_dump.
         text = "\n".join(x for x in out if x.startswith("#")) + "\n" + yaml.safe_dump(
             data, allow_unicode=True, sort_keys=False, width=WIDTH)

@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dtrack.store import gitops
+from dtrack.store import transaction
 from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import InvalidDirective, directive_from_data
 from dtrack.domain.text import fold
 from dtrack.importer.doctext import read_document
 from dtrack.importer.draft import Draft, extract, to_yaml
+
+
+# The YAML, its check and the review grow with the tasks; a directive has tens of them.
+MAX_TASKS = 2_000
 
 
 @dataclass
@@ -28,6 +32,7 @@ class ImportResult:
     items: list[Imported] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _source_name(path: Path, root: Path | None) -> str:
@@ -56,6 +61,10 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
                         today=today)
         if not draft.tasks:
             draft.notes.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
+        if len(draft.tasks) > MAX_TASKS:
+            raise DataError(t("{path}: {count} tasks found; dtrack imports up to {max} tasks from one document",
+                              path=path, count=len(draft.tasks), max=MAX_TASKS),
+                            hint=t("Import the part of the document that assigns the tasks."))
         body = to_yaml(draft)
         rel = draft.relpath()
         try:
@@ -94,24 +103,21 @@ def _refuse_duplicates(items: list[Imported], store) -> None:
 
 
 def write(items: list[Imported], store, commit: bool) -> ImportResult:
-    from dtrack.store.files import write_atomic
+    """Every proposed file, new, in one transaction: all written and committed together, or none."""
     result = ImportResult(items)
-    for item in items:
-        target = store.root / item.rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            raise UsageError(t("{file} already exists; nothing was written", file=item.rel))
-        write_atomic(target, item.yaml.encode("utf-8"))
-        result.written.append(target)
-    if commit and result.written:
-        repo = gitops.find_repo(store.root)
-        if repo is not None:
-            files = {gitops.repo_path(repo, p): p.read_bytes() for p in result.written}
-            result.commit = gitops.commit_files(repo, files, _message(items))
+    with transaction.open(store.root, commit=commit) as tx:
+        result.warnings = tx.warnings
+        for item in items:
+            target = store.root / item.rel
+            if target.exists():
+                raise UsageError(t("{file} already exists; nothing was written", file=item.rel))
+            tx.write(target, item.yaml.encode("utf-8"), before=None)
+            result.written.append(target)
+        result.commit = tx.finish(_message(items))
     return result
 
 
-def _message(items: list[Imported]) -> str:
+def _message(items: list[Imported]) -> transaction.Message:
     if len(items) == 1:
         d = items[0].draft
         what = d.header.number or d.stem
@@ -121,5 +127,4 @@ def _message(items: list[Imported]) -> str:
         if len(subject) > 72:
             subject = subject[:69].rsplit(",", 1)[0] + ", …"
     body = [f"- {i.draft.stem}: {i.draft.header.title[:100]} (from {i.draft.source})" for i in items]
-    trailers = [f"{gitops.TRAILER_ACTION}: import"] + [f"{gitops.TRAILER_REF}: {i.draft.stem}" for i in items]
-    return subject + "\n\n" + "\n".join(body) + "\n\n" + "\n".join(trailers)
+    return transaction.Message(subject, "import", [i.draft.stem for i in items], ["\n".join(body)])

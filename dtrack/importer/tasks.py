@@ -96,6 +96,7 @@ class Node:
     is_task: bool = False
     skip: bool = False
     mentions: list[Mention] = field(default_factory=list)
+    above: tuple[str, ...] = ()     # the lead of the nearest earlier sibling that names one
 
 
 @dataclass
@@ -205,15 +206,20 @@ def body_range(paras: list[Para], title_index: int) -> tuple[int, int, int | Non
     return first, end, opening
 
 
+# Ranks rise along a branch, so capping them caps the tree's depth (at most ~80 levels): what each
+# task inherits from its ancestors then costs a bounded walk, whatever the document.
+_MAX_RANK = 8.0
+
+
 def build_tree(paras: list[Para]) -> Node:
     root = Node(Para("", None), -1.0)
     stack = [root]
     prev: Node | None = None
     for p in paras:
         if p.rank is not None:
-            rank = float(p.rank) + (0.1 * p.marker.count(".") if p.rank == NUMBER else 0.0)
+            rank = min(float(p.rank) + (0.1 * p.marker.count(".") if p.rank == NUMBER else 0.0), _MAX_RANK)
         elif prev is not None and (prev.para.text.endswith(":") or _is_title(prev.para)):
-            rank = prev.rank + 0.5
+            rank = min(prev.rank + 0.5, _MAX_RANK)
         elif prev is not None:
             rank = prev.rank
         else:
@@ -228,9 +234,12 @@ def build_tree(paras: list[Para]) -> Node:
 
 
 def _walk(node: Node):
-    for c in node.children:
+    """The nodes below `node` in document order; iterative, as a document may nest deep."""
+    stack = list(reversed(node.children))
+    while stack:
+        c = stack.pop()
         yield c
-        yield from _walk(c)
+        stack.extend(reversed(c.children))
 
 
 def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date, issuer: str = "",
@@ -260,6 +269,12 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
         if _is_title(n.para) and _NON_TASK_TITLE.match(fold(n.para.text)):
             for x in [n, *_walk(n)]:
                 x.skip = True
+    for parent in (root, *nodes):
+        above: tuple[str, ...] = ()
+        for c in parent.children:
+            c.above = above
+            if _own_lead(c) and not c.skip:
+                above = _own_lead(c)
     for n in nodes:
         if n.skip:
             continue
@@ -312,12 +327,8 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
             if hit:
                 lead, how = (next(nm for nm in hit.names if nm.startswith(n.roles.anaphor)),), "anaphor"
                 break
-    if not lead and n.parent is not None and not _own_lead(n.parent):
-        siblings = n.parent.children
-        for s in reversed(siblings[:siblings.index(n)]):
-            if _own_lead(s) and not s.skip:
-                lead, how = _own_lead(s), "above"
-                break
+    if not lead and n.parent is not None and not _own_lead(n.parent) and n.above:
+        lead, how = n.above, "above"
     if not lead:
         for x in _ancestors(n):
             if _own_lead(x):
@@ -377,10 +388,8 @@ def first_occurrence(ref: date, every: str, day: int | None) -> date:
         return ref + timedelta(days=n)
     if unit.startswith("week"):
         return ref + timedelta(weeks=n)
-    months = n * (12 if unit.startswith("year") else 1)
-    y, m = divmod(ref.month - 1 + months, 12)
-    y, m = ref.year + y, m + 1
-    return date(y, m, min(ref.day, month_end(y, m).day))
+    from dtrack.domain.dates import add_months
+    return add_months(ref, n * (12 if unit.startswith("year") else 1))
 
 
 def _document_lead(paras, first, end, finder, issuer) -> tuple[str, ...]:

@@ -50,4 +50,7 @@ MESSAGES = {
     "on time": "đúng hạn",
     "{summary} — committed {commit}": "{summary} — đã commit {commit}",
     "{summary} — written, not committed": "{summary} — đã ghi, chưa commit",
+    # the command line's own errors (dtrack/cli/boundary.py)
+    "Try '{command} --help'.": "Xem '{command} --help'.",
+    "Aborted!": "Đã dừng!",
 }

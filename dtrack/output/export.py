@@ -31,7 +31,8 @@ from dtrack.errors import UsageError
 from dtrack.i18n import t
 from dtrack.output.ical import EventSpec, calendar_bytes, event_block
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.recurrence import parse_every
+from dtrack.domain.recurrence import rrule
+from dtrack.domain.states import is_closed
 from dtrack.domain.text import fold, shorten, slugify
 
 CACHE_FORMAT = 2   # 2: agencies without a compact alias are summarised by their shortest alias
@@ -86,7 +87,7 @@ def task_uid(directive: Directive, task: Task, qualifier: str = "") -> str:
 
 
 def closed(task: Task) -> bool:
-    return task.status in ("done", "cancelled")
+    return is_closed(task.status)
 
 
 def task_sequence(task: Task) -> int:
@@ -101,38 +102,6 @@ def task_stamp(directive: Directive, task: Task) -> datetime:
     if closed(task) and task.done:
         days.append(task.done)
     return datetime(*max(d for d in days if d).timetuple()[:3], tzinfo=timezone.utc)
-
-
-_FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}
-
-
-def _month_day(day: int) -> str:
-    # dtrack clamps a series day to the month's end (31 -> 30 Apr, 28/29 Feb); RRULE skips
-    # months without that day, so ask for the last existing one of day-28...day instead.
-    if day <= 28:
-        return f"BYMONTHDAY={day}"
-    if day == 31:
-        return "BYMONTHDAY=-1"
-    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
-
-
-def recurrence_rule(task: Task) -> str | None:
-    """The RRULE of a recurring task, DTSTART being its next deadline (`due`); UsageError when
-    `every:` cannot be read."""
-    if not task.every or task.due is None:
-        return None
-    every = parse_every(task.every)
-    if task.until is not None and task.until <= task.due:
-        return None  # the series ends with this occurrence
-    parts = [f"FREQ={_FREQ[every.unit]}", f"INTERVAL={every.n}"]
-    if every.unit in ("months", "years"):
-        anchor = every.day or (task.occurrences[0].due if task.occurrences else task.due).day
-        if every.unit == "years":
-            parts.append(f"BYMONTH={task.due.month}")
-        parts.append(_month_day(anchor))
-    if task.until is not None:
-        parts.append(f"UNTIL={task.until:%Y%m%d}")
-    return ";".join(parts)
 
 
 def task_summary(task: Task, registry: Registry) -> str:
@@ -181,7 +150,7 @@ def task_spec(directive: Directive, task: Task, registry: Registry, options: Opt
         categories=tuple(dict.fromkeys(registry.canonical(a) for a in task.lead)),
         sequence=task_sequence(task),
         alarms=options.alarms if task.is_open else (),
-        rrule=recurrence_rule(task),
+        rrule=rrule(task),
         status="CANCELLED" if closed(task) else None,
     )
 

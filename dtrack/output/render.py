@@ -22,6 +22,7 @@ from dtrack.domain.dates import fmt
 from dtrack.store.gitops import Entry
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
+from dtrack.domain.states import days_overdue
 from dtrack.services.queries import Row
 from dtrack.domain.text import safe_display, one_line
 
@@ -236,8 +237,8 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
     if task.occurrences:
         out.print(Text(t("Occurrences") + ":", style="bold"))
         for o in task.occurrences:
-            late = (o.done - o.due).days if o.done else None
-            state = t("{n}d late", n=late) if late and late > 0 else t("on time") if late is not None else ""
+            late = days_overdue(o.due, o.done) if o.done else None
+            state = t("{n}d late", n=late) if late else t("on time") if late is not None else ""
             out.print(Text(f"  {fmt(o.due)}  " + t("done {date}", date=fmt(o.done) or "?") + f"  {state}"))
     out.print(Text(t("Task") + ":", style="bold"))
     out.print(Text(safe_display(one_line(task.text))), soft_wrap=False)

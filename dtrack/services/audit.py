@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Sequence
 
-from dtrack.store import gitops
+from dtrack.store import commitmsg, gitops
 from dtrack.domain.agencies import Registry
 from dtrack.errors import UsageError
 from dtrack.i18n import t
@@ -39,15 +39,10 @@ class Event:
 
 
 def _parse_body(body: str) -> tuple[str | None, list[str], str]:
-    action, refs, kept = None, [], []
-    for line in body.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and key == gitops.TRAILER_ACTION:
-            action = value.strip()
-        elif sep and key == gitops.TRAILER_REF:
-            refs.append(value.strip())
-        else:
-            kept.append(line)
+    # Trailers only from the final paragraph, which dtrack alone writes (store/commitmsg.py).
+    trailers, text = commitmsg.read(body)
+    action, refs = trailers.get(gitops.TRAILER_ACTION, [None])[-1], trailers.get(gitops.TRAILER_REF, [])
+    kept = text.splitlines() if action is not None else body.splitlines()
     if action is not None:
         # dtrack lists the tasks of a many-task commit as "- ref [lead] ..." lines; the refs say it already.
         kept = [x for x in kept if not (x.startswith("- ") and any(x[2:].startswith(r + " ") for r in refs))]

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from dtrack.store import gitops
+from dtrack.store import transaction
 from dtrack.services import ops
 from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
@@ -33,7 +33,7 @@ def extend(store: Store, ref: str, today: date, *, to: date, reason: str, by: st
            earlier: bool = False, commit: bool = True) -> Result:
     """Move a task's deadline: one `extensions:` entry {from, to, on, by, reason} and the new `due`."""
     if not reason.strip():
-        raise UsageError(t("--reason is empty"), hint=t("Say why the deadline moves, as the document words it."))
+        raise UsageError(t("the reason is empty"), hint=t("Say why the deadline moves, as the document words it."))
 
     def edit(task: Task, ref: str):
         if task.status != "open":
@@ -64,7 +64,7 @@ def cancel(store: Store, refs: Sequence[str], today: date, *, reason: str, by: s
            commit: bool = True) -> Result:
     """Withdraw tasks: status cancelled and a `cancelled: {on, by, reason}` record."""
     if not reason.strip():
-        raise UsageError(t("--reason is empty"), hint=t("Say why the task is withdrawn."))
+        raise UsageError(t("the reason is empty"), hint=t("Say why the task is withdrawn."))
 
     def edit(task: Task, ref: str):
         if task.status == "cancelled":
@@ -154,9 +154,9 @@ def validate_text(text: str, rel: str) -> Directive:
 def check_new(store: Store, new: NewDirective) -> str:
     """The new file's path relative to the store; refuses a kind we do not know or a number already recorded."""
     if new.kind not in KINDS:
-        raise UsageError(t("--kind must be one of {allowed} (found {value!r})", allowed=", ".join(KINDS),
+        raise UsageError(t("the kind must be one of {allowed} (found {value!r})", allowed=", ".join(KINDS),
                            value=new.kind))
-    for what, value in (("--issuer", new.issuer), ("--title", new.title)):
+    for what, value in ((t("the issuer"), new.issuer), (t("the title"), new.title)):
         if not value.strip():
             raise UsageError(t("{option} is empty", option=what))
     if new.number:
@@ -183,15 +183,14 @@ def add_directive(store: Store, new: NewDirective, *, text: str | None = None, c
     path = store.root / rel
     if path.exists():
         raise UsageError(t("{path} already exists; nothing was written", path=rel))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
-    store_mod.write_atomic(path, data)
     result = Result(changed=[rel.rsplit("/", 1)[-1][:-5]], files=[path])
-    subject = f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}"
-    body = [f"{new.issuer}, {fmt(new.issued)}", "", f"{gitops.TRAILER_ACTION}: add",
-            f"{gitops.TRAILER_REF}: {result.changed[0]}"]
-    result.summary = subject
-    result.commit = _commit(store.root, {path: data}, subject + "\n\n" + "\n".join(body), commit)
+    message = transaction.Message(f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}", "add",
+                                  [result.changed[0]], [f"{new.issuer}, {fmt(new.issued)}"])
+    result.summary = message.subject
+    with transaction.open(store.root, commit=commit) as tx:
+        result.warnings = tx.warnings
+        tx.write(path, text.encode("utf-8"), before=None)
+        result.commit = tx.finish(message)
     return result
 
 
@@ -207,15 +206,6 @@ def new_from_text(text: str) -> NewDirective:
     return NewDirective(number="" if number is None else nfc(str(number)).strip(), kind=str(data.get("kind") or ""),
                         issuer=nfc(str(data.get("issuer") or "")), issued=issued,
                         title=nfc(" ".join(str(data.get("title") or "").split())))
-
-
-def _commit(root: Path, files: dict[Path, bytes], message: str, commit: bool) -> str | None:
-    if not commit:
-        return None
-    repo = gitops.find_repo(root)
-    if repo is None:
-        return None
-    return gitops.commit_files(repo, {gitops.repo_path(repo, p): data for p, data in files.items()}, message)
 
 
 # ---------------------------------------------------------------------------- add a task
@@ -251,59 +241,56 @@ def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: 
     directive = resolve_directive(store.directives, directive_key)
     text = nfc(" ".join(text.split()))
     if not text:
-        raise UsageError(t("--text is empty"), hint=t("Give the task as the document words it."))
+        raise UsageError(t("the task's text is empty"), hint=t("Give the task as the document words it."))
     in_use = [a for d in store.directives for x in d.tasks for a in (*x.lead, *x.support)]
-    leads, unknown = resolve_agencies(lead, store.registry, in_use, new_agency, "--lead")
-    supports, unknown2 = resolve_agencies(support, store.registry, in_use, new_agency, "--support")
+    leads, unknown = resolve_agencies(lead, store.registry, in_use, new_agency, t("lead agency"))
+    supports, unknown2 = resolve_agencies(support, store.registry, in_use, new_agency, t("support agency"))
     if not leads:
-        raise UsageError(t("--lead is empty"), hint=t("Name the agency in charge (chủ trì)."))
+        raise UsageError(t("the lead agency is empty"), hint=t("Name the agency in charge (chủ trì)."))
     if every is not None:
         every = str(parse_every(every))
         if due is None:
-            raise UsageError(t("--every needs --due, the date of the first occurrence"))
+            raise UsageError(t("a recurring task needs a due date, the date of its first occurrence"))
     if until is not None and every is None:
-        raise UsageError(t("--until goes with --every"))
+        raise UsageError(t("an end date (until) goes only with a recurring task (every)"))
 
     path = store.file(directive)
-    raw = path.read_bytes()
-    doc = Doc.decode(raw)
-    current = ops._reparse(doc.text, directive)
-    n = max((x.n for x in current.tasks), default=0) + 1
-    fields: dict = {"n": n, "text": text, "lead": leads[0] if len(leads) == 1 else leads}
-    if supports:
-        fields["support"] = supports
-    for key, value in (("due", due), ("due_text", nfc(due_text.strip()) if due_text else None),
-                       ("every", every), ("until", until)):
-        if value is not None:
-            fields[key] = value
-    fields["status"] = "open"
-    new_text = append_task(doc, fields).text
-    after = ops._reparse(new_text, current)
-    expected = Task(n=n, text=text, lead=tuple(leads), support=tuple(supports), due=due,
-                    due_text=fields.get("due_text"), every=every, until=until, index=len(current.tasks))
-    got = after.task(n)
-    ops._verify(current, dataclasses.replace(after, tasks=[x for x in after.tasks if x.n != n]), {})
-    if got is None or dataclasses.replace(got, index=expected.index) != expected:
-        raise DataError(t("internal check failed: the new task did not read back as written; nothing was written. "
-                          "Please report this with the file."))
+    with transaction.open(store.root, commit=commit) as tx:
+        raw = tx.read(path, directive.path)
+        doc = Doc.decode(raw)
+        current = ops._reparse(doc.text, directive)
+        n = max((x.n for x in current.tasks), default=0) + 1
+        fields: dict = {"n": n, "text": text, "lead": leads[0] if len(leads) == 1 else leads}
+        if supports:
+            fields["support"] = supports
+        for key, value in (("due", due), ("due_text", nfc(due_text.strip()) if due_text else None),
+                           ("every", every), ("until", until)):
+            if value is not None:
+                fields[key] = value
+        fields["status"] = "open"
+        new_text = append_task(doc, fields).text
+        after = ops._reparse(new_text, current)
+        expected = Task(n=n, text=text, lead=tuple(leads), support=tuple(supports), due=due,
+                        due_text=fields.get("due_text"), every=every, until=until, index=len(current.tasks))
+        got = after.task(n)
+        ops._verify(current, dataclasses.replace(after, tasks=[x for x in after.tasks if x.n != n]), {})
+        if got is None or dataclasses.replace(got, index=expected.index) != expected:
+            raise DataError(t("internal check failed: the new task did not read back as written; nothing was "
+                              "written. Please report this with the file."))
 
-    files = {path: Doc(new_text, doc.bom, doc.newline).encode()}
-    new_names = list(dict.fromkeys(unknown + unknown2))
-    if new_names:
-        files.update(_agencies_appended(store.root, new_names))
-    for p, data in files.items():
-        store_mod.write_atomic(p, data, expected=raw if p == path else _read(p))
-    ref = f"{directive.stem}#{n}"
-    lead_short = ", ".join(store.registry.short_name(a) for a in leads)
-    body = [text, ""]
-    if new_names:
-        body += [t("New agency in agencies.yaml: {names}", names=", ".join(new_names)), ""]
-    body += [f"{gitops.TRAILER_ACTION}: add-task", f"{gitops.TRAILER_REF}: {ref}"]
-    subject = f"add-task {ref} [{lead_short}]" + (f" {t('due')} {fmt(due)}" if due else "") + \
-        (f" ({t('every')} {every})" if every else "")
-    result = Result(changed=[ref], files=list(files))
-    result.summary = subject
-    result.commit = _commit(store.root, files, subject + "\n\n" + "\n".join(body), commit)
+        tx.write(path, Doc(new_text, doc.bom, doc.newline).encode(), before=raw)
+        new_names = list(dict.fromkeys(unknown + unknown2))
+        if new_names:
+            agencies, old, data = _agencies_appended(store.root, new_names)
+            tx.write(agencies, data, before=old)
+        ref = f"{directive.stem}#{n}"
+        lead_short = ", ".join(store.registry.short_name(a) for a in leads)
+        note = t("New agency in agencies.yaml: {names}", names=", ".join(new_names)) if new_names else ""
+        subject = f"add-task {ref} [{lead_short}]" + (f" {t('due')} {fmt(due)}" if due else "") + \
+            (f" ({t('every')} {every})" if every else "")
+        result = Result(changed=[ref], files=[path] + ([agencies] if new_names else []), warnings=tx.warnings,
+                        summary=subject)
+        result.commit = tx.finish(transaction.Message(subject, "add-task", [ref], [text, note]))
     return result
 
 
@@ -314,11 +301,12 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _agencies_appended(root: Path, names: Sequence[str]) -> dict[Path, bytes]:
-    """agencies.yaml with `- name: ...` entries added at its end, in its own newline style."""
+def _agencies_appended(root: Path, names: Sequence[str]) -> tuple[Path, bytes | None, bytes]:
+    """agencies.yaml, its bytes now (None: there is none) and with `- name: ...` entries added at its end,
+    in its own newline style."""
     path = root / store_mod.AGENCIES_FILE
-    raw = _read(path) or b""
-    doc = Doc.decode(raw)
+    old = _read(path)
+    doc = Doc.decode(old or b"")
     from dtrack.store.yamledit import flow_item
     text = doc.text
     if text and not text.endswith("\n"):
@@ -327,7 +315,7 @@ def _agencies_appended(root: Path, names: Sequence[str]) -> dict[Path, bytes]:
     registry, problems = Registry.from_data(store_mod.parse(text))
     if problems or any(registry.get(n) is None for n in names):
         raise DataError(t("cannot add to agencies.yaml: {problem}", problem=(problems or ["?"])[0]))
-    return {path: Doc(text, doc.bom, doc.newline).encode()}
+    return path, old, Doc(text, doc.bom, doc.newline).encode()
 
 
 # ---------------------------------------------------------------------------- edit by hand
@@ -364,17 +352,17 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     before = validate_text(Doc.decode(before_raw).text, rel)
     refs, what = changed_refs(before, after)
     path = store.file(directive)
-    store_mod.write_atomic(path, after_raw, expected=before_raw)
     label = directive.ref(task) if task is not None and (not refs or refs == [directive.ref(task)]) else \
         (", ".join(refs[:3]) + (" …" if len(refs) > 3 else "") if refs else directive.stem)
     lead = ""
     if task is not None and label == directive.ref(task):
         lead = " [" + ", ".join(store.registry.short_name(a) for a in task.lead) + "]"
     subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
-    body = [f"{gitops.TRAILER_ACTION}: edit"] + [f"{gitops.TRAILER_REF}: {r}" for r in refs or
-                                                  ([directive.ref(task)] if task else [directive.stem])]
-    result = Result(changed=refs or [label], files=[path])
-    result.summary = shorten(subject, 120)
-    result.commit = _commit(store.root, {path: after_raw}, result.summary + "\n\n" + "\n".join(body), commit)
+    result = Result(changed=refs or [label], files=[path], summary=shorten(subject, 120))
+    # The user edited a copy, outside the lock: under it, the file must still be what the editor started from.
+    with transaction.open(store.root, commit=commit) as tx:
+        result.warnings = tx.warnings
+        tx.write(path, after_raw, before=before_raw)
+        result.commit = tx.finish(transaction.Message(result.summary, "edit", refs or (
+            [directive.ref(task)] if task else [directive.stem])))
     return result
-

@@ -8,13 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from dtrack.store import gitops
-from dtrack.store import journal
-from dtrack.store import lock
+from dtrack.store import transaction
 from dtrack.domain import recurrence
 from dtrack.store import files as store_mod
 from dtrack.domain.dates import fmt
-from dtrack.errors import DataError, DtrackError, UsageError
+from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, InvalidDirective, Occurrence, Task, directive_from_data
 from dtrack.services.queries import resolve_task
@@ -98,7 +96,7 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
                           "written. Please report this with the file.", path=before.path, what=problem))
 
 
-def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Callable[[list[tuple[str, Task, dict]]], str],
+def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Callable[[list[tuple[str, Task, dict]]], transaction.Message],
                  commit: bool = True) -> Result:
     """Resolve every reference first, then edit file by file; nothing is written if any reference is bad."""
     planned: list[_Planned] = []
@@ -111,18 +109,15 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         by_file.setdefault(p.directive.path, []).append(p)
 
     result = Result()
-    # The whole read-modify-write-commit section holds the store lock: a second dtrack waits here,
-    # then reads the file as the first one left it, so no update is lost (docs/reliability.md).
-    with lock.store_lock(store.root):
-        repo = gitops.find_repo(store.root) if commit else None
-        if repo is not None:
-            gitops.check_unlocked(repo)
-            result.warnings += journal.recover(store.root)
+    # The files are read inside the transaction (under the store lock): a second dtrack waits, then
+    # reads the file as the first one left it, so no update is lost (docs/reliability.md).
+    with transaction.open(store.root, commit=commit) as tx:
+        result.warnings = tx.warnings
         staged: list[tuple[Path, bytes, bytes, str, Directive, dict]] = []
         log: list[tuple[str, Task, dict]] = []
         for rel, items in by_file.items():
             path = store.root / rel
-            raw = _read(path, rel)
+            raw = tx.read(path, rel)
             doc = Doc.decode(raw)
             current = _reparse(doc.text, items[0].directive)
             edits: dict[int, dict] = {}
@@ -144,60 +139,15 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
         result.changed = [ref for ref, _, _ in log]
         if not staged:
             return result
-        journal.sweep(store.root, [path for path, *_ in staged])
-
-        files: dict[str, bytes] = {}
-        text = message(log)
-        result.summary = text.split("\n", 1)[0]
-        parent = None
-        if repo is not None:
-            entries = []
-            parent, bases = gitops.committed(repo, [gitops.repo_path(repo, path) for path, *_ in staged])
-            for path, raw, new, rel, current, edits in staged:
-                rel_repo = gitops.repo_path(repo, path)
-                base = bases[rel_repo]
-                files[rel_repo] = _committed_version(base, raw, new, current, edits, rel_repo, result)
-                entries.append(journal.Entry(path, rel_repo, raw, new, files[rel_repo], base))
-            journal.begin(store.root, repo, text, entries)
-        _write_all(staged, store.root)
+        bases = tx.committed(path for path, *_ in staged)
+        for path, raw, new, rel, current, edits in staged:
+            kept = _committed_version(bases[path], raw, new, current, edits, rel, result) if path in bases else None
+            tx.write(path, new, before=raw, commit=kept)
+        msg = message(log)
+        result.summary = msg.subject
+        result.commit = tx.finish(msg)
         result.files = [path for path, *_ in staged]
-        if repo is not None:
-            try:
-                result.commit = gitops.commit_files(repo, files, text, parent=parent)
-            except DtrackError as e:
-                e.hint = ((e.hint + " ") if e.hint else "") + t(
-                    "The change is written but not committed; the next dtrack command that changes the store "
-                    "will commit it.")
-                raise
-            journal.end(store.root)
     return result
-
-
-def _read(path: Path, rel: str) -> bytes:
-    try:
-        raw = store_mod.read_bytes(path)
-        store_mod.decode(raw)
-    except store_mod._Unreadable as e:
-        raise DataError(t("{path}:{line}: {message}", path=rel, line=e.line, message=e.message)) from None
-    return raw
-
-
-def _write_all(staged: list, root: Path) -> None:
-    """Write every touched file or none: if one write is refused (the file was edited by hand meanwhile),
-    the files already written get their old bytes back."""
-    done: list[tuple[Path, bytes, bytes]] = []
-    try:
-        for path, raw, new, *_ in staged:
-            store_mod.write_atomic(path, new, expected=raw, root=root)
-            done.append((path, raw, new))
-    except BaseException:
-        for path, raw, new in reversed(done):
-            try:
-                store_mod.write_atomic(path, raw, expected=new, root=root)
-            except (OSError, DtrackError):
-                pass
-        journal.end(root)
-        raise
 
 
 def _committed_version(base: bytes | None, raw: bytes, new: bytes, current: Directive, edits: dict, rel: str,
@@ -231,23 +181,15 @@ def _subject(action: str, log: list[tuple[str, Task, dict]], registry, detail: C
     return t("{action} {count} tasks: {refs}", action=action, count=len(log), refs=refs)
 
 
-def _body(action: str, log, registry, note: str | None, detail) -> str:
-    lines = []
-    if len(log) > 1:
-        for ref, task, changes in log:
-            lead = ", ".join(registry.short_name(a) for a in task.lead)
-            lines.append(f"- {ref} [{lead}]{detail(task, changes)}")
-        lines.append("")
-    if note:
-        lines += [note, ""]
-    lines.append(f"{gitops.TRAILER_ACTION}: {action}")
-    lines += [f"{gitops.TRAILER_REF}: {ref}" for ref, _, _ in log]
-    return "\n".join(lines)
-
-
 def _message(action: str, store: Store, note: str | None, detail) -> Callable:
-    def build(log):
-        return _subject(action, log, store.registry, detail) + "\n\n" + _body(action, log, store.registry, note, detail)
+    def build(log) -> transaction.Message:
+        tasks = []
+        if len(log) > 1:
+            for ref, task, changes in log:
+                lead = ", ".join(store.registry.short_name(a) for a in task.lead)
+                tasks.append(f"- {ref} [{lead}]{detail(task, changes)}")
+        return transaction.Message(_subject(action, log, store.registry, detail), action,
+                                   [ref for ref, _, _ in log], ["\n".join(tasks), note or ""])
     return build
 
 

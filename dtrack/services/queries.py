@@ -10,9 +10,8 @@ from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.labels import clean, ref_label
+from dtrack.domain.states import DEFAULT_WINDOW, state_of
 from dtrack.domain.text import fold
-
-DEFAULT_WINDOW = 14
 
 
 class Row(NamedTuple):
@@ -30,16 +29,7 @@ class Row(NamedTuple):
 
 def evaluate(task: Task, today: date, window: int = DEFAULT_WINDOW) -> tuple[str, int | None]:
     """The task's state and, for an open task with a deadline, days until it (negative: overdue)."""
-    if task.status == "done":
-        return "done", None
-    if task.status == "cancelled":
-        return "cancelled", None
-    if task.due is None:
-        return "no-deadline", None
-    left = (task.due - today).days
-    if left < 0:
-        return "overdue", left
-    return ("due-soon" if left <= window else "upcoming"), left
+    return state_of(task, today, window)
 
 
 class Listing(NamedTuple):
@@ -78,14 +68,7 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
         if stem == 0:
             stem = refs[x.stem] = x.stem if clean(x.stem) == x.stem == x.stem.strip() else None
         ref = f"{stem}#{x.n}" if stem is not None else ref_label(x.stem, x.n)
-        if x.status != "open":
-            state, left = x.status, None
-        elif x.due is None:
-            state, left = "no-deadline", None
-        else:
-            left = (x.due - today).days
-            state = "overdue" if left < 0 else ("due-soon" if left <= window else "upcoming")
-        lines.append((ref, x.due, state, left, x.lead, x.label))
+        lines.append((ref, x.due, *state_of(x, today, window), x.lead, x.label))
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
     return Listing(lines, [(x.rel, x.pos) for x in found], counts, collection.problems, registry)
 
@@ -159,7 +142,7 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     if "#" not in ref:
         return ref, None
     key, _, n = ref.rpartition("#")
-    if not n.strip().isdigit():
+    if not n.strip().isdecimal() or len(n.strip()) > 9:      # int() refuses 4,300+ digits and "²"
         raise UsageError(t("'{ref}': the part after '#' must be a task number", ref=ref),
                          hint=t("A reference looks like 1502-UBND-KGVX#2 or 1502#2."))
     return key, int(n)

@@ -26,6 +26,7 @@ from typing import Iterable, Sequence
 
 from dtrack.domain.agencies import Registry
 from dtrack.domain.model import Directive, Task
+from dtrack.domain.states import days_overdue, is_overdue
 from dtrack.domain.text import fold
 
 STATES = ("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled")
@@ -48,7 +49,7 @@ class Unit:
         return self.directive.ref(self.task)
 
     def days_overdue(self, as_of: date) -> int:
-        return (as_of - self.due).days if self.state == "open_overdue" and self.due else 0
+        return days_overdue(self.due, as_of) if self.state == "open_overdue" else 0
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Report:
 def _judge(due_then: date | None, done: date | None, as_of: date, due_now: date | None) -> tuple[str, date | None]:
     if done is not None and done <= as_of:
         return ("done_late" if due_then is not None and done > due_then else "done_on_time"), due_then
-    if due_now is not None and due_now < as_of:
+    if is_overdue(due_now, as_of):
         return "open_overdue", due_now
     return "open_in_time", due_now
 

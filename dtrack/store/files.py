@@ -12,7 +12,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from dtrack.domain.agencies import Registry
 from dtrack.errors import BusyError, UsageError
@@ -24,6 +24,7 @@ SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 # An anchor (&a) or alias (*a) token; "Sở KH&ĐT" is not one (no space or indicator before the &).
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]")
@@ -63,20 +64,19 @@ def _git_top(start: Path) -> Path | None:
     return None
 
 
-def find_root(dir_option: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
-    """--dir, else DTRACK_DIR, else ./directives, else the current folder if it is a store,
-    else directives/ at the top of the enclosing git repository."""
-    for raw, origin in ((dir_option, "--dir"), (environ.get("DTRACK_DIR"), "DTRACK_DIR")):
-        if raw:
-            try:
-                path = (cwd / raw).resolve()
-                is_dir = path.is_dir()
-            except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
-                is_dir = False
-            if not is_dir:
-                raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=raw),
-                                 hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
-            return path
+def find_root(dir_option: str | None, cwd: Path, origin: str = "--dir") -> Path:
+    """The folder asked for (`origin` names where: --dir or DTRACK_DIR), else ./directives, else the
+    current folder if it is a store, else directives/ at the top of the enclosing git repository."""
+    if dir_option:
+        try:
+            path = (cwd / dir_option).resolve()
+            is_dir = path.is_dir()
+        except (OSError, ValueError):       # a NUL byte, a name too long, a loop of links
+            is_dir = False
+        if not is_dir:
+            raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=dir_option),
+                             hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
+        return path
     if (cwd / "directives").is_dir():
         return (cwd / "directives").resolve()
     if (cwd / AGENCIES_FILE).is_file():
@@ -153,31 +153,88 @@ def decode(raw: bytes) -> str:
 
 
 _loaders = None
+_INT = "tag:yaml.org,2002:int"
+# The only integers a directive file holds: plain decimal, at most 18 digits (so any int64 column
+# holds them). YAML 1.1 would also read 0x10, 0o17, 1_000 and 1:30 as numbers that no edit finds
+# again; those, and longer digit strings, stay text, and the model says what it expected.
+_DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,17})$")
 
 
 def _yaml():
     """PyYAML and its two loaders, imported on first parse (a run served from the cache never pays for
-    PyYAML): the fast C loader, and a careful one for files that could hurt the fast one."""
+    PyYAML): the fast C loader, and a careful one for files that could hurt the fast one. Both use
+    libyaml's parser where PyYAML has it, and the same resolver and constructor."""
     global _loaders
     import yaml
     if _loaders is None:
-        fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        if hasattr(yaml, "CParser"):
-            class Careful(yaml.composer.Composer, yaml.CParser, yaml.constructor.SafeConstructor,
-                          yaml.resolver.Resolver):
-                """libyaml's parser with PyYAML's Python composer, which raises RecursionError on deep
-                nesting where libyaml's C composer crashes the process. Safe constructor: no tag builds
-                an object."""
-
-                def __init__(self, stream):
-                    yaml.CParser.__init__(self, stream)
-                    yaml.constructor.SafeConstructor.__init__(self)
-                    yaml.resolver.Resolver.__init__(self)
-                    yaml.composer.Composer.__init__(self)
-        else:                            # pragma: no cover - PyYAML built without libyaml
-            Careful = yaml.SafeLoader
-        _loaders = (fast, Careful)
+        _loaders = _make_loaders(yaml)
     return (yaml, *_loaders)
+
+
+def _make_loaders(yaml):
+    class Resolver(yaml.resolver.Resolver):
+        pass
+
+    Resolver.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in pairs if tag != _INT]
+        for first, pairs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+    Resolver.add_implicit_resolver(_INT, _DECIMAL, list("-+0123456789"))
+
+    class Constructor(yaml.constructor.SafeConstructor):
+        """The safe constructor (no tag builds an object) that also refuses a key written twice in
+        one mapping: YAML would keep the last one and silently drop the first (a whole task list)."""
+
+        def construct_mapping(self, node, deep=False):
+            written = node.value        # flatten_mapping deletes merge keys from this very list
+            mapping = super().construct_mapping(node, deep=deep)
+            if node.value is not written or len(mapping) < len(written):
+                _refuse_duplicate(self, written)
+            return mapping
+
+    # PyYAML 6 keeps libyaml's parser in yaml.cyaml (from yaml._yaml), not at the top level.
+    cparser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+    if cparser is not None:
+        class Fast(cparser, Constructor, Resolver):
+            def __init__(self, stream):
+                cparser.__init__(self, stream)
+                Constructor.__init__(self)
+                Resolver.__init__(self)
+
+        class Careful(yaml.composer.Composer, cparser, Constructor, Resolver):
+            """libyaml's parser (events) with PyYAML's Python composer, which raises RecursionError on
+            deep nesting where libyaml's C composer crashes the process."""
+
+            def __init__(self, stream):
+                cparser.__init__(self, stream)
+                Constructor.__init__(self)
+                Resolver.__init__(self)
+                yaml.composer.Composer.__init__(self)
+    else:                                # pragma: no cover - PyYAML built without libyaml
+        class Fast(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                   Constructor, Resolver):
+            def __init__(self, stream):
+                for base in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                             yaml.composer.Composer, Constructor, Resolver):
+                    base.__init__(self, *((stream,) if base is yaml.reader.Reader else ()))
+        Careful = Fast
+    return Fast, Careful
+
+
+def _refuse_duplicate(constructor, pairs) -> None:
+    seen = set()
+    for key_node, _ in pairs:
+        key = constructor.construct_object(key_node)
+        if key in seen:
+            mark = key_node.start_mark
+            raise _Unreadable(mark.line + 1, mark.column + 1,
+                              t("the key '{key}' is written twice in the same mapping; YAML would keep only "
+                                "the last one: merge them into one", key=_short(key)))
+        seen.add(key)
+
+
+def _short(value) -> str:
+    s = str(value)
+    return s if len(s) <= 40 else s[:40] + "…"
 
 
 def _needs_care(text: str) -> bool:
@@ -217,9 +274,10 @@ def _too_big(size: int) -> str:
 
 def _check_expansion(root) -> None:
     """Refuse a document whose anchors and aliases multiply it ("billion laughs"): PyYAML shares the
-    aliased objects, so loading is cheap, but anything that walks the data (JSON, comparison, export)
-    would expand it. Also refuses a recursive alias. Iterative: the graph may be deep."""
-    sizes: dict[int, int] = {}
+    aliased objects, so loading is cheap, but anything that walks the data (JSON, comparison, export,
+    the cache) would expand it. Measured in values and in characters: one long string used by many
+    aliases is as bad as many values. Also refuses a recursive alias. Iterative: the graph may be deep."""
+    sizes: dict[int, tuple[int, int]] = {}      # id(node) -> (values, characters) once expanded
     distinct = 0
     stack: list[tuple[object, bool]] = [(root, False)]
     active: set[int] = set()
@@ -229,11 +287,18 @@ def _check_expansion(root) -> None:
         if done:
             active.discard(key)
             children = _children(node)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            if sizes[key] > MAX_EXPANSION and sizes[key] > 2 * distinct:
+            values = 1 + sum(sizes[id(c)][0] for c in children)
+            chars = (len(node.value) if isinstance(node.value, str) else 0) + sum(sizes[id(c)][1] for c in children)
+            sizes[key] = (values, chars)
+            if values > MAX_EXPANSION and values > 2 * distinct:
                 raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
                                   t("YAML anchors and aliases expand this file to more than {n} values; a "
                                     "directive file does not need them: write the values out", n=MAX_EXPANSION))
+            if chars > MAX_EXPANDED_CHARS:
+                raise _Unreadable(node.start_mark.line + 1, node.start_mark.column + 1,
+                                  t("YAML anchors and aliases expand this file to more than {n} MB of text; a "
+                                    "directive file does not need them: write the values out",
+                                    n=MAX_EXPANDED_CHARS // (1024 * 1024)))
             continue
         if key in sizes:
             continue
@@ -269,7 +334,8 @@ def parse(text: str) -> Any:
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_expansion(node)
+            if _ANCHOR_OR_ALIAS.search(text):      # without anchors nothing can expand
+                _check_expansion(node)
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -279,6 +345,9 @@ def parse(text: str) -> Any:
             # An unclosed quote or bracket fails at the end of the file; where it opened is what to fix.
             mark = e.context_mark
         what = e.problem or str(e)
+        if "maximum nesting depth" in what:         # libyaml >= 0.2.6 stops at 1,000 levels itself
+            raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                              t("nested too deeply to be a directive file")) from None
         if isinstance(e, yaml.constructor.ConstructorError) and "tag" in what:
             tag = what.rsplit("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
             raise _Unreadable(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
@@ -436,8 +505,9 @@ def stem_for(number: str, issued, title: str) -> str:
     stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
     if len(stem.encode("utf-8")) > 120:
         stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip("-.")
-    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
-        stem += "-vb"
+    head, dot, rest = stem.partition(".")
+    if head.upper() in _WINDOWS_RESERVED:       # Windows reserves NUL.txt as it reserves NUL
+        stem = f"{head}-vb{dot}{rest}"
     if not stem:
         m = _MEETING.search(title)
         source = m.group(1) if m and len(m.group(1)) > 20 else title

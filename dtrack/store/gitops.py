@@ -7,6 +7,7 @@ never swept in and no `git add .` ever happens.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -17,9 +18,10 @@ from pathlib import Path
 
 from dtrack.errors import BusyError, GitError
 from dtrack.i18n import t
+from dtrack.store import commitmsg
 
-TRAILER_ACTION = "Dtrack-Action"
-TRAILER_REF = "Dtrack-Ref"
+TRAILER_ACTION = commitmsg.ACTION
+TRAILER_REF = commitmsg.REF
 
 
 def find_repo(path: Path) -> Path | None:
@@ -76,8 +78,10 @@ def _busy(lock: Path) -> BusyError:
                             file=lock))
 
 
+@functools.lru_cache(maxsize=8)
 def git_dir(repo: Path) -> Path:
-    """The repository's git folder: .git, or for a linked worktree the folder its .git file names."""
+    """The repository's git folder: .git, or for a linked worktree the folder its .git file names (asked
+    of git once per process: the lock and operation checks of every change need it)."""
     dot = repo / ".git"
     if dot.is_dir():
         return dot
@@ -104,6 +108,26 @@ def check_unlocked(repo: Path) -> None:
             raise _busy(lock)
 
 
+# What git leaves in its folder while an operation waits for the user, and how to end it.
+_IN_PROGRESS = (("MERGE_HEAD", "a merge", "git commit", "git merge --abort"),
+                ("rebase-merge", "a rebase", "git rebase --continue", "git rebase --abort"),
+                ("rebase-apply", "a rebase or 'git am'", "git rebase --continue", "git rebase --abort"),
+                ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"),
+                ("REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"))
+
+
+def check_no_operation(repo: Path) -> None:
+    """BusyError if a merge, rebase, cherry-pick or revert is unfinished: a commit made now would be
+    swept into it or dropped by its --abort. Checked before any file is written."""
+    folder = git_dir(repo)
+    for name, what, finish, abort in _IN_PROGRESS:
+        if (folder / name).exists():
+            raise BusyError(t("git is in the middle of {operation} ({path} exists); nothing was changed",
+                              operation=t(what), path=folder / name),
+                            hint=t("Finish it ({finish}) or abort it ({abort}), then run the command again.",
+                                   finish=finish, abort=abort))
+
+
 def head(repo: Path) -> str | None:
     try:
         return run(repo, "rev-parse", "--verify", "-q", "HEAD").strip() or None
@@ -120,8 +144,10 @@ def committed_bytes(repo: Path, rel: str) -> bytes | None:
 def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes | None]]:
     """HEAD's commit id (None before the first commit) and each file as that commit has it (None: not
     in it), read by one `git cat-file --batch` rather than a git process per question (~5 ms each)."""
-    names = ["HEAD"] + [f"HEAD:{rel}" for rel in rels if "\n" not in rel]
-    out = run_bytes(repo, "cat-file", "--batch", input="".join(n + "\n" for n in names).encode("utf-8"))
+    # --batch reads one name a line (its -z needs git 2.38): a name with a line break is asked on its own.
+    asked = [rel for rel in rels if not _LINE_BREAK.search(rel)]
+    names = ["HEAD"] + [f"HEAD:{rel}" for rel in asked]
+    out = run_bytes(repo, "cat-file", "--batch", input=b"".join(os.fsencode(n) + b"\n" for n in names))
     answers, at = [], 0
     for _name in names:
         end = out.index(b"\n", at)
@@ -134,11 +160,20 @@ def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes 
         else:
             answers.append(None)        # "<name> missing"
     head_id = answers[0][0] if answers[0] else None
-    blobs = dict(zip([rel for rel in rels if "\n" not in rel], (a[1] if a else None for a in answers[1:])))
+    blobs = dict(zip(asked, (a[1] if a else None for a in answers[1:])))
     for rel in rels:
         if rel not in blobs:
             blobs[rel] = committed_bytes(repo, rel) if head_id else None
     return head_id, blobs
+
+
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
+def _index_info(blobs: dict[str, str]) -> bytes:
+    """`update-index -z --index-info` input: NUL-terminated, so that any name git can hold (a line break
+    in a colleague's file name included) is one record."""
+    return b"".join(f"100644 {sha}\t".encode("ascii") + os.fsencode(rel) + b"\0" for rel, sha in blobs.items())
 
 
 def repo_path(repo: Path, path: Path) -> str:
@@ -165,8 +200,7 @@ def commit_files(repo: Path, files: dict[str, bytes], message: str, parent=_HEAD
         for rel, data in files.items():
             # --path applies the repository's attributes (eol=lf, autocrlf) exactly as 'git add' would.
             blobs[rel] = run(repo, "hash-object", "-w", "--stdin", f"--path={rel}", input=data).strip()
-        run(repo, "update-index", "--add", "--index-info", env=env,
-            input="".join(f"100644 {sha}\t{rel}\n" for rel, sha in blobs.items()).encode("utf-8"))
+        run(repo, "update-index", "-z", "--add", "--index-info", env=env, input=_index_info(blobs))
         tree = run(repo, "write-tree", env=env).strip()
     args = ["commit-tree", tree, "-F", "-"] + (["-p", parent] if parent else [])
     commit = run(repo, *args, input=message.encode("utf-8")).strip()
@@ -194,8 +228,7 @@ def _sync_index(repo: Path, files: dict[str, bytes], blobs: dict[str, str]) -> N
         # Re-stat from the work tree so git sees these files as unchanged.
         run(repo, "update-index", "--add", "--", *clean)
     if dirty:
-        run(repo, "update-index", "--add", "--index-info",
-            input="".join(f"100644 {blobs[rel]}\t{rel}\n" for rel in dirty).encode("utf-8"))
+        run(repo, "update-index", "-z", "--add", "--index-info", input=_index_info({rel: blobs[rel] for rel in dirty}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +251,7 @@ def history(repo: Path, rel: str, limit: int = 50) -> list[Entry]:
         if not record:
             continue
         commit, when, author, subject, body = (record.split("\x1f") + [""] * 5)[:5]
-        refs, action = [], None
-        for line in body.splitlines():
-            key, _, value = line.partition(": ")
-            if key == TRAILER_REF:
-                refs.append(value.strip())
-            elif key == TRAILER_ACTION:
-                action = value.strip()
-        entries.append(Entry(commit, when, author, subject, body, tuple(refs), action))
+        trailers, _ = commitmsg.read(body)
+        action = trailers.get(TRAILER_ACTION, [None])[-1]
+        entries.append(Entry(commit, when, author, subject, body, tuple(trailers.get(TRAILER_REF, [])), action))
     return entries

@@ -6,7 +6,8 @@
     <git hooks>/pre-commit          refuses a commit of directive files that do not validate
 
 A git repository is created at PATH unless PATH is already inside one. Existing files are never
-overwritten, so running it again changes nothing; only the files it created are committed.
+overwritten, so running it again changes nothing; only the files it created are committed, in one
+transaction (store/transaction.py) like every other writing command.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dtrack.store import gitops
+from dtrack.store import gitops, transaction
 from dtrack.store import files as store_mod
 from dtrack.errors import UsageError
 from dtrack.i18n import t
@@ -94,19 +95,20 @@ def init(path: Path, *, commit: bool = True) -> InitResult:
         store / "README.md": _data("store-README.md"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
     }
-    for file, data in wanted.items():
-        if file.exists():
-            continue
-        file.parent.mkdir(parents=True, exist_ok=True)
-        store_mod.write_atomic(file, data)
-        result.created.append(file)
-        result.messages.append(t("created {path}", path=gitops.repo_path(repo, file)))
-    _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
-    if result.created and commit:
-        files = {gitops.repo_path(repo, f): f.read_bytes() for f in result.created}
-        message = t("init: a directive store ({files})", files=", ".join(sorted(files))) + \
-            f"\n\n{gitops.TRAILER_ACTION}: init\n"
-        result.commit = gitops.commit_files(repo, files, message)
+    with transaction.open(path, commit=commit) as tx:
+        result.warnings += tx.warnings
+        for file, data in wanted.items():
+            if file.exists():
+                continue
+            tx.write(file, data, before=None)
+            result.created.append(file)
+            result.messages.append(t("created {path}", path=gitops.repo_path(repo, file)))
+        rels = sorted(gitops.repo_path(repo, f) for f in result.created)
+        result.commit = tx.finish(transaction.Message(
+            t("init: a directive store ({files})", files=", ".join(rels)), "init"))
+        # The hook is in git's folder, not in the commit; under the lock all the same.
+        _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
+    if result.commit:
         result.messages.append(t("committed {commit}", commit=result.commit[:7]))
     if not result.created:
         result.messages.append(t("{path} is already a dtrack store; nothing changed", path=store))

@@ -1,7 +1,8 @@
 """The store lock: one dtrack process at a time changes a store.
 
 Every command that writes a store file or commits takes this lock around its whole
-read-modify-write-commit section (`ops.change_tasks` does), so two terminals or a script
+read-modify-write-commit section (`transaction.open` does, and every writing command goes
+through it), so two terminals or a script
 marking tasks of the same directive never lose an update.
 
 The lock is an OS lock on a file in the store's cache folder (`.git/dtrack/lock` in a git
@@ -19,11 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from dtrack.errors import BusyError
+from dtrack.errors import BusyError, UsageError
 from dtrack.i18n import t
 
 LOCK_NAME = "lock"
 DEFAULT_TIMEOUT = 10.0          # seconds; DTRACK_LOCK_TIMEOUT overrides
+MAX_TIMEOUT = 86_400.0          # a day: longer is a typo, and nan or inf would wait forever
 _POLL = 0.05
 
 if sys.platform == "win32":
@@ -55,13 +57,19 @@ else:
 
 
 def timeout_from_env() -> float:
+    """DTRACK_LOCK_TIMEOUT, read here only, by `transaction.open` when no timeout is given (until the
+    CLI passes one from its configuration). nan, inf and 1e400 would wait forever: the default instead."""
     raw = os.environ.get("DTRACK_LOCK_TIMEOUT")
     if not raw:
         return DEFAULT_TIMEOUT
     try:
-        return max(float(raw), 0.0)
+        seconds = max(float(raw), 0.0)
     except ValueError:
         return DEFAULT_TIMEOUT
+    if not seconds <= MAX_TIMEOUT:          # nan, inf and 1e400 (inf) would wait forever
+        raise UsageError(t("DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to {max}", raw=raw,
+                           max=int(MAX_TIMEOUT)))
+    return seconds
 
 
 def lock_path(root: Path) -> Path:
@@ -88,7 +96,7 @@ def store_lock(root: Path, timeout: float | None = None) -> Iterator[Path]:
     if path in _held():
         yield path
         return
-    timeout = timeout_from_env() if timeout is None else timeout
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

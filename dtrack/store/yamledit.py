@@ -13,11 +13,15 @@ from typing import Any
 
 import yaml
 
-from dtrack.errors import DataError
+from dtrack.domain.text import safe_display
+from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
 
 _BOM = "\ufeff"
-_LINE_START = re.compile(r"^", re.M)
+# What YAML (and so every node mark) counts as a line break: CR alone too (old Mac files), and NEL,
+# LS and PS. re's "^" knows only LF.
+_BREAKS = "\r\n\x85\u2028\u2029"
+_LINE_BREAK = re.compile("\r\n|[" + _BREAKS + "]")
 
 
 @dataclass
@@ -33,7 +37,7 @@ class Doc:
         bom = text.startswith(_BOM)
         if bom:
             text = text[1:]
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
         return cls(text, bom, newline)
 
     def encode(self) -> bytes:
@@ -44,13 +48,30 @@ def _needs_double_quotes(s: str) -> bool:
     return any(c in s for c in "\n\r\t\\\"") or any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in s)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(s: str) -> str:
+    """Text that can be written as UTF-8. An argument in another encoding (a terminal set to
+    Windows-1258 or Latin-1, a script's raw bytes) reaches Python as lone surrogates: say so, rather
+    than write a file that does not read back."""
+    if m := _LONE_SURROGATE.search(s):
+        code = ord(m.group())
+        byte = f"0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        raise UsageError(t("the text '{text}' is not valid UTF-8 ({byte}); nothing was written",
+                           text=safe_display(s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")),
+                           byte=byte),
+                         hint=t("Set the terminal or the script that runs dtrack to UTF-8, then give the text again."))
+    return s
+
+
 def render_scalar(value: Any) -> str:
     """A value as a one-line YAML scalar: plain where YAML reads it back unchanged, quoted otherwise."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool) or value is None or isinstance(value, int):
         return yaml.safe_dump(value).split("\n", 1)[0]
-    s = str(value)
+    s = _encodable(str(value))
     if _needs_double_quotes(s):
         out = ['"']
         for c in s:
@@ -101,7 +122,7 @@ def find_task_node(root: yaml.Node, n: int) -> yaml.MappingNode:
 
 class _Lines:
     def __init__(self, text: str):
-        self.starts = [m.start() for m in _LINE_START.finditer(text)]
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
         self.text = text
 
     def start(self, line: int) -> int:
@@ -158,7 +179,7 @@ def edit_task(doc: Doc, n: int, changes: dict[str, Any], after: dict[str, str] |
                 text = text[:lines.start(first)] + line + text[lines.after(last):]
         elif value is not None:
             at = _insertion_point(text, lines, node, pairs, (after or {}).get(key))
-            prefix = "" if at == 0 or text[at - 1] == "\n" else doc.newline
+            prefix = "" if at == 0 or text[at - 1] in _BREAKS else doc.newline
             line = f"{prefix}{' ' * column}{key}: {render_scalar(value)}{doc.newline}"
             text = text[:at] + line + text[at:]
     return Doc(text, doc.bom, doc.newline)
@@ -205,7 +226,7 @@ def _set_block(text: str, lines: _Lines, newline: str, node: yaml.MappingNode, p
         for record in value.items[have:]:
             out += _mapping_lines(record, " " * dash_col + "- ", " " * (dash_col + 2), value.flow)
         at = lines.after(_last_line(k, seq))
-        prefix = "" if at == 0 or text[at - 1] == "\n" else newline
+        prefix = "" if at == 0 or text[at - 1] in _BREAKS else newline
         return text[:at] + prefix + "".join(x + newline for x in out) + text[at:]
     if isinstance(value, Records):
         body = []
@@ -220,7 +241,7 @@ def _set_block(text: str, lines: _Lines, newline: str, node: yaml.MappingNode, p
         first, last = k.start_mark.line, _last_line(k, v)
         return text[:lines.start(first)] + block + text[lines.after(last):]
     at = _insertion_point(text, lines, node, pairs, anchors)
-    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
+    prefix = "" if at == 0 or text[at - 1] in _BREAKS else newline
     return text[:at] + prefix + block + text[at:]
 
 
@@ -241,7 +262,7 @@ def render_value(key: str, value: Any, pad: str, newline: str, width: int = 88) 
     """The lines of `key: value` for a new task: a list in flow style, long plain text folded (>-)."""
     if isinstance(value, (list, tuple)):
         return [f"{pad}{key}: [" + ", ".join(flow_item(v) for v in value) + "]"]
-    if isinstance(value, str) and len(value) > width - len(pad) - len(key) - 2 and _foldable(value):
+    if isinstance(value, str) and len(_encodable(value)) > width - len(pad) - len(key) - 2 and _foldable(value):
         out, line = [], ""
         for word in value.split(" "):
             if line and len(pad) + 2 + len(line) + 1 + len(word) > width:
@@ -277,14 +298,14 @@ def append_task(doc: Doc, fields: dict[str, Any]) -> Doc:
         last = pair[1].value[-1]
         at = lines.after(_last_line(last, last))
         block = _task_lines(fields, dash_col, key_col, doc.newline)
-        prefix = "" if at == 0 or text[at - 1] == "\n" else doc.newline
+        prefix = "" if at == 0 or text[at - 1] in _BREAKS else doc.newline
         return Doc(text[:at] + prefix + block + text[at:], doc.bom, doc.newline)
     if pair is not None and not (isinstance(pair[1], yaml.SequenceNode) and not pair[1].value) and \
             not (isinstance(pair[1], yaml.ScalarNode) and pair[1].tag.endswith(":null")):
         raise DataError(t("cannot add a task: 'tasks:' is not a block list; write it as '- n: 1' items"))
     if pair is None:
         col, start, end = 0, len(text), len(text)
-        if text and not text.endswith("\n"):
+        if text and text[-1] not in _BREAKS:
             text += doc.newline
             start = end = len(text)
     else:

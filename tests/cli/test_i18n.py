@@ -21,9 +21,29 @@ def test_english_is_the_default(cli):
 
 def test_unknown_language_falls_back_to_english(cli, monkeypatch):
     from dtrack import i18n
+    i18n.set_language("xx_YY.UTF-8")
+    assert i18n.t("{n} overdue", n=2) == "2 overdue"
     monkeypatch.setenv("DTRACK_LANG", "xx_YY.UTF-8")
+    result = cli("--dir", str(BUNDLED), "list")
+    assert result.stdout.splitlines()[-1] == "9 overdue · 3 due within 14 days · 33 open in all"
+
+
+def test_the_library_speaks_english_until_told_otherwise(monkeypatch):
+    # The language is the CLI's to set: a library call never reads DTRACK_LANG.
+    from dtrack import i18n
+    monkeypatch.setenv("DTRACK_LANG", "vi")
+    assert i18n.t("{n} overdue", n=2) == "2 overdue"
+    i18n.set_language("vi_VN.UTF-8")
+    assert i18n.t("{n} overdue", n=2) == "2 quá hạn"
     i18n.reset()
     assert i18n.t("{n} overdue", n=2) == "2 overdue"
+
+
+def test_each_run_speaks_its_own_language(cli, monkeypatch):
+    monkeypatch.setenv("DTRACK_LANG", "vi")
+    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 đang mở")
+    monkeypatch.delenv("DTRACK_LANG")
+    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 open in all")
 
 
 def test_every_vietnamese_key_is_a_message_id_of_the_code():

@@ -2,8 +2,11 @@
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dtrack.domain.dates import fmt, parse_date, parse_days
+from dtrack.domain.dates import add_months, clamp_day, fmt, month_end, parse_date, parse_days
 from dtrack.errors import UsageError
 
 TODAY = date(2024, 7, 20)
@@ -23,6 +26,33 @@ def test_parse_date(raw, expected):
 
 def test_month_arithmetic_clamps_to_the_month_end():
     assert parse_date("+1m", date(2024, 1, 31)) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize("d, months, expected", [
+    (date(2024, 1, 31), 1, date(2024, 2, 29)), (date(2023, 1, 31), 1, date(2023, 2, 28)),
+    (date(2024, 1, 31), 2, date(2024, 3, 31)), (date(2024, 1, 31), 3, date(2024, 4, 30)),
+    (date(2024, 11, 30), 3, date(2025, 2, 28)), (date(2024, 12, 15), 1, date(2025, 1, 15)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 2, 29), 48, date(2028, 2, 29)),
+    (date(2024, 3, 31), -1, date(2024, 2, 29)), (date(2024, 1, 15), -13, date(2022, 12, 15)),
+    (date(2024, 7, 20), 0, date(2024, 7, 20)),
+])
+def test_add_months(d, months, expected):
+    assert add_months(d, months) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2900, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_is_calendar_month_arithmetic(d, months):
+    # relativedelta clamps to the month's end too; dtrack does not import it at run time.
+    assert add_months(d, months) == d + relativedelta(months=months)
+
+
+@pytest.mark.parametrize("year, month, end", [(2024, 2, 29), (2023, 2, 28), (2100, 2, 28), (2000, 2, 29),
+                                              (2024, 4, 30), (2024, 12, 31), (2024, 1, 31)])
+def test_month_end_and_clamped_days(year, month, end):
+    assert month_end(year, month) == date(year, month, end)
+    assert clamp_day(year, month, 31) == date(year, month, end)
+    assert clamp_day(year, month, 15) == date(year, month, 15)
 
 
 @pytest.mark.parametrize("raw", ["31/02/2024", "29/2/2023", "2024-13-01", "0/1/2024", "32/1"])

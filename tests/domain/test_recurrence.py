@@ -44,8 +44,43 @@ def test_bad_recurrences_are_usage_errors(raw):
 
 
 def test_rrule():
-    assert rrule(parse_every("2 weeks")) == "FREQ=WEEKLY;INTERVAL=2"
-    assert rrule(parse_every("1 month on day 20"), D(2024, 12, 31)) == "FREQ=MONTHLY;BYMONTHDAY=20;UNTIL=20241231"
+    assert rrule(_task(due=D(2024, 7, 26), every="2 weeks")) == "FREQ=WEEKLY;INTERVAL=2"
+    assert rrule(_task(due=D(2024, 7, 20), every="1 month on day 20", until=D(2024, 12, 31))) == \
+        "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=20;UNTIL=20241231"
+    assert rrule(_task(due=D(2024, 12, 15), every="1 year")) == "FREQ=YEARLY;INTERVAL=1;BYMONTH=12;BYMONTHDAY=15"
+    assert rrule(_task(due=D(2024, 1, 30), every="1 month")) == "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=28,29,30;BYSETPOS=-1"
+
+
+def test_no_rrule_without_a_series_or_past_its_end():
+    assert rrule(_task(due=D(2024, 7, 26))) is None
+    assert rrule(_task(every="2 weeks")) is None
+    assert rrule(_task(due=D(2024, 7, 26), every="2 weeks", until=D(2024, 7, 26))) is None
+    with pytest.raises(UsageError):
+        rrule(_task(due=D(2024, 7, 26), every="fortnightly"))
+
+
+@pytest.mark.parametrize("start", [D(2024, 1, 28), D(2024, 1, 29), D(2024, 1, 30), D(2024, 1, 31),
+                                   D(2023, 12, 31), D(2024, 2, 29), D(2024, 5, 15)])
+@pytest.mark.parametrize("every", ["1 month", "2 months", "3 months", "1 year", "1 month on day 31",
+                                   "1 month on day 30", "1 month on day 29", "2 weeks", "10 days"])
+def test_a_calendar_expands_the_rrule_to_the_occurrences_dtrack_computes(start, every):
+    # A calendar client that expands the exported series must land on the very days dtrack will
+    # ask for, month ends and leap days included: the RRULE is judged by its expansion.
+    from datetime import datetime
+    from dateutil.rrule import rrulestr
+    series = parse_every(every)
+    due = start if series.day is None else occurrence(start, series, 0)
+    task = _task(due=due, every=every)
+    expanded = [d.date() for d in rrulestr(rrule(task) + ";COUNT=30", dtstart=datetime(*due.timetuple()[:3]))]
+    assert expanded == [occurrence(due, series, k) for k in range(30)]
+
+
+def test_the_rrule_of_a_series_under_way_keeps_the_day_it_started_on():
+    from datetime import datetime
+    from dateutil.rrule import rrulestr
+    task = _task(due=D(2024, 2, 29), every="1 month", occurrences=(Occurrence(D(2024, 1, 31), D(2024, 2, 1)),))
+    expanded = [d.date() for d in rrulestr(rrule(task) + ";COUNT=4", dtstart=datetime(2024, 2, 29))]
+    assert expanded == [D(2024, 2, 29), D(2024, 3, 31), D(2024, 4, 30), D(2024, 5, 31)]
 
 
 def _task(**kw):

@@ -249,7 +249,8 @@ def test_missing_extra_is_named(tmp_path):
             "from dtrack.errors import UsageError\n"
             f"try:\n    read_document(Path({str(path)!r}))\nexcept UsageError as e:\n    print(e.message)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8").stdout
-    assert out.strip() == "reading .docx needs python-docx: pip install 'dtrack[docx]'"
+    assert out.strip() == ('reading .docx needs python-docx: pip install "dtrack-vn[docx]" '
+                           '(under pipx: pipx inject dtrack-vn python-docx)')
 
 
 # ---------------------------------------------------------------------------- never a traceback

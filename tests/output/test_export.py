@@ -242,14 +242,6 @@ def test_recurring_tasks_carry_an_rrule_and_bad_every_is_reported(cli, store_dir
     assert "78-UBND-VX.yaml:11:12: error: " in again.stderr
 
 
-def test_month_day_clamps_like_dtrack():
-    assert export._month_day(30) == "BYMONTHDAY=28,29,30;BYSETPOS=-1"
-    from dateutil.rrule import rrulestr
-    rule = rrulestr("FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1;COUNT=3",
-                    dtstart=__import__("datetime").datetime(2024, 1, 30))
-    assert [d.date() for d in rule] == [date(2024, 1, 30), date(2024, 2, 29), date(2024, 3, 30)]
-
-
 def test_include_done_emits_closed_tasks_as_cancelled(cli, store_dir):
     cli("--dir", str(store_dir), "done", "1502#1", "--on", "20/04/2023", "--no-commit")
     default = events_of(run_export(cli, store_dir))

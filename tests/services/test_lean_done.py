@@ -6,7 +6,7 @@ import io
 
 from conftest import git
 
-from dtrack.cli import app as cli
+from dtrack.cli import printing as cli
 from dtrack.store import gitops
 from dtrack.output import render
 

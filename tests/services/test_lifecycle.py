@@ -182,7 +182,7 @@ def test_add_task_refuses_an_unknown_agency_unless_new_agency(cli, repo):
     before = git(repo, "rev-parse", "HEAD")
     r = cli("add-task", LHG, "--text", "B", "--lead", "So Tai chnh", cwd=repo)
     assert r.exit_code == 2
-    assert r.stderr == ("dtrack: error: --lead: 'So Tai chnh' is not in agencies.yaml. Did you mean: Sở Tài chính? "
+    assert r.stderr == ("dtrack: error: lead agency: 'So Tai chnh' is not in agencies.yaml. Did you mean: Sở Tài chính? "
                         "If it is a new agency, add --new-agency (it is added to agencies.yaml).\n")
     assert git(repo, "rev-parse", "HEAD") == before and git(repo, "status", "--short") == ""
     r = cli("add-task", LHG, "--text", "B", "--lead", "Sở Ngoại vụ", "--new-agency", cwd=repo)
@@ -195,7 +195,7 @@ def test_add_task_refuses_an_unknown_agency_unless_new_agency(cli, repo):
 def test_add_task_to_a_new_directive_and_every_needs_due(cli, repo):
     cli(*ADD, cwd=repo)
     r = cli("add-task", "77", "--text", "Báo cáo", "--lead", "STC", "--every", "2 weeks", cwd=repo)
-    assert r.exit_code == 2 and "--every needs --due" in r.stderr
+    assert r.exit_code == 2 and "a recurring task needs a due date" in r.stderr
     assert cli("add-task", "77", "--text", "Báo cáo", "--lead", "STC", cwd=repo).exit_code == 0
     assert (repo / "directives/2024/77-UBND-KT.yaml").read_text(encoding="utf-8").endswith(
         "title: Triển khai chuyển đổi số\ntasks:\n  - n: 1\n    text: Báo cáo\n    lead: Sở Tài chính\n    status: open\n")

@@ -82,15 +82,15 @@ def test_nfd_text_is_normalised_to_nfc(tmp_path):
 def test_find_root_order(tmp_path, monkeypatch):
     (tmp_path / "a").mkdir()
     (tmp_path / "directives").mkdir()
-    assert store.find_root("a", {}, tmp_path) == (tmp_path / "a").resolve()
-    assert store.find_root(None, {"DTRACK_DIR": "a"}, tmp_path) == (tmp_path / "a").resolve()
-    assert store.find_root(None, {}, tmp_path) == (tmp_path / "directives").resolve()
+    assert store.find_root("a", tmp_path) == (tmp_path / "a").resolve()
+    assert store.find_root("a", tmp_path, origin="DTRACK_DIR") == (tmp_path / "a").resolve()
+    assert store.find_root(None, tmp_path) == (tmp_path / "directives").resolve()
     # from a subfolder of a git repository: directives/ at the top
     (tmp_path / ".git").mkdir()
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    assert store.find_root(None, {}, tmp_path / "sub" / "deeper") == (tmp_path / "directives").resolve()
+    assert store.find_root(None, tmp_path / "sub" / "deeper") == (tmp_path / "directives").resolve()
     with pytest.raises(UsageError):
-        store.find_root("missing", {}, tmp_path)
+        store.find_root("missing", tmp_path)
 
 
 def test_no_store_is_a_clear_error(cli, tmp_path):

@@ -1,0 +1,91 @@
+"""The `dtrack` command group: commands come from the registry (cli/commands.py) and are imported only
+when used, and every run goes through the error boundary (cli/boundary.py)."""
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from dtrack import i18n
+from dtrack.cli import boundary
+from dtrack.cli.commands import CommandInfo, commands_dict
+from dtrack.config import Config
+
+_click_utils = importlib.import_module(boundary.click_exceptions.__name__.rsplit(".", 1)[0] + ".utils")
+
+
+class LazyCommands(Mapping):
+    """The group's `commands`: every registered name, a command built on first look-up."""
+
+    def __init__(self, registry: dict[str, CommandInfo]):
+        self._registry = registry
+        self._built: dict = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._built:
+            self._built[name] = load(name, self._registry[name])
+        return self._built[name]
+
+    def __iter__(self):
+        return iter(self._registry)
+
+    def __len__(self) -> int:
+        return len(self._registry)
+
+
+class DtrackCommand(TyperCommand):
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except boundary.click_exceptions.UsageError as e:
+            # click's parser leaves some errors (an option missing its value) without a command:
+            # they are this one's, and the boundary's hint points at its help.
+            if e.ctx is None:
+                e.ctx = ctx
+            raise
+
+
+def load(name: str, info: CommandInfo):
+    """The click command of a registered function: its module is imported here and only here."""
+    function = getattr(importlib.import_module(info.module), info.attr)
+    single = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
+    single.command(name, cls=DtrackCommand, help=info.help, hidden=info.hidden)(function)
+    return typer.main.get_command(single)
+
+
+class DtrackGroup(TyperGroup):
+    def __init__(self, **attrs):
+        super().__init__(**attrs)
+        self.commands = LazyCommands(commands_dict)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(commands_dict)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """From the registry's summaries: `dtrack --help` imports no command module."""
+        shown = [(name, info) for name, info in commands_dict.items() if not info.hidden]
+        limit = formatter.width - 6 - max(len(name) for name, _info in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, _click_utils.make_default_short_help(info.summary, limit))
+                                for name, info in shown])
+
+    def parse_args(self, ctx, args):
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # The environment, read once; the app's callback lays the options over it (ctx.obj).
+        config = Config.from_environ(os.environ)
+        i18n.set_language(config.lang)          # before any message is worded, usage errors too
+        code = boundary.run(
+            lambda: super(DtrackGroup, self).main(args, prog_name, complete_var, standalone_mode=False,
+                                                  obj=config, **extra),
+            debug=config.debug)
+        if standalone_mode:
+            raise SystemExit(code)
+        return code

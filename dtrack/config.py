@@ -1,0 +1,67 @@
+"""What one run of dtrack is configured with, read once at the command line's boundary.
+
+The CLI reads the environment once (`Config.from_environ`, the one reader of DTRACK_* variables),
+lays its options over it (`with_options`) and passes the Config down; the library takes values,
+never the environment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Mapping, Optional
+
+
+@dataclass(frozen=True)
+class Config:
+    today: date
+    # --as-of or DTRACK_TODAY as typed; `with_options` turns it into `today`.
+    today_text: Optional[str] = None
+    # True when --as-of or DTRACK_TODAY named the day (report then keeps it instead of --to).
+    today_given: bool = False
+    # The store folder asked for, and where it was asked ("--dir" or "DTRACK_DIR"), for messages.
+    dir: Optional[str] = None
+    dir_origin: str = "--dir"
+    # Whether the store's index is kept on disk (DTRACK_NO_CACHE: in memory); Env hands it to store.collection.
+    cache: bool = True
+    lang: str = ""
+    # config: store/lock.py still reads DTRACK_LOCK_TIMEOUT itself (its callers are in services/);
+    # this is the value to hand it once the write transaction takes one.
+    lock_timeout: Optional[float] = None
+    debug: bool = False
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], *, real_today: Optional[date] = None) -> "Config":
+        """What the DTRACK_* variables say; reading never fails (the day typed is parsed by
+        `with_options`, once the language of its error is set)."""
+        return cls(
+            today=real_today or date.today(),
+            today_text=environ.get("DTRACK_TODAY") or None,
+            dir=environ.get("DTRACK_DIR") or None,
+            dir_origin="DTRACK_DIR" if environ.get("DTRACK_DIR") else "--dir",
+            cache=not environ.get("DTRACK_NO_CACHE"),
+            lang=environ.get("DTRACK_LANG") or "",
+            lock_timeout=_seconds(environ.get("DTRACK_LOCK_TIMEOUT")),
+            debug=bool(environ.get("DTRACK_DEBUG")),
+        )
+
+    def with_options(self, *, dir: Optional[str] = None, as_of: Optional[str] = None) -> "Config":
+        """The command line's --dir and --as-of over the environment's. A day that is not a date
+        raises the UsageError of dates.parse_date (the caller names the option)."""
+        from dtrack.domain.dates import parse_date
+        changes: dict = {}
+        if dir:
+            changes.update(dir=dir, dir_origin="--dir")
+        raw = as_of or self.today_text
+        if raw:
+            changes.update(today=parse_date(raw, self.today), today_text=raw, today_given=True)
+        return replace(self, **changes)
+
+
+def _seconds(raw: Optional[str]) -> Optional[float]:
+    """As store/lock.py reads it: a number of seconds, never negative; anything else means the default."""
+    if not raw:
+        return None
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        return None

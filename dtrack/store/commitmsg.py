@@ -1,0 +1,70 @@
+"""The message of every commit dtrack makes, built and read in this one module.
+
+    done 1502-UBND-KGVX#2 [STTTT] on 20/07/2024      subject: one line
+                                                     
+    Công văn 426/STTTT                               paragraphs: dtrack's text and the user's
+                                                     
+    Dtrack-Action: done                              the trailer block: always the final
+    Dtrack-Ref: 1502-UBND-KGVX#2                     paragraph, written only here
+
+The audit trail (`dtrack log`, the history in `show`) reads trailers from the final paragraph alone,
+as `git interpret-trailers` does. Free text (a note, a reason, a name, a title) can never add one: it
+never reaches the final paragraph, and a line of it that looks like a dtrack trailer is quoted with
+"> ", so that no reader, even one that reads every line, takes it for one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ACTION = "Dtrack-Action"
+REF = "Dtrack-Ref"
+RECOVERED = "Dtrack-Recovered"
+
+_LOOKS_LIKE_OURS = re.compile(r"^\s*dtrack-[a-z0-9-]*\s*:", re.I)
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*): ?(.*)$")
+
+
+def _quoted(text: str) -> str:
+    return "\n".join("> " + line if _LOOKS_LIKE_OURS.match(line) else line
+                     for line in text.strip("\n").splitlines())
+
+
+def _one_line(value: str) -> str:
+    return value.replace("\r", "\\r").replace("\n", "\\n")
+
+
+@dataclass
+class Message:
+    subject: str
+    action: str
+    refs: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)    # free text allowed; empty ones are left out
+
+    def text(self) -> str:
+        parts = [" ".join(self.subject.split("\n")).replace("\r", " ").strip()]
+        parts += [_quoted(p) for p in self.paragraphs if p and p.strip()]
+        parts.append("\n".join([f"{ACTION}: {_one_line(self.action)}", *(f"{REF}: {_one_line(r)}" for r in self.refs)]))
+        return "\n\n".join(parts)
+
+
+def with_trailer(text: str, key: str, value: str) -> str:
+    """A message built by `Message.text` with one more trailer in its final paragraph."""
+    return f"{text.rstrip()}\n{key}: {_one_line(value)}\n"
+
+
+def read(body: str) -> tuple[dict[str, list[str]], str]:
+    """The trailers of a commit body (its final paragraph, if every line of it is a trailer) and the text
+    before them. A body with no trailer block has no trailers, whatever its other lines say."""
+    lines = body.rstrip().splitlines()
+    start = len(lines)
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    block = lines[start:]
+    matches = [_TRAILER.match(line) for line in block]
+    if not block or not all(matches):
+        return {}, body.strip()
+    trailers: dict[str, list[str]] = {}
+    for m in matches:
+        trailers.setdefault(m.group(1), []).append(m.group(2).strip())
+    return trailers, "\n".join(lines[:start]).strip()
