@@ -93,7 +93,6 @@ def connect(root: Path, cached: bool) -> sqlite3.Connection:
                 # No fsync: the index is derived. A killed run is rolled back from the journal all
                 # the same; what a power cut could damage reads as malformed, and is rebuilt.
                 con.execute("PRAGMA synchronous = OFF")
-                con.execute("PRAGMA mmap_size = 268435456")     # pages read without a copy: the selection of a list, -25 %
                 if con.execute("PRAGMA page_count").fetchone()[0] == 0:
                     return _create(con, stamp)          # a new, empty file
                 row = con.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
