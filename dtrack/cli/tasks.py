@@ -53,7 +53,7 @@ def list_command(
     window = parse_days(within)
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
     listing = queries.list_tasks(env.collection(), env.today, window=window, scope=scope, status=status,
-                                 agency=agency, search=search)
+                                 agency=agency, search=search, brief=as_json)
     render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
     if as_json:
         write_utf8(jsonout.listing_text(env.collection(), listing) + b"\n")

@@ -44,13 +44,15 @@ class Listing(NamedTuple):
 
 
 def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: str = "due",
-               status: str = "open", agency: str | None = None, search: str | None = None) -> Listing:
+               status: str = "open", agency: str | None = None, search: str | None = None,
+               brief: bool = False) -> Listing:
     """The tasks `list` shows, from a store.collection.Collection, without building a directive.
 
     scope: "due" (overdue or due within `window` days), "overdue", or "all".
     status: open | done | cancelled | all (scope narrows open tasks only).
     agency: a name or abbreviation; a task matches on a lead or support agency.
     search: a phrase that occurs in the task text, title or number (case and diacritics ignored).
+    brief: lines without the reference, lead and task labels (None), for the JSON writer.
     """
     registry = collection.registry
     names = None
@@ -59,16 +61,20 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
         keys = agency_keys(agency, registry, in_use)
         names = {a for a in in_use if fold(registry.canonical(a)) in keys}
     phrase = fold(search) if search else None
-    found = collection.tasks(today, window=window, scope=scope, status=status, names=names, phrase=phrase)
-    refs: dict[str, str | None] = {}
-    lines = []
-    for x in found:
-        # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
-        stem = refs.get(x.stem, 0)
-        if stem == 0:
-            stem = refs[x.stem] = x.stem if clean(x.stem) == x.stem == x.stem.strip() else None
-        ref = f"{stem}#{x.n}" if stem is not None else ref_label(x.stem, x.n)
-        lines.append((ref, x.due, *state_of(x, today, window), x.lead, x.label))
+    found = collection.tasks(today, window=window, scope=scope, status=status, names=names, phrase=phrase,
+                             brief=brief)
+    if brief:
+        lines = [(None, x.due, *state_of(x, today, window), None, None) for x in found]
+    else:
+        refs: dict[str, str | None] = {}
+        lines = []
+        for x in found:
+            # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
+            stem = refs.get(x.stem, 0)
+            if stem == 0:
+                stem = refs[x.stem] = x.stem if clean(x.stem) == x.stem == x.stem.strip() else None
+            ref = f"{stem}#{x.n}" if stem is not None else ref_label(x.stem, x.n)
+            lines.append((ref, x.due, *state_of(x, today, window), x.lead, x.label))
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
     return Listing(lines, [(x.rel, x.pos) for x in found], counts, collection.problems, registry)
 

@@ -330,18 +330,26 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
 
 
 def select(con: sqlite3.Connection, status: str, due_below: int | None, names: set[str] | None,
-           phrase: str | None) -> list[tuple]:
+           phrase: str | None, brief: bool = False) -> list[tuple]:
     """(rel, stem, n, status, due date or None, label, lead names, position in the file) of the
-    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path."""
+    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path; `brief`
+    leaves out stem, n, label and lead (None), for a caller that has them elsewhere."""
     sql, args = _where(status, due_below, names, phrase)
+    order = " ORDER BY t.due, t.stem, t.n, t.rel, t.id"
     # Thousands of tasks share a deadline and a lead: each is decoded once.
-    leads: dict[str, tuple] = {}
     days: dict[int, date | None] = {NO_DUE: None}
     out = []
     append = out.append
+    if brief:
+        for rel, st, due, pos in con.execute(f"SELECT t.rel, t.status, t.due, t.pos {sql}{order}", args):
+            day = days.get(due, 0)
+            if day == 0:
+                day = days[due] = date.fromordinal(due)
+            append((rel, None, None, st, day, None, None, pos))
+        return out
+    leads: dict[str, tuple] = {}
     for rel, stem, n, st, due, label, lead, pos in con.execute(
-            f"SELECT t.rel, t.stem, t.n, t.status, t.due, t.label, t.lead, t.pos {sql} "
-            "ORDER BY t.due, t.stem, t.n, t.rel, t.id", args):
+            f"SELECT t.rel, t.stem, t.n, t.status, t.due, t.label, t.lead, t.pos {sql}{order}", args):
         names_ = leads.get(lead)
         if names_ is None:
             names_ = leads[lead] = tuple(json.loads(lead))
