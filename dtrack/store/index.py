@@ -26,22 +26,20 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable
 
 from dtrack import __version__
 from dtrack.domain.agencies import Registry
 from dtrack.domain.labels import task_label
 from dtrack.domain.text import fold
 from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
+from dtrack.store.pool import Progress, run_all
 
 SCHEMA = 3
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
-POOL_MIN_FILES = 400 if sys.platform != "win32" else 2000   # below this, starting workers costs more than it saves
-PROGRESS_AFTER = 1.0             # seconds: a slow build reports its progress after this
 BUSY_WAIT = 10.0                 # seconds to wait for another dtrack's update before answering from memory
 
-Progress = Callable[[int, int], None]     # (done, total); called with done == total at the end
 
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
@@ -163,43 +161,6 @@ def _names(names: tuple[str, ...]) -> str:
 @functools.lru_cache(maxsize=4096)
 def _lead(names: tuple[str, ...]) -> str:
     return json.dumps(names, ensure_ascii=False)
-
-
-def _chunk(fn, items: list) -> list:
-    gc.disable()        # a bulk load makes only long-lived objects: collecting is wasted work
-    return [fn(item) for item in items]
-
-
-def run_all(fn, items: list, progress: Progress | None = None) -> Iterator:
-    """fn(item) of every item, in any order: on every core when there are many (the one process pool
-    of dtrack, for a first build of a big store), reporting progress when it is slow. `fn` must be
-    picklable (a top-level function or a partial of one)."""
-    started = time.perf_counter()
-    reported = False
-    if len(items) >= POOL_MIN_FILES and (os.cpu_count() or 1) > 1:
-        results = _pooled(fn, items)
-    else:
-        results = (fn(item) for item in items)
-    try:
-        for done, result in enumerate(results, 1):
-            yield result
-            if progress is not None and (reported or time.perf_counter() - started > PROGRESS_AFTER):
-                reported = True
-                progress(done, len(items))
-    finally:
-        if reported:
-            progress(len(items), len(items))
-
-
-def _pooled(fn, items: list) -> Iterator:
-    import multiprocessing
-    workers = min(os.cpu_count() or 1, 8)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
-    size = max(20, min(500, len(items) // (workers * 8)))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with multiprocessing.get_context(method).Pool(workers) as pool:
-        for chunk in pool.imap_unordered(functools.partial(_chunk, fn), chunks):
-            yield from chunk
 
 
 # ---------------------------------------------------------------------------- updating

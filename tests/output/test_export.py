@@ -406,8 +406,8 @@ def test_generated_store_of_300_directives_serial_and_parallel_agree(tmp_path, c
     assert any("RRULE" in e for e in events.values())
     for cache in store.cache_dir(root).iterdir():
         cache.unlink()
-    from dtrack.store import index
-    monkeypatch.setattr(index, "POOL_MIN_FILES", 10)     # the index's one process pool builds them
+    from dtrack.store import pool
+    monkeypatch.setattr(pool, "POOL_MIN_FILES", 10)      # dtrack's one process pool builds them
     parallel = export.collect(root, export.Options())
     assert parallel.built == 300 and export.calendar(parallel.events, "gen") == data
     out = tmp_path / "gen.ics"

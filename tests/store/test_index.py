@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dtrack.store import files as store
-from dtrack.store import index
+from dtrack.store import index, pool
 from dtrack.store.collection import Collection
 from dtrack.domain.model import Extension, Occurrence
 
@@ -195,7 +195,7 @@ def test_parallel_first_build_equals_serial(tmp_path, monkeypatch):
     root = tmp_path / "gen"
     generate(str(root), 120, seed=5)
     _age(root)
-    monkeypatch.setattr(index, "POOL_MIN_FILES", 10)
+    monkeypatch.setattr(pool, "POOL_MIN_FILES", 10)
     pooled = _indexed(root)
     _same(store.load(root), pooled)
     assert _answers(root) == _answers(root, cached=False)
