@@ -35,7 +35,8 @@ def evaluate(task: Task, today: date, window: int = DEFAULT_WINDOW) -> tuple[str
 class Listing(NamedTuple):
     """What `list` prints: one line a task for render.lines_table (reference label, due date or None,
     state, days left, lead names, task label), the (path, position) of each line's task for the JSON
-    writer, the summary counts of the open tasks the filters keep, and the store's problems."""
+    writer (list_tasks(brief=True) only), the summary counts of the open tasks the filters keep, and
+    the store's problems."""
     lines: list[tuple]
     tasks: list[tuple[str, int]]
     counts: dict[str, int]
@@ -76,7 +77,7 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
             ref = f"{stem}#{x.n}" if stem is not None else ref_label(x.stem, x.n)
             lines.append((ref, x.due, *state_of(x, today, window), x.lead, x.label))
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
-    return Listing(lines, [(x.rel, x.pos) for x in found], counts, collection.problems, registry)
+    return Listing(lines, [(x.rel, x.pos) for x in found] if brief else [], counts, collection.problems, registry)
 
 
 def find_directive(collection, key: str):

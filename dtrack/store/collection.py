@@ -91,8 +91,9 @@ class Collection:
         """Tasks of `status` ("all" for any), sorted by deadline (none last), stem, n, path. scope
         narrows open tasks: "overdue", "due" (overdue or due within `window` days) or "all".
         names: raw agency names, a task passes on a lead or support; phrase: folded text that occurs
-        in the folded task text, or title, number and stem. brief: only path, status, due and position
-        (the rest None), for a writer that has the rest (list --json)."""
+        in the folded task text, or title, number and stem. Without `brief`, no path or position
+        (None); with it only path, status, due and position (the rest None), for a writer that has
+        the rest (list --json)."""
         t0 = today.toordinal()
         due_below = {"overdue": t0, "due": t0 + window + 1}.get(scope)
         return list(map(Found._make, self._ask(index.select, status, due_below, names, phrase, brief)))

@@ -293,8 +293,9 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
 def select(con: sqlite3.Connection, status: str, due_below: int | None, names: set[str] | None,
            phrase: str | None, brief: bool = False) -> list[tuple]:
     """(rel, stem, n, status, due date or None, label, lead names, position in the file) of the
-    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path; `brief`
-    leaves out stem, n, label and lead (None), for a caller that has them elsewhere."""
+    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path. Each row
+    costs ~3 µs a column, so a table gets no path or position (None) and `brief` (a writer that keeps
+    the rest elsewhere) only path, status, due and position."""
     sql, args = _where(status, due_below, names, phrase)
     order = " ORDER BY t.due, t.stem, t.n, t.rel, t.id"
     # Thousands of tasks share a deadline and a lead: each is decoded once.
@@ -309,15 +310,15 @@ def select(con: sqlite3.Connection, status: str, due_below: int | None, names: s
             append((rel, None, None, st, day, None, None, pos))
         return out
     leads: dict[str, tuple] = {}
-    for rel, stem, n, st, due, label, lead, pos in con.execute(
-            f"SELECT t.rel, t.stem, t.n, t.status, t.due, t.label, t.lead, t.pos {sql}{order}", args):
+    for stem, n, st, due, label, lead in con.execute(
+            f"SELECT t.stem, t.n, t.status, t.due, t.label, t.lead {sql}{order}", args):
         names_ = leads.get(lead)
         if names_ is None:
             names_ = leads[lead] = tuple(json.loads(lead))
         day = days.get(due, 0)
         if day == 0:
             day = days[due] = date.fromordinal(due)
-        append((rel, stem, n, st, day, label, names_, pos))
+        append((None, stem, n, st, day, label, names_, None))
     return out
 
 

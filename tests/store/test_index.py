@@ -48,6 +48,7 @@ def _answers(root: Path, cached: bool = True) -> tuple:
     """Everything the index answers, for comparing an index with a fresh one (in memory)."""
     c = Collection(root, cached=cached)
     return (c.tasks(TODAY, window=14, scope="all", status="all"), c.tasks(TODAY, window=14),
+            c.tasks(TODAY, window=14, scope="all", status="all", brief=True),
             c.counts(TODAY, window=30), c.heads(), c.heads("1"), sorted(c.names_in_use()),
             c.tasks(TODAY, window=14, scope="all", phrase="bao cao"), c.store().directives, c.problems,
             c.tasks(TODAY, window=14, scope="all", status="all", names={"Sở Tài chính", "STC", "Sở Nội vụ"}),
