@@ -65,11 +65,16 @@ def dtrack(store: Path, *args: str) -> list[str]:
     return [DTRACK, "--dir", str(store), "--as-of", AS_OF, *args]
 
 
-def cache_files(store: Path) -> list[Path]:
-    code = ("import sys; from pathlib import Path; from dtrack import cache;"
-            "print('\\n'.join(map(str, cache.cache_files(Path(sys.argv[1])))))")
-    out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    return [Path(line) for line in out.stdout.splitlines()]
+def drop_caches(store: Path) -> None:
+    """Remove what dtrack keeps for `store` (its index; also older dtracks' caches), never the lock or
+    journal: the next command starts cold."""
+    code = ("import sys; from pathlib import Path; from dtrack.store.files import cache_dir;"
+            "print(cache_dir(Path(sys.argv[1])))")
+    folder = Path(subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True,
+                                 check=True).stdout.strip())
+    for path in folder.glob("*"):
+        if path.name.startswith(("index-", "load-", "export-")):
+            path.unlink()
 
 
 def wait_idle(limit: float = 1.0, patience: int = 10) -> str:
@@ -159,14 +164,7 @@ def measure(size: int, work: Path, runs: int, slow_runs: int) -> dict:
     tasks = generate(str(store), size, seed=1, git=True)
     print(f"[{size}] generated {tasks} tasks in {time.perf_counter() - started:.1f} s", flush=True)
     r: dict = {"size": size, "tasks": tasks, "load": wait_idle()}
-    cache = cache_files(store)
-
-    def drop_cache(_i):
-        for c in cache:
-            if c.exists():
-                c.unlink()
-
-    r["list_nocache"] = timed(dtrack(store, "list"), before=drop_cache, runs=slow_runs)
+    r["list_nocache"] = timed(dtrack(store, "list"), before=lambda _i: drop_caches(store), runs=slow_runs)
     r["bare_loop"] = timed([sys.executable, "-c", BARE, str(store)], runs=slow_runs)
     r["list_warm"] = timed(dtrack(store, "list"), runs=runs)
     r["list_all_json"] = timed(dtrack(store, "list", "--all", "--json"), runs=runs)

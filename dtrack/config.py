@@ -21,8 +21,7 @@ class Config:
     # The store folder asked for, and where it was asked ("--dir" or "DTRACK_DIR"), for messages.
     dir: Optional[str] = None
     dir_origin: str = "--dir"
-    # config: passed to store.files.load(cached=); files.load and output/export.collect still also
-    # read DTRACK_NO_CACHE themselves, until the SQLite index takes the value from here.
+    # Whether the store's index is kept on disk (DTRACK_NO_CACHE: in memory); Env hands it to store.collection.
     cache: bool = True
     lang: str = ""
     # config: store/lock.py still reads DTRACK_LOCK_TIMEOUT itself (its callers are in services/);

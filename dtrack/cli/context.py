@@ -1,6 +1,7 @@
 """What a command gets from the command line: the Env (the run's Config, today, the store)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -17,34 +18,45 @@ class Env:
         self.config = config
         self.dir_option = config.dir
         self.today = config.today
+        self._collection = None
         self._store = None
+        self._bar = None
 
     @property
     def root(self) -> Path:
         from dtrack.store.files import find_root
         return find_root(self.dir_option, Path.cwd(), self.config.dir_origin)
 
-    def index(self):
-        """The parse cache's index (cache.Index: open tasks and files, no directives built), or None
-        when caching is off (DTRACK_NO_CACHE)."""
-        if not self.config.cache:
-            return None
-        from dtrack.store import cache
-        return cache.load_index(self.root)
+    def collection(self):
+        """The store as the index answers it (store.collection), kept on disk unless the config says no cache."""
+        if self._collection is None:
+            from dtrack.store.collection import Collection
+            self._collection = Collection(self.root, cached=self.config.cache, progress=self._progress)
+        return self._collection
 
     def store_for(self, refs):
         """A store of only the directives that `refs` name (resolved against the whole store): what
         commands that change a few tasks need, without building every directive."""
-        if not self.config.cache:
-            return self.store()
-        from dtrack.store import cache
-        return cache.load_for(self.root, refs)
+        from dtrack.services import queries
+        return queries.store_for(self.collection(), refs)
 
     def store(self):
         if self._store is None:
-            from dtrack.store import files as store
-            self._store = store.load(self.root, cached=self.config.cache)
+            self._store = self.collection().store()
         return self._store
+
+    def _progress(self, done: int, total: int) -> None:
+        """Progress of a slow first read of a big store, as a bar on a terminal's stderr."""
+        if self._bar is None:
+            from dtrack.cli.printing import _isatty
+            if done >= total or not _isatty(sys.stderr):
+                return
+            from dtrack.output import render
+            self._bar = render.progress_bar(total)
+        self._bar.update(done)
+        if done >= total:
+            self._bar.close()
+            self._bar = None
 
 
 def env_of(ctx: typer.Context) -> Env:

@@ -66,8 +66,7 @@ def export_ics_command(
         if target is not None and not target.parent.is_dir():
             raise UsageError(t("-o {path}: the folder {folder} does not exist", path=output,
                                folder=str(target.parent)), hint=t("Create it first, or choose another file."))
-    # config: export.collect reads DTRACK_NO_CACHE itself; hand it env.config.cache once it takes one.
-    collected = export.collect(root, options)
+    collected = export.collect(root, options, env.collection())
     err = render.console(stderr=True)
     render.problems(collected.problems, Path.cwd(), err)
     title = name or export.store_name(root)

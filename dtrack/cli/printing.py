@@ -19,6 +19,17 @@ def print_json_text(dumped: str) -> None:
     sys.stdout.write(json_safe(dumped) + "\n")
 
 
+def write_utf8(data: bytes) -> None:
+    """UTF-8 text to standard output without decoding it first (main() makes stdout UTF-8)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") != "utf8":
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 def report_result(result, out_console=None, show_files: bool = False) -> None:
     """What a changing command did, in one line a change (its commit subject), and what it skipped.
     Without `out_console`, standard output."""

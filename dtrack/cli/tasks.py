@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from dtrack.cli.context import env_of, resolve_hint
-from dtrack.cli.printing import print_json, print_json_text, report_result
+from dtrack.cli.printing import print_json_text, report_result, write_utf8
 from dtrack.errors import NotFoundError
 from dtrack.i18n import t
 
@@ -44,7 +44,7 @@ def list_command(
       dtrack list --search "chuyen doi so" --json
     """
     from dtrack.services import queries
-    from dtrack.output import render
+    from dtrack.output import jsonout, render
     from dtrack.domain.dates import parse_days
     from dtrack.errors import UsageError
     env = env_of(ctx)
@@ -52,50 +52,18 @@ def list_command(
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
     window = parse_days(within)
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
-    index = env.index() if status == "open" and not search else None
-    if index is not None and as_json:
-        # From the cache's index and the tasks' cached JSON pieces: no directive is built.
-        from dtrack.store.cache import json_parts
-        agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None
-        picked, _counts = queries.picks_index(index, env.today, window=window, scope=scope, agencies=agencies,
-                                              registry=index.registry)
-        parts = json_parts(index, {index.rel[i] for i in picked}, queries.json_parts_of)
-        text = None if parts is None else queries.json_text_index(index, picked, parts, env.today, window)
-        if text is not None:
-            render.problems(index.problems, Path.cwd(), render.console(stderr=True))
-            sys.stdout.write(text + "\n")
-            return
-        index = None    # a value the pieces cannot hold: the general way below
-    if index is not None:
-        # The common case from the cache's index: only the printed rows are built.
-        agencies = queries.agency_keys(agency, index.registry, index.names_in_use()) if agency else None
-        lines, counts = queries.select_index(index, env.today, window=window, scope=scope, agencies=agencies,
-                                             registry=index.registry)
-        render.problems(index.problems, Path.cwd(), render.console(stderr=True))
-        out = render.console()
-        if lines:
-            render.lines_table(lines, index.registry, out)
-        else:
-            render.nothing(t("No tasks to show."), out)
-        render.summary_line(counts, window, out)
-        return
-    st = env.store()
-    agencies = queries.agency_filter(agency, st.registry, st.directives) if agency else None
-    rows = queries.select(st.directives, env.today, window=window, scope=scope, status=status,
-                          agencies=agencies, registry=st.registry, search=search)
-    err = render.console(stderr=True)
-    render.problems(st.problems, Path.cwd(), err)
+    listing = queries.list_tasks(env.collection(), env.today, window=window, scope=scope, status=status,
+                                 agency=agency, search=search, brief=as_json)
+    render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
     if as_json:
-        print_json_text(queries.as_json_text(rows))
+        write_utf8(jsonout.listing_text(env.collection(), listing) + b"\n")
         return
     out = render.console()
-    if rows:
-        render.rows_table(rows, st.registry, out)
+    if listing.lines:
+        render.lines_table(listing.lines, listing.registry, out)
     else:
         render.nothing(t("No tasks to show."), out)
-    counts = queries.summary(rows) if scope == "all" and status == "open" else queries.open_summary(
-        st.directives, env.today, window=window, agencies=agencies, registry=st.registry, search=search)
-    render.summary_line(counts, window, out)
+    render.summary_line(listing.counts, window, out)
 
 
 def show_command(
@@ -114,15 +82,14 @@ def show_command(
     from dtrack.services import queries
     from dtrack.output import render
     env = env_of(ctx)
-    st = env.store()
     key, n = queries.parse_ref(ref)
     try:
-        directive = queries.resolve_directive(st.directives, key)
-        task = None
+        st = env.collection().store([queries.find_directive(env.collection(), key).path])
+        directive, task = st.directives[0], None
         if n is not None:
             directive, task = queries.resolve_task(st.directives, ref)
     except NotFoundError as e:
-        raise resolve_hint(st, e)
+        raise resolve_hint(env.collection(), e)
     repo = gitops.find_repo(st.root)
     entries = []
     if repo is not None:
@@ -133,10 +100,13 @@ def show_command(
     tasks = [task] if task else directive.tasks
     rows = [queries.Row(directive, x, *queries.evaluate(x, env.today)) for x in tasks]
     if as_json:
-        data = [queries.as_json(r) for r in rows]
+        from dtrack.output import jsonout
+        pieces = jsonout.task_pieces(directive)
+        objects = [jsonout.task_text(pieces[directive.tasks.index(r.task)], r.state, r.days_left) for r in rows]
         history = [{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
                     "action": e.action, "refs": list(e.refs)} for e in entries]
-        print_json({"tasks": data, "history": history} if task is None else {**data[0], "history": history})
+        print_json_text(jsonout.directive_text(objects, history) if task is None else
+                        jsonout.with_history(objects[0], history))
         return
     out = render.console()
     if task is not None:
@@ -171,7 +141,7 @@ def done_command(
     try:
         st = env.store_for(refs)
     except NotFoundError as e:
-        raise resolve_hint(env.store(), e)
+        raise resolve_hint(env.collection(), e)
     try:
         result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
     except NotFoundError as e:
@@ -196,7 +166,7 @@ def reopen_command(
     try:
         st = env.store_for(refs)
     except NotFoundError as e:
-        raise resolve_hint(env.store(), e)
+        raise resolve_hint(env.collection(), e)
     try:
         result = ops.reopen(st, refs, env.today, note=note, commit=not no_commit)
     except NotFoundError as e:

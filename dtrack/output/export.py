@@ -10,10 +10,8 @@ Decisions (docs/export.md says why):
   block stays valid until its file changes.
 - Closed tasks with --include-done: STATUS:CANCELLED and a "✓ "/"✗ " prefix.
 
-The cache (one JSON file per set of block-shaping options, in store.cache_dir) is keyed per
-file by path, size, mtime_ns and inode. A file modified within RACY_NS of the moment it was
-read is "racy" (its timestamp cannot prove a later same-size edit): it is checked by content
-hash until it is old enough, as git does with its index.
+The events of each file are kept in the store's index (store.collection, derived values keyed by
+the set of block-shaping options), valid while the file keeps its stat key, by the index's rules.
 """
 from __future__ import annotations
 
@@ -21,13 +19,11 @@ import hashlib
 import json
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
-from dtrack import __version__
 from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
 from dtrack.domain.dates import fmt
@@ -40,11 +36,9 @@ from dtrack.domain.states import is_closed
 from dtrack.domain.text import fold, shorten, slugify
 
 CACHE_FORMAT = 2   # 2: agencies without a compact alias are summarised by their shortest alias
-RACY_NS = 2_000_000_000            # FAT's 2 s timestamps, and a little clock skew
 SUMMARY_WIDTH = 60
 WORKDAY_START = timedelta(hours=8)  # a "N days before" reminder fires at 08:00 that day
 DEFAULT_ALARMS = ("3d",)
-PARALLEL_FROM = 400                 # files to build before a process pool pays for its start-up
 _ALARM = re.compile(r"^(\d{1,3})\s*([dwh]?)$")
 _UID_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 # Windows refuses these as file names, whatever the extension; "all" is ours (all.ics).
@@ -55,7 +49,7 @@ _RESERVED = {"con", "prn", "aux", "nul", "all", *(f"com{i}" for i in range(10)),
 
 @dataclass(frozen=True)
 class Options:
-    """What shapes an event block (and so keys the cache)."""
+    """What shapes an event block (and so keys the events kept in the index)."""
     alarms: tuple[timedelta, ...] = (timedelta(days=3) - WORKDAY_START,)
     include_done: bool = False
 
@@ -161,13 +155,13 @@ def task_spec(directive: Directive, task: Task, registry: Registry, options: Opt
     )
 
 
-# The labels of task_description: a change of language must not reuse cached blocks.
+# The labels of task_description: a change of language must not reuse kept blocks.
 _LABELS = ("Reference: {ref}", "Directive: {doc}", "Issued by: {issuer}, {day}", "Lead: {names}",
            "Support: {names}", "Deadline: {deadline}", "Extended: {old} → {new}{by}",
            "Repeats: every {every}{until}", " until {day}", "Done: {day}", "Cancelled", "Note: {note}")
 
 
-# ---------------------------------------------------------------------------- one file -> cache entry
+# ---------------------------------------------------------------------------- one file -> its events
 
 class Event(NamedTuple):
     due: str            # ISO, for sorting
@@ -176,35 +170,14 @@ class Event(NamedTuple):
     n: int
     leads: tuple        # canonical lead names (CATEGORIES, split files)
     agencies: tuple     # canonical lead and support names (--agency)
-    data: bytes         # the serialized VEVENT block, UTF-8 (a memoryview into the cache)
+    data: bytes         # the serialized VEVENT block, UTF-8
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
-
-
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
-
-
-def build_file(rel: str, path: Path, registry: Registry, options: Options, qualifier: str,
-               started_ns: int, cached: tuple | None = None) -> tuple[dict | None, list]:
-    """(cache entry or None, FileProblems) for one directive file. The entry is None when the
-    file cannot be used, or changed while it was read (then it is rebuilt next time)."""
-    try:
-        before = os.stat(path)
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [store_mod.FileProblem(path, 0, 0, t("cannot read the file: {error}", error=e.strerror or e))]
-    from dtrack.store import cache as parse_cache
-    if cached is not None and cached[0] == parse_cache.stat_key_of(before):
-        # The parse cache holds this very file (same stat key): no YAML to parse.
-        directive, problems = parse_cache.decode(cached[1]), []
-    else:
-        directive, problems = store_mod.load_directive(path, rel)
-    if directive is None:
-        return None, problems
-    events, text = [], None
+def file_events(root: Path, registry: Registry, options: Options, qualifier: str, directive: Directive) -> dict:
+    """The events of one directive, with the agency names it uses and the warnings about tasks left
+    out: what the index keeps per file (store.collection's derived values), so that a re-export only
+    rebuilds the files that changed."""
+    events, problems, text = [], [], None
     for task in directive.tasks:
         if not wanted(task, options):
             continue
@@ -212,48 +185,23 @@ def build_file(rel: str, path: Path, registry: Registry, options: Options, quali
         try:
             block = event_block(task_spec(directive, task, registry, options, qualifier), stamp)
         except UsageError as e:
-            text = text if text is not None else store_mod.decode(raw)
-            line, col = store_mod.locate(text, ("tasks", task.index, "every"))
-            problems.append(store_mod.FileProblem(path, line, col, t(
-                "task {n}: {message}; the task is left out of the calendar", n=task.n, message=e.message),
-                "warning"))
+            path = root / directive.path
+            try:
+                text = text if text is not None else store_mod.decode(store_mod.read_bytes(path))
+                line, col = store_mod.locate(text, ("tasks", task.index, "every"))
+            except Exception:  # noqa: BLE001 - the file changed since it was read: no line to give
+                line, col = 0, 0
+            problems.append((line, col, t("task {n}: {message}; the task is left out of the calendar",
+                                          n=task.n, message=e.message), "warning"))
             continue
         leads = tuple(dict.fromkeys(registry.canonical(a) for a in task.lead))
         agencies = tuple(dict.fromkeys(registry.canonical(a) for a in (*task.lead, *task.support)))
         events.append((task.due.isoformat(), task.n, leads, agencies, block.encode("utf-8")))
-    try:
-        unchanged = _stat_key(os.stat(path)) == _stat_key(before)
-    except OSError:
-        unchanged = False
     return {
-        # no stat: the file changed while it was read, so the entry is used once, not saved
-        "stat": _stat_key(before) if unchanged else None,
-        "hash": _digest(raw), "built_ns": started_ns, "qualifier": qualifier,
         "names": sorted({registry.canonical(a) for x in directive.tasks for a in (*x.lead, *x.support)}),
         "leads": sorted({registry.canonical(a) for x in directive.tasks for a in x.lead}),
-        "problems": [[p.line, p.col, p.message, p.severity] for p in problems],
-        "events": events,
-    }, problems
-
-
-def _build_many(jobs: list, registry: Registry, options: Options, started_ns: int) -> list:
-    """Worker entry point (top level so a process pool can import it)."""
-    return [(rel, *build_file(rel, Path(path), registry, options, q, started_ns, row)) for rel, path, q, row in jobs]
-
-
-def _build_all(jobs: list, registry: Registry, options: Options, started_ns: int, workers: int | None) -> list:
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(jobs) >= PARALLEL_FROM else 1
-    if workers <= 1 or len(jobs) < 2:
-        return _build_many(jobs, registry, options, started_ns)
-    # Parsing YAML and serializing events is CPU-bound and per file: spread it over the cores.
-    from concurrent.futures import ProcessPoolExecutor
-    size = max(1, -(-len(jobs) // (workers * 4)))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [item for part in pool.map(_build_many, chunks, [registry] * len(chunks),
-                                           [options] * len(chunks), [started_ns] * len(chunks))
-                for item in part]
+        "problems": problems, "events": events,
+    }
 
 
 # ---------------------------------------------------------------------------- the store -> events
@@ -266,7 +214,7 @@ class Collected:
     names_in_use: set[str] = field(default_factory=set)
     leads: set[str] = field(default_factory=set)       # lead agencies of every task, any status
     built: int = 0                                      # files (re)built
-    reused: int = 0                                     # files served from the cache
+    reused: int = 0                                     # files served from the index
 
 
 def _ics_version() -> str:
@@ -281,72 +229,20 @@ def _ics_version() -> str:
         return ics.__version__
 
 
-class _Cache:
-    """Two files per set of options: an index (JSON: per file its stat key, content hash,
-    agencies and events) and a blob of the serialized blocks the index points into. The index
-    records the blob's stat key, so a pair that does not match (an interrupted or concurrent
-    write) reads as empty: everything is rebuilt."""
+def _kind(root: Path, options: Options, qualifier: str) -> str:
+    """Everything besides the file that its events depend on, for the index's derived values."""
+    try:
+        registry_raw = (root / store_mod.AGENCIES_FILE).read_bytes()
+    except OSError:
+        registry_raw = b""
+    key = json.dumps([CACHE_FORMAT, _ics_version(), [a.total_seconds() for a in options.alarms],
+                      options.include_done, _digest(registry_raw), [t(x) for x in _LABELS], qualifier],
+                     ensure_ascii=False)
+    return "export-" + hashlib.sha1(key.encode("utf-8")).hexdigest()
 
-    def __init__(self, root: Path, options: Options, registry_raw: bytes):
-        key = json.dumps([CACHE_FORMAT, __version__, _ics_version(), [a.total_seconds() for a in options.alarms],
-                          options.include_done, _digest(registry_raw), [t(x) for x in _LABELS]],
-                         ensure_ascii=False)
-        name = "export-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        folder = store_mod.cache_dir(root)
-        self.index, self.blob, self.key = folder / f"{name}.json", folder / f"{name}.blob", key
 
-    def read(self) -> dict[str, dict]:
-        try:
-            data = json.loads(self.index.read_bytes())
-            if not (isinstance(data, dict) and data.get("key") == self.key):
-                return {}
-            with open(self.blob, "rb") as f:
-                if _stat_key(os.fstat(f.fileno())) != data["blob"]:
-                    return {}
-                blob = memoryview(f.read())
-            names = data["names"]
-            groups: dict[tuple, tuple] = {}
-
-            def group(ix: list[int]) -> tuple:
-                k = tuple(ix)
-                if k not in groups:
-                    groups[k] = tuple(names[i] for i in k)
-                return groups[k]
-
-            files = data["files"]
-            for entry in files.values():
-                entry["names"] = group(entry["names"])
-                entry["leads"] = group(entry["leads"])
-                entry["events"] = [(due, n, group(ls), group(ags), blob[off:off + size])
-                                   for due, n, off, size, ls, ags in entry["events"]]
-            return files
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return {}  # missing, corrupt, or from another version or options: rebuild silently
-
-    def write(self, files: dict[str, dict]) -> None:
-        table: dict[str, int] = {}
-
-        def ix(items) -> list[int]:
-            return [table.setdefault(a, len(table)) for a in items]
-
-        chunks, out, offset = [], {}, 0
-        for rel, entry in files.items():
-            events = []
-            for due, n, leads, agencies, data in entry["events"]:
-                chunks.append(data)
-                events.append([due, n, offset, len(data), ix(leads), ix(agencies)])
-                offset += len(data)
-            out[rel] = {**{k: entry[k] for k in ("stat", "hash", "built_ns", "qualifier", "problems")},
-                        "names": ix(entry["names"]), "leads": ix(entry["leads"]), "events": events}
-        try:
-            self.index.parent.mkdir(parents=True, exist_ok=True)
-            store_mod.write_atomic(self.blob, b"".join(chunks))
-            index = {"key": self.key, "blob": _stat_key(os.stat(self.blob)), "names": list(table),
-                     "files": out}
-            store_mod.write_atomic(self.index, json.dumps(index, ensure_ascii=False,
-                                                          separators=(",", ":")).encode("utf-8"))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _qualifiers(files: list[tuple[str, Path]]) -> dict[str, str]:
@@ -362,72 +258,42 @@ def _qualifiers(files: list[tuple[str, Path]]) -> dict[str, str]:
     return out
 
 
-def collect(root: Path, options: Options, workers: int | None = None) -> Collected:
+def collect(root: Path, options: Options, collection=None) -> Collected:
     """Every wanted event of the store at `root`, sorted by deadline then reference, with the
-    problems found. Files whose cache entry is valid are neither read nor parsed."""
-    started_ns = time.time_ns()
-    registry, problems = store_mod.load_registry(root)
-    try:
-        registry_raw = (root / store_mod.AGENCIES_FILE).read_bytes()
-    except OSError:
-        registry_raw = b""
-    cache = _Cache(root, options, registry_raw)
-    cached = cache.read()
+    problems found. `collection` (store.collection.Collection of `root`) is the CLI's, which says
+    whether the index is kept on disk; files whose events the index holds are neither read nor parsed."""
+    from functools import partial
+    from dtrack.store.collection import Collection
+    collection = collection if collection is not None else Collection(root)
+    registry = collection.registry
     files = list(store_mod.iter_files(root))
     qualifiers = _qualifiers(files)
     entries: dict[str, dict] = {}
-    jobs = []
-    dirty = False
+    built = 0
+    for qualifier in sorted(set(qualifiers.values())):
+        rels = [rel for rel, q in qualifiers.items() if q == qualifier]
+        entries.update(collection.derived(_kind(root, options, qualifier),
+                                          partial(file_events, root, registry, options, qualifier), rels))
+        built += collection.built
+    by_path: dict[Path, list] = {}
+    for p in collection.problems:
+        by_path.setdefault(p.path, []).append(p)
+    problems = by_path.pop(root / store_mod.AGENCIES_FILE, [])
+    out = Collected([], registry, problems, built=built, reused=len(entries) - built)
     for rel, path in files:
-        entry = cached.get(rel)
-        try:
-            st = os.stat(path)
-        except OSError:
-            entry = None
-        if entry and entry["stat"] == _stat_key(st) and entry["qualifier"] == qualifiers[rel]:
-            if st.st_mtime_ns < entry["built_ns"] - RACY_NS:
-                entries[rel] = entry
-                continue
-            try:
-                same = _digest(path.read_bytes()) == entry["hash"]
-            except OSError:
-                same = False
-            if same:
-                if st.st_mtime_ns < started_ns - RACY_NS:
-                    entry["built_ns"] = started_ns   # old enough now: trust the timestamp next time
-                    dirty = True
-                entries[rel] = entry
-                continue
-        jobs.append((rel, str(path), qualifiers[rel], None))
-    if jobs and not os.environ.get("DTRACK_NO_CACHE"):
-        from dtrack.store import cache as parse_cache
-        rows = parse_cache.rows_for(root, [job[0] for job in jobs])
-        jobs = [(rel, path, q, rows.get(rel)) for rel, path, q, _row in jobs]
-    reused = len(entries)
-    fresh: dict[str, list] = {}
-    for rel, entry, found in _build_all(jobs, registry, options, started_ns, workers):
-        fresh[rel] = found
-        if entry is not None:
-            entries[rel] = entry
-            dirty = dirty or bool(entry["stat"])
-    out = Collected([], registry, problems, built=len(jobs), reused=reused)
-    for rel, path in files:
+        problems.extend(by_path.pop(path, []))
         entry = entries.get(rel)
-        if rel in fresh:
-            problems.extend(fresh[rel])
-        elif entry is not None:
-            problems.extend(store_mod.FileProblem(path, *p) for p in entry["problems"])
         if entry is None:
             continue
+        problems.extend(store_mod.FileProblem(path, *p) for p in entry["problems"])
         out.names_in_use.update(entry["names"])
         out.leads.update(entry["leads"])
         stem = rel.rsplit("/", 1)[-1][: -len(store_mod.SUFFIX)]
         out.events.extend(Event(due, stem, rel, n, leads, agencies, data)
                           for due, n, leads, agencies, data in entry["events"])
+    for rest in by_path.values():
+        problems.extend(rest)
     out.events.sort(key=lambda e: (e.due, e.stem, e.rel, e.n))
-    keep = {rel: e for rel, e in entries.items() if e["stat"]}
-    if dirty or keep.keys() != cached.keys():
-        cache.write(keep)
     return out
 
 

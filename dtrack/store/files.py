@@ -95,7 +95,7 @@ def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
     """(relative posix path, directory entry) of every directive file, sorted by path. The entries
-    let the cache stat files without building a Path for each (on Windows the stat is free)."""
+    let the index stat files without building a Path for each (on Windows the stat is free)."""
     found: list[tuple[str, os.DirEntry]] = []
     stack = [(str(root), "", 0)]
     while stack:
@@ -436,16 +436,8 @@ def load_registry(root: Path) -> tuple[Registry, list[FileProblem]]:
     return registry, [FileProblem(path, 0, 0, m) for m in messages]
 
 
-def load(root: Path, *, cached: bool = True) -> Store:
-    """Every directive of the store. Through the parse cache (cache.py) unless `cached` is false
-    or DTRACK_NO_CACHE is set; both give the same Store."""
-    if cached and not os.environ.get("DTRACK_NO_CACHE"):
-        from dtrack.store import cache
-        return cache.load(root)
-    return load_uncached(root)
-
-
-def load_uncached(root: Path) -> Store:
+def load(root: Path) -> Store:
+    """Every directive of the store, parsed from its files (store.collection answers from the index)."""
     registry, problems = load_registry(root)
     directives: list[Directive] = []
     for rel, path in iter_files(root):

@@ -108,7 +108,7 @@ def test_byte_identical_cold_warm_and_after_cache_loss(cli, store_dir, repo):
     assert first == second
     cache = store.cache_dir(store_dir)
     files = sorted(p.name for p in cache.iterdir())
-    assert len(files) == 2 and files[0].endswith(".blob") and files[1].endswith(".json")
+    assert len(files) == 1 and files[0].endswith(".sqlite")      # the events are kept in the store's index
     for p in cache.iterdir():                    # a corrupt cache is rebuilt silently
         p.write_bytes(b"\x00garbage")
     assert run_export(cli, store_dir) == first
@@ -392,11 +392,11 @@ def test_uid_is_ascii_and_one_to_one():
 
 # ---------------------------------------------------------------------------- larger stores, the installed script
 
-def test_generated_store_of_300_directives_serial_and_parallel_agree(tmp_path, cli):
+def test_generated_store_of_300_directives_serial_and_parallel_agree(tmp_path, cli, monkeypatch):
     import gen_store
     root = tmp_path / "gen"
     gen_store.generate(str(root), 300, seed=7)
-    serial = export.collect(root, export.Options(), workers=1)
+    serial = export.collect(root, export.Options())
     data = export.calendar(serial.events, "gen")
     check_raw(data)
     events = events_of(data)
@@ -406,7 +406,9 @@ def test_generated_store_of_300_directives_serial_and_parallel_agree(tmp_path, c
     assert any("RRULE" in e for e in events.values())
     for cache in store.cache_dir(root).iterdir():
         cache.unlink()
-    parallel = export.collect(root, export.Options(), workers=2)
+    from dtrack.store import pool
+    monkeypatch.setattr(pool, "POOL_MIN_FILES", 10)      # dtrack's one process pool builds them
+    parallel = export.collect(root, export.Options())
     assert parallel.built == 300 and export.calendar(parallel.events, "gen") == data
     out = tmp_path / "gen.ics"
     result = cli("--dir", str(root), "export-ics", "-o", str(out))
@@ -432,7 +434,7 @@ def test_not_a_git_store_uses_the_user_cache(tmp_path, cli):
     import shutil
     shutil.copytree(tmp_path / "r" / "directives", plain)
     data = run_export(cli, plain)
-    assert any((tmp_path / "cache" / "dtrack").rglob("export-*.blob"))
+    assert any((tmp_path / "cache" / "dtrack").rglob("index-*.sqlite"))
     assert run_export(cli, plain) == data
 
 

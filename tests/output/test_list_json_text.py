@@ -1,5 +1,6 @@
-"""`list --json` writes its rows with queries.as_json_text, not as_json + jsonout.dumps: the bytes must
-be the same on every kind of value, with and without the parse cache, through every filter."""
+"""`list --json` and `show --json` write a task with jsonout's one writer (pieces kept in the index,
+state and days left spliced in): the bytes must be those of json.dumps of the documented object
+(docs/format.md) on every kind of value, with and without the index, through every filter."""
 from __future__ import annotations
 
 import json
@@ -17,8 +18,42 @@ from dtrack.domain.text import json_safe
 HOSTILE = "\x1b[31mđỏ\x1b[0m \u202eevil\u202c \u2066iso\u2069 \x9b \x7f \u2028 \"q\" \\ \t\n end"
 
 
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def as_json(row: queries.Row) -> dict:
+    """The documented JSON object of a task (docs/format.md, 'JSON output'), built the plain way."""
+    d, task = row.directive, row.task
+    return {
+        "ref": row.ref, "directive": d.stem, "number": d.number, "n": task.n, "title": d.title,
+        "kind": d.kind, "issuer": d.issuer, "issued": _iso(d.issued),
+        "text": task.text, "lead": list(task.lead), "support": list(task.support),
+        "due": _iso(task.due), "due_text": task.due_text,
+        "status": task.status, "done": _iso(task.done),
+        "note": task.note, "state": row.state, "days_left": row.days_left, "path": d.path,
+        "every": task.every, "until": _iso(task.until), "original_due": _iso(task.original_due),
+        "extensions": [{"from": _iso(e.from_), "to": _iso(e.to), "on": _iso(e.on), "by": e.by, "reason": e.reason}
+                       for e in task.extensions],
+        "occurrences": [{"due": _iso(o.due), "done": _iso(o.done)} for o in task.occurrences],
+        "cancelled": None if task.cancelled is None else {
+            "on": _iso(task.cancelled.on), "by": task.cancelled.by, "reason": task.cancelled.reason},
+    }
+
+
 def _reference(rows) -> str:
-    return json_safe(json.dumps([queries.as_json(r) for r in rows], ensure_ascii=False, indent=2))
+    return json_safe(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=2))
+
+
+def _written(rows) -> str:
+    """The rows as the one writer writes them (pieces per directive, state and days left spliced in)."""
+    pieces = {}
+    out = []
+    for r in rows:
+        if id(r.directive) not in pieces:
+            pieces[id(r.directive)] = jsonout.task_pieces(r.directive)
+        out.append(jsonout.task_text(pieces[id(r.directive)][r.directive.tasks.index(r.task)], r.state, r.days_left))
+    return jsonout.list_text(out).decode("utf-8")
 
 
 def _directive(stem: str, tasks: list[Task], **kw) -> Directive:
@@ -52,20 +87,35 @@ def _every_kind_of_row() -> list[queries.Row]:
     return rows + rows[:2]      # one directive's tasks far apart, as a sort by deadline leaves them
 
 
-def test_the_same_text_as_as_json_on_every_kind_of_value():
+def test_the_same_text_as_json_dumps_on_every_kind_of_value():
     rows = _every_kind_of_row()
-    text = queries.as_json_text(rows)
-    assert text == jsonout.dumps([queries.as_json(r) for r in rows])
-    assert json_safe(text) == _reference(rows)
-    assert queries.as_json_text([]) == "[]" == json.dumps([], indent=2)
+    text = _written(rows)
+    assert text == json_safe(jsonout.dumps([as_json(r) for r in rows]))
+    assert text == _reference(rows)
+    assert _written([]) == "[]" == json.dumps([], indent=2)
 
 
-def test_a_value_of_an_unexpected_type_goes_the_general_way():
+def test_a_value_of_an_unexpected_type_is_written_as_json_dumps_would():
     rows = _every_kind_of_row()
     odd = Task(8, "x", ("Sở Tài chính",), (), date(2024, 8, 1), due_text=20240801)    # a number, not text
     d = _directive("8-UBND", [odd])
     rows.append(queries.Row(d, odd, *queries.evaluate(odd, date(2024, 7, 20))))
-    assert queries.as_json_text(rows) == jsonout.dumps([queries.as_json(r) for r in rows])
+    assert _written(rows) == _reference(rows)
+
+
+def test_show_json_is_json_dumps_of_the_documented_object(cli, tmp_path):
+    root = _store("bundled", tmp_path)
+    st = store.load(root)
+    d = next(x for x in st.directives if x.stem == "1502-UBND-KGVX")
+    one = json.loads(cli("--dir", str(root), "--as-of", "2024-07-20", "show", "1502#2", "--json").stdout)
+    whole = cli("--dir", str(root), "--as-of", "2024-07-20", "show", "1502-UBND-KGVX", "--json").stdout
+    rows = [queries.Row(d, x, *queries.evaluate(x, date(2024, 7, 20))) for x in d.tasks]
+    history = json.loads(whole)["history"]
+    assert whole == json_safe(json.dumps({"tasks": [as_json(r) for r in rows], "history": history},
+                                         ensure_ascii=False, indent=2)) + "\n"
+    text = cli("--dir", str(root), "--as-of", "2024-07-20", "show", "1502#2", "--json").stdout
+    assert text == json_safe(json.dumps({**as_json(rows[1]), "history": one["history"]},
+                                        ensure_ascii=False, indent=2)) + "\n"
 
 
 FILTERS = [
@@ -97,7 +147,7 @@ def _store(kind: str, tmp_path: Path) -> Path:
 @pytest.mark.parametrize("kind", ["bundled", "generated"])
 def test_list_json_is_the_same_with_and_without_the_cache(cli, tmp_path, kind):
     root = _store(kind, tmp_path)
-    st = store.load_uncached(root)
+    st = store.load(root)
     assert not [p for p in st.problems if p.severity == "error"]
     cli("--dir", str(root), "list")     # warm the cache
     for options in FILTERS:
@@ -110,15 +160,17 @@ def test_list_json_is_the_same_with_and_without_the_cache(cli, tmp_path, kind):
         assert "\x1b" not in warm.stdout and "\u202e" not in warm.stdout
         if options in [("--all",), ("--status", "all")]:
             status = "all" if "all" in options[-1:] else "open"
-            rows = queries.select(st.directives, date(2024, 7, 20), scope="all", status=status,
-                                  registry=st.registry)
+            today = date(2024, 7, 20)
+            rows = sorted((queries.Row(d, x, *queries.evaluate(x, today)) for d in st.directives for x in d.tasks
+                           if status == "all" or x.status == status),
+                          key=lambda r: (r.task.due is None, r.task.due or date.min, r.directive.stem, r.task.n))
             assert warm.stdout == _reference(rows) + "\n"
             assert any("\x1b[31mđỏ" in r["text"] for r in data)
 
 
-def test_the_cached_json_pieces_follow_every_edit(cli, tmp_path):
+def test_the_json_pieces_kept_in_the_index_follow_every_edit(cli, tmp_path):
     import os
-    from dtrack.store import cache
+    from dtrack.store import index
     root = _store("generated", tmp_path)
     hostile = root / "2024" / "9-UBND.yaml"
     old = hostile.stat().st_mtime - 10
@@ -136,7 +188,7 @@ def test_the_cached_json_pieces_follow_every_edit(cli, tmp_path):
                 assert absent not in warm.stdout
     cli("--dir", str(root), "list")
     check("\\u202e ghi chú")
-    assert len(list(cache.cache_dir(root).glob("*-json*.pickle"))) > 1
+    assert index.index_file(root).is_file()
     # The same size, another mtime: the stat key retires the file's pieces.
     hostile.write_text(hostile.read_text(encoding="utf-8").replace("ghi chú", "GHI CHÚ"), encoding="utf-8")
     os.utime(hostile, (old + 5, old + 5))

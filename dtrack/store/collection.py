@@ -1,0 +1,129 @@
+"""The store as services and the command line ask for it: tasks that pass filters, the heads of the
+directives for references, whole directives, values derived per file. Whether the index is kept on
+disk (`cached`) is the caller's choice; without it the same index is built in memory from the files,
+so both give the same answers by the same code. Only this module and index.py know the index."""
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+from dtrack.domain.agencies import Registry
+from dtrack.store import index
+from dtrack.store.files import FileProblem, Store
+
+
+class Head(NamedTuple):
+    """A directive as reference resolution sees it (path, stem and number, no tasks)."""
+    path: str
+    stem: str
+    number: str
+
+
+class Found(NamedTuple):
+    """A task as `list` selects it, without its directive."""
+    rel: str
+    stem: str
+    n: int
+    status: str
+    due: date | None
+    label: str          # labels.task_label of its text
+    lead: tuple
+    pos: int            # its position in the file's task list
+
+
+class Collection:
+    def __init__(self, root: Path, *, cached: bool = True, progress: index.Progress | None = None):
+        self.root, self.cached, self.progress = Path(root), cached, progress
+        self._con: sqlite3.Connection | None = None
+        self._registry = Registry()
+        self._problems: list[FileProblem] = []
+        self._untrusted: dict[str, bytes] = {}
+        self.built = 0          # values the last derived() built (the others came from the index)
+
+    # The index is opened and brought up to date on first use. A damage that opening did not see
+    # shows as a DatabaseError later: the index is then rebuilt and the question asked again; if that
+    # fails too (a read-only cache folder) or another dtrack holds it, it is answered from memory.
+    def _ask(self, question: Callable, *args):
+        for attempt in range(3):
+            try:
+                return question(self._connection(), *args)
+            except sqlite3.DatabaseError as e:
+                if attempt == 2:
+                    raise
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+                if index.busy(e) or attempt == 1:
+                    self.cached = False
+                else:
+                    index.remove(self.root)
+        raise AssertionError("unreachable")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._con is None:
+            con = index.connect(self.root, self.cached)
+            try:
+                self._registry, self._problems, self._untrusted = index.refresh(con, self.root, self.progress)
+            except BaseException:
+                con.close()
+                raise
+            self._con = con
+        return self._con
+
+    def _open(self) -> None:
+        self._ask(lambda con: None)
+
+    @property
+    def registry(self) -> Registry:
+        self._open()
+        return self._registry
+
+    @property
+    def problems(self) -> list[FileProblem]:
+        self._open()
+        return self._problems
+
+    def tasks(self, today: date, *, window: int, scope: str = "due", status: str = "open",
+              names: set[str] | None = None, phrase: str | None = None, brief: bool = False) -> list[Found]:
+        """Tasks of `status` ("all" for any), sorted by deadline (none last), stem, n, path. scope
+        narrows open tasks: "overdue", "due" (overdue or due within `window` days) or "all".
+        names: raw agency names, a task passes on a lead or support; phrase: folded text that occurs
+        in the folded task text, or title, number and stem. Without `brief`, no path or position
+        (None); with it only path, status, due and position (the rest None), for a writer that has
+        the rest (list --json)."""
+        t0 = today.toordinal()
+        due_below = {"overdue": t0, "due": t0 + window + 1}.get(scope)
+        return list(map(Found._make, self._ask(index.select, status, due_below, names, phrase, brief)))
+
+    def counts(self, today: date, *, window: int, names: set[str] | None = None,
+               phrase: str | None = None) -> dict[str, int]:
+        """Open tasks that pass the filters: {"overdue", "due-soon", "open"}."""
+        t0 = today.toordinal()
+        return self._ask(index.count, t0, t0 + window, names, phrase)
+
+    def names_in_use(self) -> set[str]:
+        """Every agency name a task of the store leads or supports."""
+        return self._ask(index.names_in_use)
+
+    def heads(self, prefix: str | None = None) -> list[Head]:
+        """Every usable directive, or those whose folded stem or number starts with `prefix`, in path order."""
+        return [Head(*row) for row in self._ask(index.heads, prefix)]
+
+    def store(self, paths: Iterable[str] | None = None) -> Store:
+        """A Store of the directives at `paths` (relative), or of all; problems and registry are the
+        whole store's."""
+        rows = self._ask(index.rows, None if paths is None else set(paths))
+        directives = [pickle.loads(rows[rel]) for rel in sorted(rows)]
+        return Store(self.root, directives, list(self.problems), self.registry)
+
+    def derived(self, kind: str, build: Callable, paths: Iterable[str] | None = None) -> dict[str, object]:
+        """path -> build(directive) of the directives at `paths` (or all), kept in the index per file
+        while it is unchanged. `kind` names all the value depends on besides the file (options, a
+        language); `build` must be picklable (a top-level function or a partial of one): a big first
+        build runs on every core."""
+        values, self.built = self._ask(index.derived, kind, build, None if paths is None else set(paths),
+                                       self._untrusted, self.progress)
+        return values
