@@ -10,6 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Mapping, Optional
 
+from dtrack.errors import UsageError
+from dtrack.i18n import t
+
 
 @dataclass(frozen=True)
 class Config:
@@ -24,9 +27,10 @@ class Config:
     # Whether the store's index is kept on disk (DTRACK_NO_CACHE: in memory); Env hands it to store.collection.
     cache: bool = True
     lang: str = ""
-    # config: store/lock.py still reads DTRACK_LOCK_TIMEOUT itself (its callers are in services/);
-    # this is the value to hand it once the write transaction takes one.
+    # Seconds a writing command waits for another dtrack's store lock (None: the lock's default);
+    # DTRACK_LOCK_TIMEOUT as typed is kept until `settled` checks it, once the language is known.
     lock_timeout: Optional[float] = None
+    lock_timeout_text: Optional[str] = None
     debug: bool = False
 
     @classmethod
@@ -40,9 +44,14 @@ class Config:
             dir_origin="DTRACK_DIR" if environ.get("DTRACK_DIR") else "--dir",
             cache=not environ.get("DTRACK_NO_CACHE"),
             lang=environ.get("DTRACK_LANG") or "",
-            lock_timeout=_seconds(environ.get("DTRACK_LOCK_TIMEOUT")),
+            lock_timeout_text=environ.get("DTRACK_LOCK_TIMEOUT") or None,
             debug=bool(environ.get("DTRACK_DEBUG")),
         )
+
+    def settled(self) -> "Config":
+        """The settings typed in the environment checked (DTRACK_LOCK_TIMEOUT): a UsageError names the
+        variable, so the CLI adds nothing to it."""
+        return replace(self, lock_timeout=lock_seconds(self.lock_timeout_text))
 
     def with_options(self, *, dir: Optional[str] = None, as_of: Optional[str] = None) -> "Config":
         """The command line's --dir and --as-of over the environment's. A day that is not a date
@@ -57,11 +66,19 @@ class Config:
         return replace(self, **changes)
 
 
-def _seconds(raw: Optional[str]) -> Optional[float]:
-    """As store/lock.py reads it: a number of seconds, never negative; anything else means the default."""
+MAX_LOCK_TIMEOUT = 86_400.0     # a day: anything longer is a typo, and nan/inf/1e400 would wait forever
+
+
+def lock_seconds(raw: Optional[str]) -> Optional[float]:
+    """DTRACK_LOCK_TIMEOUT as seconds from 0 to a day; None when unset. Anything else is a UsageError:
+    a setting that silently meant something else would make a clerk wait, or not wait, unawares."""
     if not raw:
         return None
     try:
-        return max(float(raw), 0.0)
+        seconds = float(raw)
     except ValueError:
-        return None
+        seconds = float("nan")
+    if not 0.0 <= seconds <= MAX_LOCK_TIMEOUT:
+        raise UsageError(t("DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to {max}", raw=raw,
+                           max=int(MAX_LOCK_TIMEOUT)))
+    return seconds

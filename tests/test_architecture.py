@@ -96,34 +96,9 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(list(g) for g in groups)
 
 
-# The cycles on main that other branches remove; the lead drops these marks after merging them.
-INDEX_CYCLE = {"dtrack.store.cache", "dtrack.services.queries", "dtrack.output.render", "dtrack.store.files"}
-
-
-def _known(cycle: list[str]) -> bool:
-    return set(cycle) <= INDEX_CYCLE or all(m.startswith("dtrack.cli.") for m in cycle)
-
-
-@pytest.fixture(scope="module")
-def dtrack_cycles() -> list[list[str]]:
-    return import_cycles(import_graph(PACKAGE))
-
-
-def test_no_import_cycle_among_dtracks_modules(dtrack_cycles):
-    unknown = [c for c in dtrack_cycles if not _known(c)]
-    assert not unknown, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in unknown)
-
-
-@pytest.mark.xfail(strict=False, reason="the cache <-> queries <-> render <-> files cycle is removed by the index branch")
-def test_no_import_cycle_through_the_index(dtrack_cycles):
-    found = [c for c in dtrack_cycles if set(c) & INDEX_CYCLE]
-    assert not found, "\n".join(" <-> ".join(c) for c in found)
-
-
-@pytest.mark.xfail(strict=False, reason="the cli.app <-> cli.* cycle is removed by the cli branch (lazy command registry)")
-def test_no_import_cycle_among_the_commands(dtrack_cycles):
-    found = [c for c in dtrack_cycles if any(m.startswith("dtrack.cli.") for m in c)]
-    assert not found, "\n".join(" <-> ".join(c) for c in found)
+def test_no_import_cycle_among_dtracks_modules():
+    cycles = import_cycles(import_graph(PACKAGE))
+    assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
 
 
 def test_the_cycle_check_sees_imports_inside_functions(tmp_path):

@@ -50,8 +50,9 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
+    config = ctx.obj.settled()
     try:
-        config = ctx.obj.with_options(dir=dir, as_of=as_of)
+        config = config.with_options(dir=dir, as_of=as_of)
     except DtrackError as e:
         e.message = t("--as-of: {message}", message=e.message)
         raise

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from dtrack.config import Config
-from dtrack.errors import NotFoundError
+from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 
 
@@ -38,12 +39,16 @@ class Env:
         """A store of only the directives that `refs` name (resolved against the whole store): what
         commands that change a few tasks need, without building every directive."""
         from dtrack.services import queries
-        return queries.store_for(self.collection(), refs)
+        return self._configured(queries.store_for(self.collection(), refs))
 
     def store(self):
         if self._store is None:
-            self._store = self.collection().store()
+            self._store = self._configured(self.collection().store())
         return self._store
+
+    def _configured(self, st):
+        st.lock_timeout = self.config.lock_timeout
+        return st
 
     def _progress(self, done: int, total: int) -> None:
         """Progress of a slow first read of a big store, as a bar on a terminal's stderr."""
@@ -68,3 +73,14 @@ def resolve_hint(st, e: NotFoundError) -> NotFoundError:
         e.hint = (e.hint + " " if e.hint else "") + t("({n} file(s) could not be read: 'dtrack list' shows them.)",
                                                       n=len({p.path for p in st.problems if p.severity == 'error'}))
     return e
+
+
+@contextmanager
+def naming(option: str):
+    """Services word their errors in domain terms ("'soon' is not a length of time"); a value that came
+    from an option gets the option's name here, where it is known ("--alarm: 'soon' ...")."""
+    try:
+        yield
+    except UsageError as e:
+        e.message = t("{option}: {message}", option=option, message=e.message)
+        raise

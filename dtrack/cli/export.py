@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli.context import env_of
+from dtrack.cli.context import env_of, naming
 from dtrack.i18n import t
 
 DEFAULT_FILE = "dtrack.ics"
@@ -55,8 +55,9 @@ def export_ics_command(
     env = env_of(ctx)
     if split and (output or agency):
         raise UsageError(t("--split-by-agency writes its own files; it cannot be combined with -o or --agency"))
-    options = export.Options(alarms=export.parse_alarms(alarm or list(export.DEFAULT_ALARMS)),
-                             include_done=include_done)
+    with naming("--alarm"):
+        alarms = export.parse_alarms(alarm or list(export.DEFAULT_ALARMS))
+    options = export.Options(alarms=alarms, include_done=include_done)
     root = env.root
     target = None
     if not split and output != "-":

@@ -20,6 +20,7 @@ def _tty() -> bool:
 
 
 def init_command(
+    ctx: typer.Context,
     path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The folder of the new store (default: here)."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Create the files but make no git commit."),
 ) -> None:
@@ -36,7 +37,8 @@ def init_command(
     from dtrack.store import initstore
     from dtrack.output import render
     out = render.console()
-    result = initstore.init((path or Path.cwd()).resolve(), commit=not no_commit)
+    result = initstore.init((path or Path.cwd()).resolve(), commit=not no_commit,
+                           timeout=env_of(ctx).config.lock_timeout)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli.context import env_of
+from dtrack.cli.context import env_of, naming
 from dtrack.cli.printing import print_json
 from dtrack.errors import UsageError
 from dtrack.i18n import t
@@ -218,7 +218,8 @@ def log_command(
     if repo is None:
         raise UsageError(t("{path} is not in a git repository, so there is no history to show", path=st.root),
                          hint=t("Keep the directives in git: 'git init' in the folder above directives/."))
-    day, commit = audit.resolve_since(repo, since, env.today) if since else (None, None)
+    with naming("--since"):
+        day, commit = audit.resolve_since(repo, since, env.today) if since else (None, None)
     items = audit.events(repo, st.root, since_day=day, since_commit=commit, limit=limit)
     if agency:
         keys = queries.agency_filter(agency, st.registry, st.directives)

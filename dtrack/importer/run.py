@@ -105,7 +105,7 @@ def _refuse_duplicates(items: list[Imported], store) -> None:
 def write(items: list[Imported], store, commit: bool) -> ImportResult:
     """Every proposed file, new, in one transaction: all written and committed together, or none."""
     result = ImportResult(items)
-    with transaction.open(store.root, commit=commit) as tx:
+    with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings
         for item in items:
             target = store.root / item.rel

@@ -53,4 +53,13 @@ MESSAGES = {
     # the command line's own errors (dtrack/cli/boundary.py)
     "Try '{command} --help'.": "Xem '{command} --help'.",
     "Aborted!": "Đã dừng!",
+    "{option}: {message}": "{option}: {message}",
+    "DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to {max}":
+        "DTRACK_LOCK_TIMEOUT={raw}: hãy ghi số giây từ 0 đến {max}",
+    "'{raw}' is not a length of time": "'{raw}' không phải là một khoảng thời gian",
+    "Write it as 3d, 1w or 16h; 0 for no reminder.": "Ghi dạng 3d, 1w hoặc 16h; 0 nếu không cần nhắc.",
+    "0 means no reminder; it cannot be combined with other reminders":
+        "0 nghĩa là không nhắc; không ghi kèm các lời nhắc khác",
+    "'{value}' is neither a date nor a commit of this repository":
+        "'{value}' không phải là ngày, cũng không phải một commit của kho này",
 }

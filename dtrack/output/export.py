@@ -62,12 +62,12 @@ def parse_alarms(raws: Sequence[str]) -> tuple[timedelta, ...]:
     for raw in raws:
         m = _ALARM.match(raw.strip().lower())
         if not m:
-            raise UsageError(t("--alarm '{raw}' is not a length of time", raw=raw),
-                             hint=t("Write it as 3d, 1w or 16h; --alarm 0 for no reminder."))
+            raise UsageError(t("'{raw}' is not a length of time", raw=raw),
+                             hint=t("Write it as 3d, 1w or 16h; 0 for no reminder."))
         n, unit = int(m[1]), m[2] or "d"
         if n == 0:
             if len(raws) > 1:
-                raise UsageError(t("--alarm 0 means no reminder; it cannot be combined with others"))
+                raise UsageError(t("0 means no reminder; it cannot be combined with other reminders"))
             return ()
         before = timedelta(hours=n) if unit == "h" else timedelta(days=n * (7 if unit == "w" else 1)) - WORKDAY_START
         if before not in out:

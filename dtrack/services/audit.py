@@ -61,7 +61,7 @@ def resolve_since(repo: Path, since: str, today: date) -> tuple[date | None, str
     except Exception:
         commit = ""
     if not commit:
-        raise UsageError(t("--since '{value}' is neither a date nor a commit of this repository", value=since),
+        raise UsageError(t("'{value}' is neither a date nor a commit of this repository", value=since),
                          hint=t("Give a date (01/07/2024, 2024-07-01) or a commit id."))
     return None, commit
 

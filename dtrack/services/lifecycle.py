@@ -187,7 +187,7 @@ def add_directive(store: Store, new: NewDirective, *, text: str | None = None, c
     message = transaction.Message(f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}", "add",
                                   [result.changed[0]], [f"{new.issuer}, {fmt(new.issued)}"])
     result.summary = message.subject
-    with transaction.open(store.root, commit=commit) as tx:
+    with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings
         tx.write(path, text.encode("utf-8"), before=None)
         result.commit = tx.finish(message)
@@ -255,7 +255,7 @@ def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: 
         raise UsageError(t("an end date (until) goes only with a recurring task (every)"))
 
     path = store.file(directive)
-    with transaction.open(store.root, commit=commit) as tx:
+    with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         raw = tx.read(path, directive.path)
         doc = Doc.decode(raw)
         current = ops._reparse(doc.text, directive)
@@ -360,7 +360,7 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
     result = Result(changed=refs or [label], files=[path], summary=shorten(subject, 120))
     # The user edited a copy, outside the lock: under it, the file must still be what the editor started from.
-    with transaction.open(store.root, commit=commit) as tx:
+    with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings
         tx.write(path, after_raw, before=before_raw)
         result.commit = tx.finish(transaction.Message(result.summary, "edit", refs or (

@@ -111,7 +111,7 @@ def change_tasks(store: Store, refs: Sequence[str], edit: Edit, *, message: Call
     result = Result()
     # The files are read inside the transaction (under the store lock): a second dtrack waits, then
     # reads the file as the first one left it, so no update is lost (docs/reliability.md).
-    with transaction.open(store.root, commit=commit) as tx:
+    with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings
         staged: list[tuple[Path, bytes, bytes, str, Directive, dict]] = []
         log: list[tuple[str, Task, dict]] = []

@@ -50,6 +50,9 @@ class Store:
     directives: list[Directive]
     problems: list[FileProblem] = field(default_factory=list)
     registry: Registry = field(default_factory=Registry)
+    # Seconds a writing command waits for another dtrack's lock (None: lock.DEFAULT_TIMEOUT); the CLI sets
+    # it from its Config, so the library never reads DTRACK_LOCK_TIMEOUT itself.
+    lock_timeout: float | None = None
 
     def file(self, directive: Directive) -> Path:
         return self.root / directive.path

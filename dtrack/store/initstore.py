@@ -79,7 +79,7 @@ def _hooks_dir(repo: Path) -> Path:
     return path if path.is_absolute() else repo / path
 
 
-def init(path: Path, *, commit: bool = True) -> InitResult:
+def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> InitResult:
     if path.exists() and not path.is_dir():
         raise UsageError(t("{path} is a file, not a folder", path=path))
     path.mkdir(parents=True, exist_ok=True)
@@ -95,7 +95,7 @@ def init(path: Path, *, commit: bool = True) -> InitResult:
         store / "README.md": _data("store-README.md"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
     }
-    with transaction.open(path, commit=commit) as tx:
+    with transaction.open(path, commit=commit, timeout=timeout) as tx:
         result.warnings += tx.warnings
         for file, data in wanted.items():
             if file.exists():

@@ -20,12 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from dtrack.errors import BusyError, UsageError
+from dtrack.errors import BusyError
 from dtrack.i18n import t
 
 LOCK_NAME = "lock"
-DEFAULT_TIMEOUT = 10.0          # seconds; DTRACK_LOCK_TIMEOUT overrides
-MAX_TIMEOUT = 86_400.0          # a day: longer is a typo, and nan or inf would wait forever
+DEFAULT_TIMEOUT = 10.0          # seconds; the CLI passes DTRACK_LOCK_TIMEOUT (config.lock_seconds) instead
 _POLL = 0.05
 
 if sys.platform == "win32":
@@ -54,22 +53,6 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def timeout_from_env() -> float:
-    """DTRACK_LOCK_TIMEOUT, read here only, by `transaction.open` when no timeout is given (until the
-    CLI passes one from its configuration). nan, inf and 1e400 would wait forever: the default instead."""
-    raw = os.environ.get("DTRACK_LOCK_TIMEOUT")
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = max(float(raw), 0.0)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    if not seconds <= MAX_TIMEOUT:          # nan, inf and 1e400 (inf) would wait forever
-        raise UsageError(t("DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to {max}", raw=raw,
-                           max=int(MAX_TIMEOUT)))
-    return seconds
 
 
 def lock_path(root: Path) -> Path:

@@ -105,8 +105,8 @@ class Transaction:
 @contextmanager
 def open(root: Path, *, commit: bool = True, timeout: float | None = None) -> Iterator[Transaction]:  # noqa: A001
     """A transaction on the store at `root`, holding its lock for the block (BusyError after `timeout`
-    seconds of waiting; None: DTRACK_LOCK_TIMEOUT or 10 s). Nothing is written unless `finish` is called."""
-    with lock.store_lock(root, lock.timeout_from_env() if timeout is None else timeout):
+    seconds of waiting; None: lock.DEFAULT_TIMEOUT). Nothing is written unless `finish` is called."""
+    with lock.store_lock(root, lock.DEFAULT_TIMEOUT if timeout is None else timeout):
         repo = gitops.find_repo(root) if commit else None
         tx = Transaction(root, repo)
         if repo is not None:

@@ -15,22 +15,20 @@ from dtrack.errors import UsageError
 
 REAL = date(2026, 1, 5)
 PACKAGE = Path(dtrack.__file__).parent
-# Still read where they are used, until the SQLite index and the write transaction take the value
-# from the Config (store/cache.py, output/export.py, store/lock.py are being rebuilt; see `# config:`).
-PENDING = {("store/files.py", "DTRACK_NO_CACHE"), ("output/export.py", "DTRACK_NO_CACHE"),
-           ("store/lock.py", "DTRACK_LOCK_TIMEOUT")}
+PENDING: set = set()      # (file, variable) still read in the library: none
 
 
 def test_the_environment_gives_every_setting():
     config = Config.from_environ({"DTRACK_TODAY": "20/07/2024", "DTRACK_DIR": "store", "DTRACK_NO_CACHE": "1",
                                   "DTRACK_LANG": "vi_VN.UTF-8", "DTRACK_LOCK_TIMEOUT": "2.5",
-                                  "DTRACK_DEBUG": "1"}, real_today=REAL).with_options()
+                                  "DTRACK_DEBUG": "1"}, real_today=REAL).settled().with_options()
     assert config == Config(today=date(2024, 7, 20), today_text="20/07/2024", today_given=True, dir="store",
-                            dir_origin="DTRACK_DIR", cache=False, lang="vi_VN.UTF-8", lock_timeout=2.5, debug=True)
+                            dir_origin="DTRACK_DIR", cache=False, lang="vi_VN.UTF-8", lock_timeout=2.5,
+                            lock_timeout_text="2.5", debug=True)
 
 
 def test_nothing_set_means_the_defaults():
-    config = Config.from_environ({}, real_today=REAL).with_options()
+    config = Config.from_environ({}, real_today=REAL).settled().with_options()
     assert config == Config(today=REAL)
     assert (config.today_given, config.dir, config.cache, config.lang, config.lock_timeout, config.debug) == \
         (False, None, True, "", None, False)
@@ -43,9 +41,17 @@ def test_options_win_over_the_environment():
     assert env.with_options(dir="", as_of="").dir == "other"       # an empty option is no option
 
 
-@pytest.mark.parametrize("raw, seconds", [("0", 0.0), ("-3", 0.0), ("60", 60.0), ("soon", None), ("", None)])
-def test_the_lock_timeout_is_read_as_the_lock_reads_it(raw, seconds):
-    assert Config.from_environ({"DTRACK_LOCK_TIMEOUT": raw}).lock_timeout == seconds
+@pytest.mark.parametrize("raw, seconds", [("0", 0.0), ("60", 60.0), ("2.5", 2.5), ("86400", 86400.0), ("", None)])
+def test_the_lock_timeout_is_seconds_from_zero_to_a_day(raw, seconds):
+    assert Config.from_environ({"DTRACK_LOCK_TIMEOUT": raw}).settled().lock_timeout == seconds
+
+
+@pytest.mark.parametrize("raw", ["soon", "-3", "nan", "inf", "1e400", "86401"])
+def test_a_lock_timeout_that_is_no_number_of_seconds_is_a_usage_error_naming_the_variable(raw):
+    config = Config.from_environ({"DTRACK_LOCK_TIMEOUT": raw})      # reading never fails ...
+    with pytest.raises(UsageError) as caught:
+        config.settled()                                             # ... checking does, once
+    assert caught.value.message == f"DTRACK_LOCK_TIMEOUT={raw}: give a number of seconds from 0 to 86400"
 
 
 def test_a_day_that_is_not_a_date_is_a_usage_error_naming_no_option():

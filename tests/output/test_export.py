@@ -353,7 +353,7 @@ def test_alarm_options(cli, store_dir):
     none = events_of(run_export(cli, store_dir, "--alarm", "0"))
     assert all(e.walk("VALARM") == [] for e in none.values())
     bad = cli("--dir", str(store_dir), "export-ics", "--alarm", "soon")
-    assert bad.exit_code == 2 and "--alarm 'soon' is not a length of time" in bad.stderr
+    assert bad.exit_code == 2 and "dtrack: error: --alarm: 'soon' is not a length of time" in bad.stderr
 
 
 def test_default_output_is_dtrack_ics_in_the_current_folder(cli, store_dir, tmp_path):
