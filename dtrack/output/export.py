@@ -313,8 +313,48 @@ def collect(root: Path, options: Options, collection=None) -> Collected:
                           for due, n, leads, agencies, data in entry["events"])
     for rest in by_path.values():
         problems.extend(rest)
+    revisions = file_revisions(root)
+    if revisions is not None:
+        out.events = [e._replace(data=_with_sequence(e.data, max(revisions.get(e.rel, 0) - 1, 0)))
+                      for e in out.events]
     out.events.sort(key=lambda e: (e.due, e.stem, e.rel, e.n))
     return out
+
+
+# ---------------------------------------------------------------------------- SEQUENCE from git
+
+_SEQUENCE = re.compile(rb"\r\nSEQUENCE:\d+\r\n")
+
+
+def _with_sequence(block: bytes, sequence: int) -> bytes:
+    return _SEQUENCE.sub(b"\r\nSEQUENCE:%d\r\n" % sequence, block, count=1)
+
+
+def file_revisions(root: Path) -> dict[str, int] | None:
+    """The revisions of each directive file (path relative to `root`): the commits that touched
+    it, + 1 while the file differs from its last commit (or is not committed yet). It only grows,
+    whatever changed the file (dtrack, a hand edit, a merge), so revisions - 1 is a SEQUENCE every
+    client takes as newer; the same on every full clone. None outside git (or without git)."""
+    from dtrack.errors import GitError
+    from dtrack.store import gitops
+    if gitops.find_repo(root) is None:
+        return None
+    try:
+        # paths relative to `root`, whatever folder of the work tree holds the store
+        log = gitops.run(root, "log", "--format=", "--name-only", "--relative", "-z", "--", ".")
+        status = gitops.run(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+        prefix = gitops.run(root, "rev-parse", "--show-prefix").strip()
+    except GitError:
+        return None
+    counts: dict[str, int] = {}
+    for rel in filter(None, (x.strip("\n") for x in log.split("\0"))):
+        counts[rel] = counts.get(rel, 0) + 1
+    for entry in filter(None, status.split("\0")):
+        rel = entry[3:]
+        if rel.startswith(prefix):   # status names paths from the top of the work tree
+            rel = rel[len(prefix):]
+        counts[rel] = counts.get(rel, 0) + 1
+    return counts
 
 
 # ---------------------------------------------------------------------------- events -> calendars
@@ -358,7 +398,8 @@ def file_stem(name: str, taken: set[str]) -> str:
 
 def split_by_lead(collected: Collected) -> list[tuple[str, str, list[Event]]]:
     """(file stem, agency, its events) for every agency that leads a task of the store, in name
-    order, so a file stays (empty) when its agency's last task is closed."""
+    order, so a file keeps its name whatever the other agencies do (the CLI skips those without
+    an event: a calendar needs one)."""
     out = []
     taken: set[str] = set()
     for agency in sorted(collected.leads, key=lambda a: (fold(a), a)):
