@@ -84,7 +84,10 @@ def export_ics_command(
             (stem, agency_name, events) for stem, agency_name, events in export.split_by_lead(collected)]
         # RFC 5545 wants at least one component: a calendar without an event is not written
         for stem, _, _ in (f for f in files if not f[2]):
-            render.message(t("{path}: skipped, no event to write", path=str(folder / f"{stem}.ics")), err)
+            path = folder / f"{stem}.ics"
+            render.message(t("{path}: skipped, no event to write", path=str(path)) + (
+                t(" (the file there is an older export: delete it, or add --include-done)") if path.exists() else ""),
+                err)
         files = [f for f in files if f[2]]
         written = sum(export.write_file(folder / f"{stem}.ics", export.calendar(events, label))
                       for stem, label, events in files)

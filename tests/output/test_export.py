@@ -445,3 +445,21 @@ def test_summary_uses_the_shortest_alias_when_no_compact_one_exists():
     assert Agency("Văn phòng UBND tỉnh", ("VPUB", "VP UBND tỉnh")).short_name == "VPUB"
     assert Agency("Sở Tài chính", ("TC", "STC"), short="STC").short_name == "STC"
     assert Agency("Ban Dân tộc tỉnh").short_name == "Ban Dân tộc tỉnh"
+
+
+def test_split_skips_an_agency_without_an_event_and_says_when_an_older_file_stays(cli, store_dir, tmp_path):
+    folder = tmp_path / "lich"
+    cli("--dir", str(store_dir), "done", "1502#1", "--on", "20/04/2023", "--no-commit")
+    first = cli("--dir", str(store_dir), "export-ics", "--split-by-agency", str(folder), "--include-done")
+    assert first.exit_code == 0, first.output
+    written = {p.name for p in folder.iterdir()}
+    result = cli("--dir", str(store_dir), "export-ics", "--split-by-agency", str(folder))
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if "skipped, no event to write" in line]
+    assert skipped                                   # the bundled store has agencies with no open deadline
+    for line in skipped:
+        name = Path(line.split(": skipped")[0]).name
+        assert ("older export" in line) == (name in written)
+    assert any("older export" in line for line in skipped)   # STTTT: its one task is done
+    for path in folder.iterdir():
+        icalendar.Calendar.from_ical(path.read_bytes()).validate()
