@@ -469,3 +469,13 @@ def test_split_skips_an_agency_without_an_event_and_says_when_an_older_file_stay
     assert any("older export" in line for line in skipped)   # Ban Dân tộc: its one task is done
     for path in folder.iterdir():
         icalendar.Calendar.from_ical(path.read_bytes()).validate()
+
+
+def test_dtstamp_is_never_later_than_the_export_even_for_data_dated_ahead(cli, store_dir):
+    write_directive(store_dir, "2099/1-X.yaml", HEAD.replace("77/UBND-VX", "1/X").replace("2024-01-05", "2099-01-05")
+                    + "  - n: 1\n    text: Văn bản ghi ngày ban hành sai, năm 2099\n    lead: STC\n    due: 2099-03-01\n")
+    ev = events_of(run_export(cli, store_dir))["1-X-1@dtrack"]
+    assert ev["DTSTAMP"].dt.date() <= date.today()
+    d = store.load(store_dir).directives[0]
+    assert export.task_stamp(d, d.tasks[0], today=date(2000, 1, 1)) == \
+        export.task_stamp(d, d.tasks[0]).replace(year=2000, month=1, day=1)
