@@ -174,12 +174,11 @@ def test_todoman_lists_the_todo_export(generated, tmp_path):
     # a vdir (one VTODO per file, as vdirsyncer writes them) for todoman
     vdir = tmp_path / "vdir" / "dtrack"
     vdir.mkdir(parents=True)
-    for i, todo in enumerate(todos):
-        one = icalendar.Calendar()
-        one.add("prodid", "-//test//vdir//EN")
-        one.add("version", "2.0")
-        one.add_component(todo)
-        (vdir / f"{i}.ics").write_bytes(one.to_ical())
+    raw = out.read_bytes()
+    head, blocks = raw[: raw.index(b"BEGIN:VTODO")], raw.split(b"BEGIN:VTODO\r\n")[1:]
+    for i, block in enumerate(blocks):                 # the exported bytes, one to-do a file
+        (vdir / f"{i}.ics").write_bytes(head + b"BEGIN:VTODO\r\n" + block.replace(b"END:VCALENDAR\r\n", b"")
+                                        + b"END:VCALENDAR\r\n")
     config = tmp_path / "todoman.py"
     config.write_text(f'path = "{(tmp_path / "vdir").as_posix()}/*"\ndate_format = "%Y-%m-%d"\n'
                       f'cache_path = "{(tmp_path / "cache.sqlite3").as_posix()}"\n', encoding="utf-8")
