@@ -33,6 +33,8 @@ def export_ics_command(
     name: Optional[str] = typer.Option(None, "--name", metavar="TEXT",
                                        help="The calendar's name after 'dtrack — ' (default: the store's "
                                             "folder, or the agency)."),
+    todo: bool = typer.Option(False, "--todo",
+                              help="Write the tasks as to-dos (VTODO, for task apps) instead of events."),
 ) -> None:
     """Export the deadlines of open tasks as an iCalendar (.ics) file.
 
@@ -46,6 +48,7 @@ def export_ics_command(
       dtrack export-ics -o /srv/lich/vanphong.ics --alarm 3d --alarm 1d
       dtrack export-ics --agency STC -o -        Sở Tài chính's calendar on stdout
       dtrack export-ics --split-by-agency /srv/lich
+      dtrack export-ics --todo -o viec.ics       the tasks as to-dos for a task app
     """
     from dtrack.output import export
     from dtrack.services import queries
@@ -57,7 +60,7 @@ def export_ics_command(
         raise UsageError(t("--split-by-agency writes its own files; it cannot be combined with -o or --agency"))
     with naming("--alarm"):
         alarms = export.parse_alarms(alarm or list(export.DEFAULT_ALARMS))
-    options = export.Options(alarms=alarms, include_done=include_done)
+    options = export.Options(alarms=() if todo else alarms, include_done=include_done, todo=todo)
     root = env.root
     target = None
     if not split and output != "-":
@@ -79,6 +82,13 @@ def export_ics_command(
         folder.mkdir(parents=True, exist_ok=True)
         files = [("all", title, collected.events)] + [
             (stem, agency_name, events) for stem, agency_name, events in export.split_by_lead(collected)]
+        # RFC 5545 wants at least one component: a calendar without an event is not written
+        for stem, _, _ in (f for f in files if not f[2]):
+            path = folder / f"{stem}.ics"
+            render.message(t("{path}: skipped, no event to write", path=str(path)) + (
+                t(" (the file there is an older export: delete it, or add --include-done)") if path.exists() else ""),
+                err)
+        files = [f for f in files if f[2]]
         written = sum(export.write_file(folder / f"{stem}.ics", export.calendar(events, label))
                       for stem, label, events in files)
         render.message(t("{folder}: {files} calendars ({written} changed), all.ics has {count} events",
@@ -94,6 +104,10 @@ def export_ics_command(
             title = matched[0] if len(matched) == 1 else agency
         if target is None and output != "-":
             target = Path(f"dtrack-{export.file_stem(title, set())}.ics")
+    if not events:
+        # RFC 5545 wants at least one component, and a placeholder would show in every calendar
+        raise UsageError(t("no task with a deadline to export; nothing written"),
+                         hint=t("Check --agency, or add --include-done for closed tasks."))
     data = export.calendar(events, title)
     if output == "-":
         sys.stdout.flush()

@@ -93,14 +93,41 @@ def complete(task, on: date) -> dict:
 _FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}
 
 
+# How far ahead the clamped dates of a day-29/30 series are listed (RDATE): a re-export after each
+# `done` moves the window with the series, and ten years is past any directive's horizon.
+RDATE_YEARS = 10
+
+
+def _series_day(task, every: Every) -> int | None:
+    return every.day or series_start(task).day if every.unit in ("months", "years") else None
+
+
 def _month_day(day: int) -> str:
-    # dtrack clamps a series day to the month's end (31 -> 30 Apr, 28/29 Feb); RRULE skips
-    # months without that day, so ask for the last existing one of day-28...day instead.
-    if day <= 28:
-        return f"BYMONTHDAY={day}"
-    if day == 31:
-        return "BYMONTHDAY=-1"
-    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
+    # dtrack clamps a series day to the month's end (31 -> 30 Apr, 28/29 Feb); RRULE skips months
+    # without that day. Day 31 is the last day of every month (BYMONTHDAY=-1); days 29 and 30 keep
+    # their day and the months that lack it get their clamped date as RDATEs (rdates()), because
+    # BYMONTHDAY=28,29,30;BYSETPOS=-1 is expanded to several dates a month by ical.js (#960).
+    return "BYMONTHDAY=-1" if day == 31 else f"BYMONTHDAY={day}"
+
+
+def rdates(task) -> tuple[date, ...]:
+    """The dates of a recurring task's series that its rrule() skips (a day 29 or 30 clamped to the
+    end of a shorter month), from `due` to `until` or RDATE_YEARS ahead: written as RDATE beside
+    the RRULE so every client expands the same dates as occurrence()."""
+    if rrule(task) is None:
+        return ()
+    every = parse_every(task.every)
+    day = _series_day(task, every)
+    if day is None or not 29 <= day <= 30:
+        return ()
+    start = series_start(task)
+    end = task.until or add_months(task.due, 12 * RDATE_YEARS)
+    out, k = [], 0
+    while (d := occurrence(start, every, k)) <= end:
+        if d >= task.due and d.day != day:
+            out.append(d)
+        k += 1
+    return tuple(out)
 
 
 def rrule(task) -> str | None:
@@ -117,7 +144,7 @@ def rrule(task) -> str | None:
     if every.unit in ("months", "years"):
         if every.unit == "years":
             parts.append(f"BYMONTH={task.due.month}")
-        parts.append(_month_day(every.day or series_start(task).day))
+        parts.append(_month_day(_series_day(task, every)))
     if task.until is not None:
         parts.append(f"UNTIL={task.until:%Y%m%d}")
     return ";".join(parts)

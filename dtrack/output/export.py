@@ -3,12 +3,13 @@ task, cached per directive file so that a re-export only rebuilds the files that
 
 Decisions (docs/export.md says why):
 - UID `<stem>-<n>@dtrack` (the reference, ASCII, percent-encoded where needed), the same on
-  every clone; SEQUENCE = number of extensions (+ completed occurrences of a recurring task,
-  + 1 once the task is closed) so every move of the deadline is accepted by clients.
+  every clone; SEQUENCE = the revisions of the file in git (commits that touched it, + 1 while
+  it differs from the last one, - 1), so any change, a hand edit too, is accepted by clients;
+  outside git, the number of extensions + completed occurrences + 1 once closed.
 - DTSTAMP comes from the task's own dates (issued, extension and occurrence days, done day)
-  at 00:00:00Z, never from the clock: the same store gives the same bytes, and a cached
-  block stays valid until its file changes.
-- Closed tasks with --include-done: STATUS:CANCELLED and a "✓ "/"✗ " prefix.
+  at 00:00:00Z, never later than the day of the export: the same store gives the same bytes.
+- Closed tasks with --include-done: STATUS:CANCELLED and a "✓ "/"✗ " prefix; as to-dos
+  (--todo) STATUS:COMPLETED / CANCELLED with COMPLETED.
 
 The events of each file are kept in the store's index (store.collection, derived values keyed by
 the set of block-shaping options), valid while the file keeps its stat key, by the index's rules.
@@ -19,8 +20,8 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
@@ -29,13 +30,13 @@ from dtrack.domain.agencies import Registry
 from dtrack.domain.dates import fmt
 from dtrack.errors import UsageError
 from dtrack.i18n import t
-from dtrack.output.ical import EventSpec, calendar_bytes, event_block
+from dtrack.output.ical import EventSpec, calendar_bytes, event_block, todo_block
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.recurrence import rrule
+from dtrack.domain.recurrence import rdates, rrule
 from dtrack.domain.states import is_closed
 from dtrack.domain.text import fold, shorten, slugify
 
-CACHE_FORMAT = 2   # 2: agencies without a compact alias are summarised by their shortest alias
+CACHE_FORMAT = 3   # 3: RDATEs of day-29/30 series, DTSTAMP never in the future, to-dos
 SUMMARY_WIDTH = 60
 WORKDAY_START = timedelta(hours=8)  # a "N days before" reminder fires at 08:00 that day
 DEFAULT_ALARMS = ("3d",)
@@ -52,6 +53,7 @@ class Options:
     """What shapes an event block (and so keys the events kept in the index)."""
     alarms: tuple[timedelta, ...] = (timedelta(days=3) - WORKDAY_START,)
     include_done: bool = False
+    todo: bool = False          # VTODOs (task apps) instead of VEVENTs
 
 
 def parse_alarms(raws: Sequence[str]) -> tuple[timedelta, ...]:
@@ -94,14 +96,17 @@ def task_sequence(task: Task) -> int:
     return len(task.extensions) + len(task.occurrences) + (1 if closed(task) else 0)
 
 
-def task_stamp(directive: Directive, task: Task) -> datetime:
-    """The latest day the task's own data records a change on, at 00:00:00Z."""
+def task_stamp(directive: Directive, task: Task, today: date | None = None) -> datetime:
+    """The latest day the task's own data records a change on, at 00:00:00Z, and never after
+    `today` (UTC, the clock's by default): DTSTAMP is when the object was written, and data can
+    carry future days (an occurrence's due, a date typed ahead)."""
     days = [directive.issued]
     days += [e.on for e in task.extensions if e.on]
     days += [d for o in task.occurrences for d in (o.due, o.done) if d]
     if closed(task) and task.done:
         days.append(task.done)
-    return datetime(*max(d for d in days if d).timetuple()[:3], tzinfo=timezone.utc)
+    day = min(max(d for d in days if d), today or datetime.now(timezone.utc).date())
+    return datetime(*day.timetuple()[:3], tzinfo=timezone.utc)
 
 
 def task_summary(task: Task, registry: Registry) -> str:
@@ -151,8 +156,20 @@ def task_spec(directive: Directive, task: Task, registry: Registry, options: Opt
         sequence=task_sequence(task),
         alarms=options.alarms if task.is_open else (),
         rrule=rrule(task),
+        rdates=rdates(task),
         status="CANCELLED" if closed(task) else None,
     )
+
+
+def todo_spec(directive: Directive, task: Task, registry: Registry, options: Options,
+              qualifier: str = "") -> EventSpec:
+    """The to-do of one dated task: its current occurrence (a late one stays overdue in task apps),
+    DUE = the deadline, NEEDS-ACTION / COMPLETED / CANCELLED."""
+    event = task_spec(directive, task, registry, options, qualifier)
+    status = {"done": "COMPLETED", "cancelled": "CANCELLED"}.get(task.status, "NEEDS-ACTION")
+    completed = (datetime(*task.done.timetuple()[:3], tzinfo=timezone.utc)
+                 if status == "COMPLETED" and task.done else None)
+    return replace(event, alarms=(), rrule=None, rdates=(), status=status, completed=completed)
 
 
 # The labels of task_description: a change of language must not reuse kept blocks.
@@ -183,7 +200,10 @@ def file_events(root: Path, registry: Registry, options: Options, qualifier: str
             continue
         stamp = task_stamp(directive, task)
         try:
-            block = event_block(task_spec(directive, task, registry, options, qualifier), stamp)
+            if options.todo:
+                block = todo_block(todo_spec(directive, task, registry, options, qualifier), stamp)
+            else:
+                block = event_block(task_spec(directive, task, registry, options, qualifier), stamp)
         except UsageError as e:
             path = root / directive.path
             try:
@@ -236,7 +256,7 @@ def _kind(root: Path, options: Options, qualifier: str) -> str:
     except OSError:
         registry_raw = b""
     key = json.dumps([CACHE_FORMAT, _ics_version(), [a.total_seconds() for a in options.alarms],
-                      options.include_done, _digest(registry_raw), [t(x) for x in _LABELS], qualifier],
+                      options.include_done, options.todo, _digest(registry_raw), [t(x) for x in _LABELS], qualifier],
                      ensure_ascii=False)
     return "export-" + hashlib.sha1(key.encode("utf-8")).hexdigest()
 
@@ -293,8 +313,48 @@ def collect(root: Path, options: Options, collection=None) -> Collected:
                           for due, n, leads, agencies, data in entry["events"])
     for rest in by_path.values():
         problems.extend(rest)
+    revisions = file_revisions(root)
+    if revisions is not None:
+        out.events = [e._replace(data=_with_sequence(e.data, max(revisions.get(e.rel, 0) - 1, 0)))
+                      for e in out.events]
     out.events.sort(key=lambda e: (e.due, e.stem, e.rel, e.n))
     return out
+
+
+# ---------------------------------------------------------------------------- SEQUENCE from git
+
+_SEQUENCE = re.compile(rb"\r\nSEQUENCE:\d+\r\n")
+
+
+def _with_sequence(block: bytes, sequence: int) -> bytes:
+    return _SEQUENCE.sub(b"\r\nSEQUENCE:%d\r\n" % sequence, block, count=1)
+
+
+def file_revisions(root: Path) -> dict[str, int] | None:
+    """The revisions of each directive file (path relative to `root`): the commits that touched
+    it, + 1 while the file differs from its last commit (or is not committed yet). It only grows,
+    whatever changed the file (dtrack, a hand edit, a merge), so revisions - 1 is a SEQUENCE every
+    client takes as newer; the same on every full clone. None outside git (or without git)."""
+    from dtrack.errors import GitError
+    from dtrack.store import gitops
+    if gitops.find_repo(root) is None:
+        return None
+    try:
+        # paths relative to `root`, whatever folder of the work tree holds the store
+        log = gitops.run(root, "log", "--format=", "--name-only", "--relative", "-z", "--", ".")
+        status = gitops.run(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+        prefix = gitops.run(root, "rev-parse", "--show-prefix").strip()
+    except GitError:
+        return None
+    counts: dict[str, int] = {}
+    for rel in filter(None, (x.strip("\n") for x in log.split("\0"))):
+        counts[rel] = counts.get(rel, 0) + 1
+    for entry in filter(None, status.split("\0")):
+        rel = entry[3:]
+        if rel.startswith(prefix):   # status names paths from the top of the work tree
+            rel = rel[len(prefix):]
+        counts[rel] = counts.get(rel, 0) + 1
+    return counts
 
 
 # ---------------------------------------------------------------------------- events -> calendars
@@ -338,7 +398,8 @@ def file_stem(name: str, taken: set[str]) -> str:
 
 def split_by_lead(collected: Collected) -> list[tuple[str, str, list[Event]]]:
     """(file stem, agency, its events) for every agency that leads a task of the store, in name
-    order, so a file stays (empty) when its agency's last task is closed."""
+    order, so a file keeps its name whatever the other agencies do (the CLI skips those without
+    an event: a calendar needs one)."""
     out = []
     taken: set[str] = set()
     for agency in sorted(collected.leads, key=lambda a: (fold(a), a)):

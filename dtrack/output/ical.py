@@ -22,6 +22,7 @@ from typing import Iterable
 __all__ = [
     "EventSpec",
     "event_block",
+    "todo_block",
     "calendar_bytes",
     "build_calendar",
     "fold_line",
@@ -33,6 +34,7 @@ __all__ = [
 PRODID = "-//dtrack//dtrack 0.1//VI"
 X_WR_TIMEZONE = "Asia/Ho_Chi_Minh"
 STATUSES = ("TENTATIVE", "CONFIRMED", "CANCELLED")  # RFC 5545 3.8.1.11, VEVENT
+TODO_STATUSES = ("NEEDS-ACTION", "COMPLETED", "IN-PROCESS", "CANCELLED")  # the same, VTODO
 
 _CRLF = "\r\n"
 
@@ -49,6 +51,8 @@ class EventSpec:
     rrule: str | None = None              # e.g. "FREQ=WEEKLY;INTERVAL=2"
     status: str | None = None             # None, "CONFIRMED", "CANCELLED" (or "TENTATIVE")
     url: str | None = None
+    rdates: tuple[date, ...] = ()         # extra dates of the series (RDATE;VALUE=DATE)
+    completed: datetime | None = None     # VTODO only: COMPLETED (written in UTC)
 
 
 # --------------------------------------------------------------------------- text
@@ -275,6 +279,9 @@ def _ics():
         def serialize_rrule(event, container):
             if event.rrule:
                 container.append(ContentLine("RRULE", value=event.rrule))
+            if event.rdates:
+                container.append(ContentLine("RDATE", params={"VALUE": ["DATE"]},
+                                             value=",".join(d.strftime("%Y%m%d") for d in event.rdates)))
 
         # ics appends str(alarm), which emits a FutureWarning per alarm.
         def serialize_alarm(event, container):
@@ -322,14 +329,59 @@ def _ics():
             serializer = EvSerializer
 
         def __init__(self, *, dtstamp: str, sequence: int = 0, rrule: str | None = None,
-                     categories=(), **kwargs):
+                     rdates=(), categories=(), **kwargs):
             super().__init__(**kwargs)
             self.make_all_day()
             self.dtstamp = dtstamp
             self.sequence = sequence
             self.rrule = rrule
+            self.rdates = tuple(rdates)
             # ics keeps categories in a set (random order between runs); its
             # serializer just iterates, so an ordered tuple keeps the order.
+            self.categories = tuple(categories)
+
+    class TodoSerializer(Serializer):
+        # Written from the same hooks as the event's (UID, DTSTAMP, SUMMARY, DESCRIPTION,
+        # CATEGORIES, SEQUENCE, STATUS, URL), with ics's Todo only as the container: its own
+        # serializer converts DUE to UTC and writes DTSTAMP from the clock.
+        serialize_uid = EvSerializer.serialize_uid
+        serialize_created = EvSerializer.serialize_created
+        serialize_summary = EvSerializer.serialize_summary
+        serialize_description = EventSerializer.serialize_description
+        serialize_categories = EventSerializer.serialize_categories
+        serialize_sequence = EvSerializer.serialize_sequence
+        serialize_status = EventSerializer.serialize_status
+        serialize_url = EvSerializer.serialize_url
+
+        def serialize_due(todo, container):
+            container.append(ContentLine("DUE", params={"VALUE": ["DATE"]}, value=todo.due_day.strftime("%Y%m%d")))
+
+        def serialize_completed(todo, container):
+            if todo.completed_at:
+                container.append(ContentLine("COMPLETED", value=todo.completed_at))
+
+        _hooks = None
+
+        @classmethod
+        def get_serializers(cls):
+            if cls._hooks is None:
+                cls._hooks = ordered(cls, ("serialize_uid", "serialize_created", "serialize_due",
+                                           "serialize_summary", "serialize_description",
+                                           "serialize_categories", "serialize_sequence",
+                                           "serialize_status", "serialize_completed", "serialize_url"))
+            return cls._hooks
+
+    class Todo(ics.Todo):
+        class Meta(ics.Todo.Meta):
+            serializer = TodoSerializer
+
+        def __init__(self, *, dtstamp: str, due_day: date, sequence: int, completed_at: str | None,
+                     categories=(), **kwargs):
+            super().__init__(**kwargs)
+            self.dtstamp = dtstamp
+            self.due_day = due_day
+            self.sequence = sequence
+            self.completed_at = completed_at
             self.categories = tuple(categories)
 
     class CalSerializer(CalendarSerializer):
@@ -370,7 +422,7 @@ def _ics():
             self.cal_desc = cal_desc
             self.last_modified = last_modified
 
-    _ICS = (Event, Alarm, Calendar)
+    _ICS = (Event, Alarm, Calendar, Todo)
     return _ICS
 
 
@@ -379,22 +431,10 @@ def _ics():
 def event_block(spec: EventSpec, stamp: datetime) -> str:
     """One serialized, folded ``BEGIN:VEVENT ... END:VEVENT\\r\\n`` block.
     Deterministic, and independent of any other event (so it can be cached)."""
-    Event, Alarm, _ = _ics()
-    day = spec.day
-    if isinstance(day, datetime) or not isinstance(day, date):
-        raise TypeError("EventSpec.day must be a datetime.date (not a datetime)")
-    uid = clean_text(spec.uid).strip()
-    if not uid:
-        raise ValueError("EventSpec.uid must not be empty")
-    seq = spec.sequence
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise ValueError("EventSpec.sequence must be a non-negative integer")
-    status = spec.status.upper() if spec.status else None
-    if status is not None and status not in STATUSES:
-        raise ValueError(f"EventSpec.status must be one of {STATUSES} or None")
-    if isinstance(spec.categories, str):
-        raise TypeError("EventSpec.categories must be a tuple of strings, not a string")
-
+    Event, Alarm, _, _ = _ics()
+    day, uid, seq, status = _checked(spec, STATUSES)
+    if any(isinstance(d, datetime) or not isinstance(d, date) for d in spec.rdates):
+        raise TypeError("EventSpec.rdates must be datetime.date values")
     summary = clean_text(spec.summary)
     description = clean_text(spec.description) if spec.description else ""
     alarms = [Alarm(trigger=-_trigger(a), display_text=summary) for a in spec.alarms]
@@ -410,9 +450,54 @@ def event_block(spec: EventSpec, stamp: datetime) -> str:
         dtstamp=_utc_stamp(stamp),
         sequence=seq,
         rrule=_check_rrule(spec.rrule) if spec.rrule else None,
+        rdates=sorted(set(spec.rdates)),
         categories=[clean_text(c) for c in spec.categories],
     )
     return _finish(event.serialize()).decode("utf-8")
+
+
+def _checked(spec: EventSpec, statuses: tuple[str, ...]):
+    """The validated (day, uid, sequence, status) of a spec, for an event or a to-do."""
+    day = spec.day
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError("EventSpec.day must be a datetime.date (not a datetime)")
+    uid = clean_text(spec.uid).strip()
+    if not uid:
+        raise ValueError("EventSpec.uid must not be empty")
+    seq = spec.sequence
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValueError("EventSpec.sequence must be a non-negative integer")
+    status = spec.status.upper() if spec.status else None
+    if status is not None and status not in statuses:
+        raise ValueError(f"EventSpec.status must be one of {statuses} or None")
+    if isinstance(spec.categories, str):
+        raise TypeError("EventSpec.categories must be a tuple of strings, not a string")
+    return day, uid, seq, status
+
+
+def todo_block(spec: EventSpec, stamp: datetime) -> str:
+    """One serialized, folded ``BEGIN:VTODO ... END:VTODO\r\n`` block: DUE;VALUE=DATE = the
+    spec's day, STATUS from TODO_STATUSES, COMPLETED from ``spec.completed``. A to-do is one
+    occurrence: no RRULE, and no VALARM (a trigger relative to DUE is read unevenly; task apps
+    remind of what is due themselves). Deterministic, like event_block."""
+    _, _, _, Todo = _ics()
+    day, uid, seq, status = _checked(spec, TODO_STATUSES)
+    if spec.rrule or spec.rdates or spec.alarms:
+        raise ValueError("a to-do has no RRULE, RDATE or alarm")
+    description = clean_text(spec.description) if spec.description else ""
+    todo = Todo(
+        name=clean_text(spec.summary),
+        uid=uid,
+        description=description or None,
+        url=_clean_url(spec.url) if spec.url else None,
+        status=status,
+        dtstamp=_utc_stamp(stamp),
+        due_day=day,
+        sequence=seq,
+        completed_at=_utc_stamp(spec.completed) if spec.completed is not None else None,
+        categories=[clean_text(c) for c in spec.categories],
+    )
+    return _finish(todo.serialize()).decode("utf-8")
 
 
 def calendar_bytes(blocks: Iterable[str], name: str, description: str = "",
@@ -420,11 +505,13 @@ def calendar_bytes(blocks: Iterable[str], name: str, description: str = "",
     """The whole VCALENDAR as UTF-8 bytes, blocks in the order given, CRLF
     after every line including the last. ``stamp``, when given, is written
     as the calendar's LAST-MODIFIED (RFC 7986)."""
-    _, _, Calendar = _ics()
+    _, _, Calendar, _ = _ics()
     parts = []
     for block in blocks:
-        if not (block.startswith("BEGIN:VEVENT\r\n") and block.endswith("END:VEVENT\r\n")):
-            raise ValueError("a block must be one BEGIN:VEVENT ... END:VEVENT\\r\\n from event_block()")
+        kind = "VTODO" if block.startswith("BEGIN:VTODO\r\n") else "VEVENT"
+        if not (block.startswith(f"BEGIN:{kind}\r\n") and block.endswith(f"END:{kind}\r\n")):
+            raise ValueError("a block must be one BEGIN:VEVENT ... END:VEVENT\\r\\n from event_block() "
+                             "(or a VTODO from todo_block())")
         parts.append(block[:-2])  # the Container joins its items with CRLF
     cal = Calendar(
         blocks=parts,

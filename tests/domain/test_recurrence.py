@@ -8,7 +8,7 @@ import pytest
 
 from dtrack.errors import UsageError
 from dtrack.domain.model import Occurrence, Task
-from dtrack.domain.recurrence import complete, next_after, occurrence, parse_every, rrule
+from dtrack.domain.recurrence import complete, next_after, occurrence, parse_every, RDATE_YEARS, rdates, rrule
 from conftest import git
 
 D = date
@@ -48,7 +48,9 @@ def test_rrule():
     assert rrule(_task(due=D(2024, 7, 20), every="1 month on day 20", until=D(2024, 12, 31))) == \
         "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=20;UNTIL=20241231"
     assert rrule(_task(due=D(2024, 12, 15), every="1 year")) == "FREQ=YEARLY;INTERVAL=1;BYMONTH=12;BYMONTHDAY=15"
-    assert rrule(_task(due=D(2024, 1, 30), every="1 month")) == "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=28,29,30;BYSETPOS=-1"
+    # day 30: the day itself, the clamped Februaries as RDATEs (ical.js misreads BYSETPOS, #960)
+    assert rrule(_task(due=D(2024, 1, 30), every="1 month")) == "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=30"
+    assert rdates(_task(due=D(2024, 1, 30), every="1 month", until=D(2025, 6, 1))) == (D(2024, 2, 29), D(2025, 2, 28))
 
 
 def test_no_rrule_without_a_series_or_past_its_end():
@@ -67,12 +69,19 @@ def test_a_calendar_expands_the_rrule_to_the_occurrences_dtrack_computes(start, 
     # A calendar client that expands the exported series must land on the very days dtrack will
     # ask for, month ends and leap days included: the RRULE is judged by its expansion.
     from datetime import datetime
-    from dateutil.rrule import rrulestr
+    from itertools import islice
+    from dateutil.rrule import rrulestr, rruleset
     series = parse_every(every)
     due = start if series.day is None else occurrence(start, series, 0)
     task = _task(due=due, every=every)
-    expanded = [d.date() for d in rrulestr(rrule(task) + ";COUNT=30", dtstart=datetime(*due.timetuple()[:3]))]
-    assert expanded == [occurrence(due, series, k) for k in range(30)]
+    expansion = rruleset()
+    expansion.rrule(rrulestr(rrule(task), dtstart=datetime(*due.timetuple()[:3])))
+    for day in rdates(task):         # the clamped dates of a day-29/30 series
+        expansion.rdate(datetime(*day.timetuple()[:3]))
+    # the RDATEs reach RDATE_YEARS ahead (the export is refreshed as the series moves on)
+    horizon = D(due.year + RDATE_YEARS, due.month, 1)
+    expanded = [d.date() for d in islice(expansion, 30) if d.date() < horizon]
+    assert expanded == [o for k in range(30) if (o := occurrence(due, series, k)) < horizon]
 
 
 def test_the_rrule_of_a_series_under_way_keeps_the_day_it_started_on():

@@ -445,3 +445,37 @@ def test_summary_uses_the_shortest_alias_when_no_compact_one_exists():
     assert Agency("Văn phòng UBND tỉnh", ("VPUB", "VP UBND tỉnh")).short_name == "VPUB"
     assert Agency("Sở Tài chính", ("TC", "STC"), short="STC").short_name == "STC"
     assert Agency("Ban Dân tộc tỉnh").short_name == "Ban Dân tộc tỉnh"
+
+
+def test_split_skips_an_agency_without_an_event_and_says_when_an_older_file_stays(cli, store_dir, tmp_path):
+    write_directive(store_dir, "2024/6-X.yaml", HEAD.replace("77/UBND-VX", "6/X") + """\
+  - n: 1
+    text: Việc duy nhất của Ban Dân tộc
+    lead: Ban Dân tộc tỉnh
+    due: 2024-08-01
+""")
+    folder = tmp_path / "lich"
+    first = cli("--dir", str(store_dir), "export-ics", "--split-by-agency", str(folder))
+    assert first.exit_code == 0, first.output
+    cli("--dir", str(store_dir), "done", "6/X#1", "--on", "20/07/2024", "--no-commit")
+    written = {p.name for p in folder.iterdir()}
+    result = cli("--dir", str(store_dir), "export-ics", "--split-by-agency", str(folder))
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if "skipped, no event to write" in line]
+    assert skipped                                   # the bundled store has agencies with no open deadline
+    for line in skipped:
+        name = Path(line.split(": skipped")[0]).name
+        assert ("older export" in line) == (name in written)
+    assert any("older export" in line for line in skipped)   # Ban Dân tộc: its one task is done
+    for path in folder.iterdir():
+        icalendar.Calendar.from_ical(path.read_bytes()).validate()
+
+
+def test_dtstamp_is_never_later_than_the_export_even_for_data_dated_ahead(cli, store_dir):
+    write_directive(store_dir, "2099/1-X.yaml", HEAD.replace("77/UBND-VX", "1/X").replace("2024-01-05", "2099-01-05")
+                    + "  - n: 1\n    text: Văn bản ghi ngày ban hành sai, năm 2099\n    lead: STC\n    due: 2099-03-01\n")
+    ev = events_of(run_export(cli, store_dir))["1-X-1@dtrack"]
+    assert ev["DTSTAMP"].dt.date() <= date.today()
+    d = store.load(store_dir).directives[0]
+    assert export.task_stamp(d, d.tasks[0], today=date(2000, 1, 1)) == \
+        export.task_stamp(d, d.tasks[0]).replace(year=2000, month=1, day=1)

@@ -23,6 +23,7 @@ from dtrack.output.ical import (
     escape_text,
     event_block,
     fold_line,
+    todo_block,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -375,3 +376,42 @@ def test_module_import_does_not_import_ics():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+# --------------------------------------------------------------------------- to-dos and RDATEs
+
+def test_todo_block_due_status_completed_through_the_same_text_layer():
+    done = datetime(2024, 5, 18, tzinfo=timezone.utc)
+    blocks = [todo_block(spec(summary=TRICKY + LONG_VI, description=HOSTILE, categories=("Sở Tài chính", "A,B"),
+                              sequence=3, status="COMPLETED", completed=done), STAMP),
+              todo_block(spec(uid="x-1@dtrack", status="NEEDS-ACTION"), STAMP)]
+    data = calendar_bytes(blocks, "dtrack — to-dos")
+    check_bytes(data)
+    assert physical_lines(data).count(b"BEGIN:VTODO") == 2 and b"BEGIN:VEVENT" not in physical_lines(data)
+    cal = icalendar.Calendar.from_ical(data)
+    cal.validate()
+    first, second = cal.walk("VTODO")
+    assert str(first["SUMMARY"]) == clean_text(TRICKY + LONG_VI)
+    assert str(first["DESCRIPTION"]) == "a\nEND:VEVENT\nBEGIN:VEVENT"
+    assert list(first["CATEGORIES"].cats) == ["Sở Tài chính", "A,B"]
+    assert first["DUE"].dt == date(2024, 5, 20) and first["DUE"].params["VALUE"] == "DATE"
+    assert first["COMPLETED"].dt == done and str(first["STATUS"]) == "COMPLETED"
+    assert int(first["SEQUENCE"]) == 3 and first["DTSTAMP"].dt == STAMP
+    assert str(second["STATUS"]) == "NEEDS-ACTION" and "COMPLETED" not in second
+    with pytest.raises(ValueError):
+        todo_block(spec(status="CONFIRMED"), STAMP)            # a VEVENT status
+    with pytest.raises(ValueError):
+        todo_block(spec(rrule="FREQ=WEEKLY"), STAMP)           # a to-do is one occurrence
+    with pytest.raises(ValueError):
+        event_block(spec(status="NEEDS-ACTION"), STAMP)        # a VTODO status
+
+
+def test_rdates_are_written_sorted_once_beside_the_rrule():
+    s = spec(day=date(2025, 2, 28), rrule="FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=30",
+             rdates=(date(2026, 2, 28), date(2025, 2, 28), date(2026, 2, 28)))
+    data = build_calendar([s], "x", STAMP)
+    assert b"\r\nRRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=30\r\nRDATE;VALUE=DATE:20250228,20260228\r\n" in data
+    _, (event,) = parse(data)
+    assert [p.dt for r in [event["RDATE"]] for p in r.dts] == [date(2025, 2, 28), date(2026, 2, 28)]
+    with pytest.raises(TypeError):
+        event_block(spec(rdates=(datetime(2025, 2, 28, tzinfo=timezone.utc),)), STAMP)
