@@ -35,20 +35,23 @@ from dtrack.domain.text import fold
 from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
 from dtrack.store.pool import Progress, run_all
 
-SCHEMA = 3
+SCHEMA = 4
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
 BUSY_WAIT = 10.0                 # seconds to wait for another dtrack's update before answering from memory
 
 
-_TABLES = """
+# list's order, holding every column a listing selects: its rows are read from the index alone (a
+# lookup of each row in the table cost a third of the selection).
+_ORDER = "CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel, id, label, lead, pos)"
+_TABLES = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE files(id INTEGER PRIMARY KEY, rel TEXT UNIQUE NOT NULL, size INT, mtime INT, ino INT, ctime INT,
     stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT);
 CREATE TABLE rows(file INTEGER PRIMARY KEY, row BLOB);
 CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, status TEXT,
     due INT, label TEXT, lead TEXT, ftext TEXT, names TEXT);
-CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel);
+{_ORDER};
 CREATE TABLE derived(file INT NOT NULL, kind TEXT NOT NULL, value BLOB, PRIMARY KEY(kind, file));
 CREATE INDEX derived_file ON derived(file);
 """
@@ -200,6 +203,10 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         # One transaction; the rows go in as the workers deliver them, so writing overlaps parsing.
         con.execute("BEGIN IMMEDIATE")
         _drop(con, gone + [rel for rel, _p in todo])
+        # A first build sorts the index once at the end instead of inserting into it row by row.
+        bulk = not old
+        if bulk:
+            con.execute("DROP INDEX tasks_order")
         # Ids are never reused, so that a value derived from an older row can never attach to a newer one.
         row = con.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
@@ -219,6 +226,8 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
             base = file_id << _TASK_ID_BITS
             con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                             [(base | pos, file_id, pos, rel, facts[0], *rest) for pos, *rest in tasks])
+        if bulk:
+            con.execute(_ORDER)
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
