@@ -186,8 +186,9 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
     seen = con.execute("SELECT value FROM meta WHERE key = 'scan'").fetchone()
     if seen is not None and seen[0] == scanned and agencies_entry is None:
         return registry, problems, {}
-    old = {rel: (size, mtime, ino, ctime) for rel, size, mtime, ino, ctime
-           in con.execute("SELECT rel, size, mtime, ino, ctime FROM files")}
+    # The stat keys the files table holds, as one blob: reading them as 10,000 rows cost 0.02 s.
+    saved = con.execute("SELECT value FROM meta WHERE key = 'keys'").fetchone()
+    old: dict[str, tuple] = pickle.loads(saved[0]) if saved else {}
     todo = [(rel, entry.path) for rel, entry in entries if keys[rel] is None or old.get(rel) != keys[rel]]
     gone = [rel for rel in old if rel not in keys]
     if not todo and not gone and agencies_entry is None:
@@ -205,6 +206,8 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         _drop(con, gone + [rel for rel, _p in todo])
         # A first build sorts the index once at the end instead of inserting into it row by row.
         bulk = not old
+        dropped = {*gone, *(rel for rel, _p in todo)}
+        stored = {rel: key for rel, key in old.items() if rel not in dropped}
         if bulk:
             con.execute("DROP INDEX tasks_order")
         # Ids are never reused, so that a value derived from an older row can never attach to a newer one.
@@ -222,6 +225,7 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
             file_id, next_id = next_id, next_id + 1
             kept += 1
             con.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", (file_id, rel, *key, *facts))
+            stored[rel] = key
             con.execute("INSERT INTO rows VALUES (?,?)", (file_id, blob))
             base = file_id << _TASK_ID_BITS
             con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -231,6 +235,8 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('keys', ?)",
+                    (pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL),))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)",
                     (None if untrusted or kept < len(todo) else scanned,))
         con.execute("COMMIT")
