@@ -9,7 +9,6 @@ from dtrack.domain.agencies import Registry
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.labels import clean, ref_label
 from dtrack.domain.states import DEFAULT_WINDOW, state_of
 from dtrack.domain.text import fold
 
@@ -64,18 +63,19 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
     phrase = fold(search) if search else None
     found = collection.tasks(today, window=window, scope=scope, status=status, names=names, phrase=phrase,
                              brief=brief)
+    # A state depends on the status and deadline alone, and thousands of tasks share a deadline.
+    states: dict[tuple, tuple] = {}
+
+    def state(x) -> tuple:
+        key = (x.status, x.due)
+        found_state = states.get(key)
+        if found_state is None:
+            found_state = states[key] = state_of(x, today, window)
+        return found_state
     if brief:
-        lines = [(None, x.due, *state_of(x, today, window), None, None) for x in found]
+        lines = [(None, x.due, *state(x), None, None) for x in found]
     else:
-        refs: dict[str, str | None] = {}
-        lines = []
-        for x in found:
-            # A stem that cleaning leaves as it is (nearly all) gives the reference label by concatenation.
-            stem = refs.get(x.stem, 0)
-            if stem == 0:
-                stem = refs[x.stem] = x.stem if clean(x.stem) == x.stem == x.stem.strip() else None
-            ref = f"{stem}#{x.n}" if stem is not None else ref_label(x.stem, x.n)
-            lines.append((ref, x.due, *state_of(x, today, window), x.lead, x.label))
+        lines = [(x.ref, x.due, *state(x), x.lead, x.label) for x in found]
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
     return Listing(lines, [(x.rel, x.pos) for x in found] if brief else [], counts, collection.problems, registry)
 

@@ -25,8 +25,7 @@ class Head(NamedTuple):
 class Found(NamedTuple):
     """A task as `list` selects it, without its directive."""
     rel: str
-    stem: str
-    n: int
+    ref: str            # labels.ref_label of its stem and number
     status: str
     due: date | None
     label: str          # labels.task_label of its text

@@ -30,25 +30,28 @@ from typing import Iterable
 
 from dtrack import __version__
 from dtrack.domain.agencies import Registry
-from dtrack.domain.labels import task_label
+from dtrack.domain.labels import clean, ref_label, task_label
 from dtrack.domain.text import fold
 from dtrack.store.files import AGENCIES_FILE, FileProblem, cache_dir, load_directive, load_registry, scan
 from dtrack.store.pool import Progress, run_all
 
-SCHEMA = 3
+SCHEMA = 5
 RACY_NS = 2_000_000_000          # FAT keeps mtimes to 2 s; ext4 to a jiffy
 NO_DUE = 4_000_000               # after date.max.toordinal(): tasks without a deadline sort last
 BUSY_WAIT = 10.0                 # seconds to wait for another dtrack's update before answering from memory
 
 
-_TABLES = """
+# list's order, holding every column a listing selects: its rows are read from the index alone (a
+# lookup of each row in the table cost a third of the selection).
+_ORDER = "CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel, id, ref, label, lead, pos)"
+_TABLES = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE files(id INTEGER PRIMARY KEY, rel TEXT UNIQUE NOT NULL, size INT, mtime INT, ino INT, ctime INT,
     stem TEXT, number TEXT, fstem TEXT, fnumber TEXT, fdoc TEXT);
 CREATE TABLE rows(file INTEGER PRIMARY KEY, row BLOB);
-CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, status TEXT,
-    due INT, label TEXT, lead TEXT, ftext TEXT, names TEXT);
-CREATE INDEX tasks_order ON tasks(status, due, stem, n, rel);
+CREATE TABLE tasks(id INTEGER PRIMARY KEY, file INT NOT NULL, pos INT, rel TEXT, stem TEXT, n INT, ref TEXT,
+    status TEXT, due INT, label TEXT, lead TEXT, ftext TEXT, names TEXT);
+{_ORDER};
 CREATE TABLE derived(file INT NOT NULL, kind TEXT NOT NULL, value BLOB, PRIMARY KEY(kind, file));
 CREATE INDEX derived_file ON derived(file);
 """
@@ -141,7 +144,9 @@ def _parse(item: tuple[str, str]) -> tuple:
     d = directive
     facts = (d.stem, d.number, fold(d.stem), fold(d.number) if d.number else None,
              fold(f"{d.title} {d.number} {d.stem}"))
-    tasks = tuple((pos, x.n, x.status, x.due.toordinal() if x.due else NO_DUE, task_label(x.text, x.every),
+    # A stem that cleaning leaves as it is (nearly all) gives the reference labels by concatenation.
+    stem = d.stem if clean(d.stem) == d.stem == d.stem.strip() else None
+    tasks = tuple((pos, x.n, f"{stem}#{x.n}" if stem is not None else ref_label(d.stem, x.n), x.status, x.due.toordinal() if x.due else NO_DUE, task_label(x.text, x.every),
                    _lead(x.lead), fold(x.text), _names(tuple(dict.fromkeys((*x.lead, *x.support)))))
                   for pos, x in enumerate(d.tasks))
     return rel, pickle.dumps(directive, protocol=pickle.HIGHEST_PROTOCOL), problems, facts, tasks
@@ -150,12 +155,18 @@ def _parse(item: tuple[str, str]) -> tuple:
 _SEP = "\x1f"
 
 
-# A store names a few hundred agencies across 55,000 tasks: each list is encoded once per process.
-@functools.lru_cache(maxsize=4096)
 def _names(names: tuple[str, ...]) -> str:
     """A task's lead and support names as one text that instr() can search for one name: each name
     JSON-encoded (so never holding the separator, a control character), between separators."""
-    return _SEP + "".join(json.dumps(name, ensure_ascii=False) + _SEP for name in names)
+    return _SEP.join(("", *map(_encoded, names), ""))
+
+
+# A store names a few hundred agencies across 55,000 tasks: each name, and each list of leads, is
+# encoded once per process. (Lead and support lists together are too many to keep: ~10,000 at
+# 10,000 directives, so a cache of them missed every other time.)
+@functools.lru_cache(maxsize=4096)
+def _encoded(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -183,8 +194,9 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
     seen = con.execute("SELECT value FROM meta WHERE key = 'scan'").fetchone()
     if seen is not None and seen[0] == scanned and agencies_entry is None:
         return registry, problems, {}
-    old = {rel: (size, mtime, ino, ctime) for rel, size, mtime, ino, ctime
-           in con.execute("SELECT rel, size, mtime, ino, ctime FROM files")}
+    # The stat keys the files table holds, as one blob: reading them as 10,000 rows cost 0.02 s.
+    saved = con.execute("SELECT value FROM meta WHERE key = 'keys'").fetchone()
+    old: dict[str, tuple] = pickle.loads(saved[0]) if saved else {}
     todo = [(rel, entry.path) for rel, entry in entries if keys[rel] is None or old.get(rel) != keys[rel]]
     gone = [rel for rel in old if rel not in keys]
     if not todo and not gone and agencies_entry is None:
@@ -200,6 +212,12 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
         # One transaction; the rows go in as the workers deliver them, so writing overlaps parsing.
         con.execute("BEGIN IMMEDIATE")
         _drop(con, gone + [rel for rel, _p in todo])
+        # A first build sorts the index once at the end instead of inserting into it row by row.
+        bulk = not old
+        dropped = {*gone, *(rel for rel, _p in todo)}
+        stored = {rel: key for rel, key in old.items() if rel not in dropped}
+        if bulk:
+            con.execute("DROP INDEX tasks_order")
         # Ids are never reused, so that a value derived from an older row can never attach to a newer one.
         row = con.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
@@ -215,13 +233,18 @@ def refresh(con: sqlite3.Connection, root: Path, progress: Progress | None = Non
             file_id, next_id = next_id, next_id + 1
             kept += 1
             con.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", (file_id, rel, *key, *facts))
+            stored[rel] = key
             con.execute("INSERT INTO rows VALUES (?,?)", (file_id, blob))
             base = file_id << _TASK_ID_BITS
-            con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            con.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             [(base | pos, file_id, pos, rel, facts[0], *rest) for pos, *rest in tasks])
+        if bulk:
+            con.execute(_ORDER)
         if agencies_entry is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('agencies', ?)", (agencies_entry,))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('next_id', ?)", (next_id,))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('keys', ?)",
+                    (pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL),))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('scan', ?)",
                     (None if untrusted or kept < len(todo) else scanned,))
         con.execute("COMMIT")
@@ -292,34 +315,40 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
 
 def select(con: sqlite3.Connection, status: str, due_below: int | None, names: set[str] | None,
            phrase: str | None, brief: bool = False) -> list[tuple]:
-    """(rel, stem, n, status, due date or None, label, lead names, position in the file) of the
-    tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path. Each row
-    costs ~3 µs a column, so a table gets no path or position (None) and `brief` (a writer that keeps
-    the rest elsewhere) only path, status, due and position."""
+    """(rel, reference label, status, due date or None, label, lead names, position in the file) of
+    the tasks that pass the filters (_where), sorted by deadline (none last), stem, n and path. Each
+    row costs ~0.5 µs a column, so a table gets no path or position (None) and `brief` (a writer that
+    keeps the rest elsewhere) only path, status, due and position."""
     sql, args = _where(status, due_below, names, phrase)
     order = " ORDER BY t.due, t.stem, t.n, t.rel, t.id"
     # Thousands of tasks share a deadline and a lead: each is decoded once.
     days: dict[int, date | None] = {NO_DUE: None}
-    out = []
+    out: list[tuple] = []
     append = out.append
-    if brief:
-        for rel, st, due, pos in con.execute(f"SELECT t.rel, t.status, t.due, t.pos {sql}{order}", args):
+    enabled = gc.isenabled()
+    gc.disable()        # the rows outlive the selection: collecting while they are made is wasted work
+    try:
+        if brief:
+            for rel, st, due, pos in con.execute(f"SELECT t.rel, t.status, t.due, t.pos {sql}{order}", args):
+                day = days.get(due, 0)
+                if day == 0:
+                    day = days[due] = date.fromordinal(due)
+                append((rel, None, st, day, None, None, pos))
+            return out
+        leads: dict[str, tuple] = {}
+        for ref, st, due, label, lead in con.execute(
+                f"SELECT t.ref, t.status, t.due, t.label, t.lead {sql}{order}", args):
+            names_ = leads.get(lead)
+            if names_ is None:
+                names_ = leads[lead] = tuple(json.loads(lead))
             day = days.get(due, 0)
             if day == 0:
                 day = days[due] = date.fromordinal(due)
-            append((rel, None, None, st, day, None, None, pos))
+            append((None, ref, st, day, label, names_, None))
         return out
-    leads: dict[str, tuple] = {}
-    for stem, n, st, due, label, lead in con.execute(
-            f"SELECT t.stem, t.n, t.status, t.due, t.label, t.lead {sql}{order}", args):
-        names_ = leads.get(lead)
-        if names_ is None:
-            names_ = leads[lead] = tuple(json.loads(lead))
-        day = days.get(due, 0)
-        if day == 0:
-            day = days[due] = date.fromordinal(due)
-        append((None, stem, n, st, day, label, names_, None))
-    return out
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def count(con: sqlite3.Connection, t0: int, last: int, names: set[str] | None, phrase: str | None) -> dict[str, int]:

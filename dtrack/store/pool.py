@@ -27,6 +27,8 @@ def run_all(fn, items: list, progress: Progress | None = None) -> Iterator:
     picklable (a top-level function or a partial of one)."""
     started = time.perf_counter()
     reported = False
+    # A bar moves in hundredths: reporting each of 10,000 results cost the parent ~0.03 s of a first build.
+    step = max(1, len(items) // 100)
     if len(items) >= POOL_MIN_FILES and (os.cpu_count() or 1) > 1:
         results = _pooled(fn, items)
     else:
@@ -34,7 +36,8 @@ def run_all(fn, items: list, progress: Progress | None = None) -> Iterator:
     try:
         for done, result in enumerate(results, 1):
             yield result
-            if progress is not None and (reported or time.perf_counter() - started > PROGRESS_AFTER):
+            if progress is not None and done % step == 0 and (
+                    reported or time.perf_counter() - started > PROGRESS_AFTER):
                 reported = True
                 progress(done, len(items))
     finally:

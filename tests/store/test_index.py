@@ -387,3 +387,19 @@ def test_another_dtrack_writing_the_index_is_waited_for_or_answered_from_memory(
         holder.close()
     assert _answers(gen_root) == expected
 
+
+
+def test_a_stem_that_cleaning_changes_gets_its_cleaned_reference_label(gen_root):
+    """The reference label is made at parse time: a file name with a bidi override or a run of
+    spaces (hand-made names no dtrack command would choose) lists as labels.ref_label makes it."""
+    from dtrack.domain.labels import ref_label
+    first = gen_root / store.scan(gen_root)[0][0]
+    odd = {stem: first.with_name(f"{stem}.yaml") for stem in ("\u202eevil", "two  spaces")}
+    for path in odd.values():
+        path.write_bytes(first.read_bytes())
+    _age(gen_root)
+    for cached in (True, True, False):          # building the index, served from it, in memory
+        refs = {x.ref for x in Collection(gen_root, cached=cached).tasks(TODAY, window=14, scope="all",
+                                                                          status="all")}
+        for stem in odd:
+            assert ref_label(stem, 1) in refs and ref_label(stem, 1) != f"{stem}#1"
