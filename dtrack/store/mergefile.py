@@ -97,8 +97,12 @@ def _copy_key(doc: Doc, src: str, n: int, key: str, order: list[str]) -> Doc:
         k, v = pairs[key]
         start, end = lines.start(k.start_mark.line), lines.after(yamledit._last_line(k, v))
     else:
-        before = order[:order.index(key)]
-        start = end = yamledit._insertion_point(text, lines, node, pairs, tuple(reversed(before)))
+        # After the nearest key before it in B that A has, and past the keys A added right after that one.
+        akeys = list(pairs)
+        at = next((akeys.index(k) for k in reversed(order[:order.index(key)]) if k in pairs), len(akeys) - 1)
+        while at + 1 < len(akeys) and akeys[at + 1] not in order:
+            at += 1
+        start = end = yamledit._insertion_point(text, lines, node, pairs, akeys[at])
         if start and text[start - 1] not in yamledit._BREAKS:
             new = doc.newline + new
     return Doc(text[:start] + new + text[end:], doc.bom, doc.newline)
