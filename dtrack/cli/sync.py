@@ -77,6 +77,10 @@ def setup_merge_command(ctx: typer.Context) -> None:
 
     Writes '*.yaml merge=dtrack' to the store's .gitattributes (committed, once for every clone) and
     the driver to this repository's git config (each clone needs it: git does not copy config).
+
+    \b
+    Example:
+      dtrack setup-merge
     """
     from dtrack.services import resolve
     _say(resolve.setup_merge(env_of(ctx).root, timeout=env_of(ctx).config.lock_timeout))

@@ -39,7 +39,7 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
         if repo is not None and not left:
             # Marks the file settled for git's merge or rebase, which `dtrack sync` then finishes.
             gitops.run(repo, "add", "--", gitops.repo_path(repo, path))
-    msg = t("{path}: kept {side} for {n} conflict(s)", path=shown, side=t(side), n=settled)
+    msg = t("{path}: kept {side} for {n} conflict(s)", path=shown, side=t("ours") if side == "ours" else t("theirs"), n=settled)
     if left:
         return msg + t("; {n} left in the file", n=left)
     return msg + t("; run 'dtrack sync' to finish")
