@@ -224,8 +224,11 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
                 result.pushed = ahead
                 _git(repo, "update-ref", tracking, "HEAD")
                 break
-            if not any(word in _err(pushed) or word in pushed.stderr.decode("utf-8", "replace") for word in _MOVED):
-                raise _offline(remote, repo, pushed, ahead)
+            if not any(word in pushed.stderr.decode("utf-8", "replace") for word in _MOVED):
+                # Refused for another reason (a protected branch, a server hook, the network gone).
+                raise GitError(t("git {command} failed: {error}", command="push", error=_err(pushed)),
+                               hint=t("Your {n} local commit(s) are kept; run 'dtrack sync' again when the server "
+                                      "can be reached.", n=ahead))
         else:
             raise BusyError(t("the server '{remote}' kept changing: {n} attempts to push failed", remote=remote,
                               n=attempts),
