@@ -143,6 +143,18 @@ def _stuck(repo: Path) -> UsageError:
                              "'git merge --abort'); your commits are kept."))
 
 
+def _pending(repo: Path, operation: str) -> tuple[list[str], str | None]:
+    """What the stopped sync was bringing in: (the commits the clerk had, the server's commit)."""
+    folder = gitops.git_dir(repo)
+    read = lambda name: (folder / name).read_text(encoding="utf-8").strip() if (folder / name).exists() else None  # noqa: E731
+    if operation == "merge":
+        return [x for x in (_sha(repo, "HEAD"),) if x], read("MERGE_HEAD")
+    for name in ("rebase-merge", "rebase-apply"):
+        if (folder / name).exists():
+            return [x for x in (read(f"{name}/orig-head"),) if x], read(f"{name}/onto")
+    return [], None
+
+
 def _continue(repo: Path, operation: str) -> None:
     if conflicts(repo):
         raise _stuck(repo)
@@ -194,10 +206,13 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
         gitops.check_unlocked(repo)
         remote, branch = _upstream(repo)
         result = SyncResult(remote, branch)
-        result.warnings += journal.recover(root) if not _operation(repo) else []
         store_rel = gitops.repo_path(repo, root) if root.resolve() != repo else "."
         operation = _operation(repo)
+        if not operation:
+            result.warnings += journal.recover(root)
+        seen, integrated = [], None
         if operation:
+            seen, integrated = _pending(repo, operation)
             _continue(repo, operation)
         elif dirty := _dirty(repo, store_rel):
             raise UsageError(t("{files}: changed but not committed; a sync would mix them up with the server's "
@@ -205,8 +220,7 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
                              hint=t("Commit them (git commit -am \"...\") or set them aside (git stash), then run "
                                     "'dtrack sync' again."))
         tracking = f"refs/remotes/{remote}/{branch}"
-        seen = [x for x in (_sha(repo, tracking), _sha(repo, "HEAD")) if x]
-        integrated = None
+        seen = seen or [x for x in (_sha(repo, tracking), _sha(repo, "HEAD")) if x]
         for attempt in range(1, attempts + 1):
             result.attempts = attempt
             fetched = _git(repo, "fetch", "--quiet", remote)
@@ -238,7 +252,7 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
         return result
 
 
-def summary(result: SyncResult, own: set[str] | None = None) -> list[str]:
+def summary(result: SyncResult) -> list[str]:
     """What came in, per action and author ("3 task(s) done by Nguyễn Văn A: ..."), then the hand edits."""
     by: dict[tuple[str, str], list[str]] = {}
     hand: dict[str, int] = {}

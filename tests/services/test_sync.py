@@ -109,6 +109,7 @@ def test_the_same_field_to_two_values_stops_the_sync_until_resolve_settles_it(cl
     finished = cli("sync", cwd=b)
     assert finished.exit_code == 0, finished.output
     assert "pushed 2 commit(s)" in finished.stdout
+    assert f"1 task(s) done by Nguyễn Văn A: {STEM}#4" in finished.stdout   # what the stopped sync brought
     assert cli("sync", cwd=a).exit_code == 0
     assert _task(cli, a, 4)["done"] == "2024-07-18" and _task(cli, a, 9)["status"] == "done"
     assert cli("check", cwd=a).exit_code == 0
