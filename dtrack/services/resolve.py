@@ -36,9 +36,10 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
         data = new.encode("utf-8")
         store_mod.write_atomic(path, data, expected=raw, root=root)
         repo = gitops.find_repo(root)
-        if repo is not None and not left:
+        rel = gitops.repo_path(repo, path) if repo is not None else None
+        if rel and not left and gitops.run(repo, "ls-files", "-u", "--", rel).strip():
             # Marks the file settled for git's merge or rebase, which `dtrack sync` then finishes.
-            gitops.run(repo, "add", "--", gitops.repo_path(repo, path))
+            gitops.run(repo, "add", "--", rel)
     msg = t("{path}: kept {side} for {n} conflict(s)", path=shown, side=t("ours") if side == "ours" else t("theirs"), n=settled)
     if left:
         return msg + t("; {n} left in the file", n=left)
