@@ -20,7 +20,11 @@ ATTRIBUTES = """\
 
 def driver_command(python: str | None = None) -> str:
     python = python or Path(sys.executable).as_posix()
-    return f'"{python}" -m dtrack merge-file %O %A %B %P'
+    # git runs it with sh (git-bash on Windows). If this Python or dtrack is gone (reinstalled elsewhere),
+    # git's own line merge runs instead: a driver that fails without writing would leave ours alone, and
+    # theirs would be lost without a conflict marker. Exit 1 is the driver's "conflict", kept as it is.
+    return (f'"{python}" -m dtrack merge-file %O %A %B %P || {{ [ $? -eq 1 ] && exit 1; '
+            f'git merge-file -L ours -L base -L theirs %A %O %B; }}')
 
 
 def attributes_needed(current: bytes | None) -> bytes | None:

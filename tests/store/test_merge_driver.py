@@ -218,3 +218,17 @@ def test_init_registers_the_driver(cli, tmp_path):
     assert "merge-file %O %A %B %P" in git(tmp_path / "new", "config", "merge.dtrack.driver")
     again = cli("setup-merge", cwd=tmp_path / "new")
     assert again.exit_code == 0 and "nothing changed" in again.stdout
+
+
+def test_a_driver_whose_python_is_gone_falls_back_to_gits_line_merge(cli, branched):
+    from dtrack.store import mergesetup
+    repo = branched
+    git(repo, "config", "merge.dtrack.driver", mergesetup.driver_command("/nowhere/python"))
+    assert cli("done", f"{STEM}#4", "--on", "15/07/2024", cwd=repo).exit_code == 0
+    git(repo, "checkout", "-q", "other")
+    assert cli("done", f"{STEM}#8", "--on", "18/07/2024", cwd=repo).exit_code == 0
+    git(repo, "checkout", "-q", "main")
+    merged = _merge_branch(repo)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert '"status": "done"' in cli("show", f"{STEM}#8", "--json", cwd=repo).stdout
+    assert '"status": "done"' in cli("show", f"{STEM}#4", "--json", cwd=repo).stdout
