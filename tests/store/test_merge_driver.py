@@ -232,3 +232,32 @@ def test_a_driver_whose_python_is_gone_falls_back_to_gits_line_merge(cli, branch
     assert merged.returncode == 0, merged.stdout + merged.stderr
     assert '"status": "done"' in cli("show", f"{STEM}#8", "--json", cwd=repo).stdout
     assert '"status": "done"' in cli("show", f"{STEM}#4", "--json", cwd=repo).stdout
+
+
+def test_done_on_one_side_and_a_note_and_a_deadline_on_the_other_merge_in_every_bundled_directive():
+    import datetime
+    import random
+    from conftest import BUNDLED
+    from dtrack.store import yamledit
+    from dtrack.store.files import decode, parse
+    rnd = random.Random(17)
+    merged_count = 0
+    for path in sorted(p for p in BUNDLED.rglob("*.yaml") if p.name != "agencies.yaml"):
+        raw = path.read_bytes()
+        base = {t["n"]: t for t in parse(decode(raw))["tasks"]}
+        for trial in range(4):
+            i, j = rnd.choice(list(base)), rnd.choice(list(base))
+            doc = yamledit.Doc.decode(raw)
+            ours = yamledit.edit_task(doc, i, {"status": "done", "done": datetime.date(2024, 7, 1)},
+                                      after={"done": "status"})
+            theirs = yamledit.edit_task(doc, j, {"note": f"ghi chú {trial}\ndòng 2"})
+            theirs = yamledit.edit_task(theirs, i, {"due": datetime.date(2025, 1, 1)})
+            merged = mergefile.merge(raw, ours.encode(), theirs.encode())
+            assert merged.conflicts == {}
+            got = {t["n"]: t for t in parse(decode(merged.data))["tasks"]}
+            a = {t["n"]: t for t in parse(decode(ours.encode()))["tasks"]}
+            b = {t["n"]: t for t in parse(decode(theirs.encode()))["tasks"]}
+            want = {n: {**a[n], **{k: b[n][k] for k in b[n] if b[n][k] != base[n].get(k)}} for n in base}
+            assert got == want, (path.name, i, j)
+            merged_count += 1
+    assert merged_count == 4 * len([p for p in BUNDLED.rglob("*.yaml") if p.name != "agencies.yaml"]) >= 20
