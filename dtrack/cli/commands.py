@@ -62,6 +62,9 @@ commands_dict: dict[str, CommandInfo] = {
                               "Validate the staged directive files (the pre-commit hook runs this).", hidden=True),
     "sync": CommandInfo("dtrack.cli.sync", "sync_command",
                         "Exchange changes with the office's git server: fetch, rebase your commits on the server's, push."),
+    "review": CommandInfo("dtrack.cli.sync", "review_command",
+                          "What changed in a range of commits, task by task: added, done (on time / late), reopened, "
+                          "extended."),
     "resolve": CommandInfo("dtrack.cli.sync", "resolve_command",
                            "Settle a merge conflict on a task by keeping one of its two versions."),
     "setup-merge": CommandInfo("dtrack.cli.sync", "setup_merge_command",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -109,3 +110,41 @@ def merge_file_command(
                              path=path, n=n, fields=", ".join(keys)), err)
     if code:
         raise typer.Exit(code)
+
+
+def review_command(
+    ctx: typer.Context,
+    range_: Optional[str] = typer.Argument(None, metavar="[RANGE]",
+                                           help="Commits to review: BASE..HEAD, or BASE (to HEAD). Default: since the "
+                                                "last sync."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Everything committed since this day."),
+    by: str = typer.Option("agency", "--by", metavar="agency|author", help="Group by lead agency or by author."),
+    fmt: str = typer.Option("text", "--format", metavar="text|md|json", help="md: a merge-request description."),
+) -> None:
+    """What changed in a range of commits, task by task: added, done (on time / late), reopened, extended.
+
+    Computed from the files, so hand edits count: also cancelled, reassigned, text or deadline edited.
+
+    \b
+    Examples:
+      dtrack review                       since the last sync
+      dtrack review origin/main..HEAD --format md
+      dtrack review --since 1/7/2024 --by author --format json
+    """
+    from dtrack.domain.dates import parse_date
+    from dtrack.services import review
+    if by not in ("agency", "author") or fmt not in ("text", "md", "json"):
+        raise UsageError(t("--by is agency or author, --format is text, md or json"))
+    env = env_of(ctx)
+    repo_root = env.root
+    from dtrack.store import gitops
+    repo = gitops.find_repo(repo_root)
+    if repo is None:
+        raise UsageError(t("{path} is not in a git repository", path=repo_root))
+    base, head = review.base_of(repo, range_, parse_date(since, env.today) if since else None)
+    changes = review.review(repo_root, base, head)
+    if fmt == "json":
+        from dtrack.cli.printing import print_json
+        print_json(review.as_json(changes))
+        return
+    _say(review.lines(changes, by, fmt == "md"))

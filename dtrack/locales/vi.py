@@ -146,4 +146,30 @@ MESSAGES = {
         'của mình (ours)',
     'theirs':
         'của bên kia (theirs)',
+    'no sync yet to review from':
+        'chưa đồng bộ lần nào để xem lại từ đó',
+    'Give a range (dtrack review main~10..main) or --since DATE.':
+        'Ghi một khoảng commit (dtrack review main~10..main) hoặc --since NGÀY.',
+    "'{rev}' is not a commit of this repository":
+        "'{rev}' không phải một commit của kho này",
+    '{n} change(s) to {tasks} task(s): {done} done ({late} late)':
+        '{n} thay đổi ở {tasks} nhiệm vụ: {done} hoàn thành ({late} trễ hạn)',
+    '(no lead)':
+        '(không có cơ quan chủ trì)',
+    ' (late)':
+        ' (trễ hạn)',
+    'added':
+        'thêm mới',
+    'reopened':
+        'mở lại',
+    'extended':
+        'gia hạn',
+    'reassigned':
+        'giao lại',
+    'text edited':
+        'sửa nội dung',
+    'deadline edited':
+        'sửa hạn',
+    '--by is agency or author, --format is text, md or json':
+        '--by là agency hoặc author, --format là text, md hoặc json',
 }

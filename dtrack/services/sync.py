@@ -249,6 +249,8 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
                             hint=t("Your commits are kept; run 'dtrack sync' again in a moment."))
         if integrated:
             result.incoming = incoming(repo, seen, integrated)
+        # Where `dtrack review` starts by default: this clone as it was before this sync.
+        gitops.run(repo, "update-ref", "refs/dtrack/last-sync", seen[-1])
         return result
 
 

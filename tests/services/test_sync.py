@@ -70,6 +70,9 @@ def test_the_same_task_done_on_one_clone_and_noted_on_the_other_merges_and_is_to
     assert f"2 task(s) done by Nguyễn Văn A: {STEM}#2, {STEM}#3" in result.stdout
     assert "pushed 2 commit(s)" in result.stdout
     assert git(b, "status", "--porcelain") == ""
+    reviewed = json.loads(cli("review", "--format", "json", cwd=b).stdout)     # what the last sync brought
+    assert sorted((c["ref"], c["kind"], c["author"]) for c in reviewed) == [
+        (f"{STEM}#2", "done", "Nguyễn Văn A"), (f"{STEM}#3", "done", "Nguyễn Văn A")]
     back = cli("sync", cwd=a)
     assert back.exit_code == 0 and f"1 task(s) done by Trần Thị B: {STEM}#7" in back.stdout
     assert "1 file(s) edited by hand by Trần Thị B" in back.stdout
