@@ -57,7 +57,7 @@ def _day(value) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _diff(stem: str, old: dict | None, new: dict) -> list[tuple[str, str, bool | None]]:
+def _diff(old: dict | None, new: dict) -> list[tuple[str, str, bool | None]]:
     if old is None:
         return [("added", "", None)]
     found = []
@@ -126,7 +126,7 @@ def review(root: Path, base: str, head: str) -> list[Change]:
             if old.get(n) == task:
                 continue
             ref = f"{stem}#{n}"
-            for kind, detail, late in _diff(stem, old.get(n), task):
+            for kind, detail, late in _diff(old.get(n), task):
                 changes.append(Change(ref, kind, str(task.get("lead", "")), by_ref.get(ref, last), detail, late))
     return changes
 
