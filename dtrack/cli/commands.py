@@ -60,4 +60,16 @@ commands_dict: dict[str, CommandInfo] = {
                           "Read directives and write their tasks as directive files, for you to check."),
     "hook-check": CommandInfo("dtrack.cli.lifecycle", "hook_check_command",
                               "Validate the staged directive files (the pre-commit hook runs this).", hidden=True),
+    "sync": CommandInfo("dtrack.cli.sync", "sync_command",
+                        "Exchange changes with the office's git server: fetch, rebase your commits on the server's, push."),
+    "review": CommandInfo("dtrack.cli.sync", "review_command",
+                          "What changed in a range of commits, task by task: added, done (on time / late), reopened, "
+                          "extended."),
+    "resolve": CommandInfo("dtrack.cli.sync", "resolve_command",
+                           "Settle a merge conflict on a task by keeping one of its two versions."),
+    "setup-merge": CommandInfo("dtrack.cli.sync", "setup_merge_command",
+                               "Register the task-level merge driver in this clone (init does it for a new store)."),
+    "merge-file": CommandInfo("dtrack.cli.sync", "merge_file_command",
+                              "Merge three versions of a directive file task by task (git calls this: merge=dtrack).",
+                              hidden=True),
 }

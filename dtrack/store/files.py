@@ -27,6 +27,7 @@ MAX_EXPANSION = 100_000              # values an aliased document may expand to 
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 _CONFLICT_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
+_MARKED_TASK = re.compile(r"ours: task (\d+)")
 # An anchor (&a) or alias (*a) token; "Sở KH&ĐT" is not one (no space or indicator before the &).
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]")
 # Files with this many structure characters go through the careful loader: libyaml's C composer
@@ -329,8 +330,12 @@ def parse(text: str) -> Any:
     yaml, fast, careful = _yaml()
     if any(marker in text for marker in _CONFLICT_MARKERS) and (m := _CONFLICT.search(text)):
         line = text.count("\n", 0, m.start()) + 1
-        raise _Unreadable(line, 1, t("git conflict marker '{marker}': resolve the merge, keeping the right "
-                                     "version of the task, then remove the markers", marker=m.group(1)))
+        message = t("git conflict marker '{marker}': resolve the merge, keeping the right "
+                    "version of the task, then remove the markers", marker=m.group(1))
+        # The task-level merge driver (mergefile.py) names the task on its marker line.
+        if task := _MARKED_TASK.match(text, m.end()):
+            message += t(" (task {n}: dtrack resolve <directive>#{n} --ours or --theirs)", n=task.group(1))
+        raise _Unreadable(line, 1, message)
     try:
         if not _needs_care(text):
             return yaml.load(text, Loader=fast)

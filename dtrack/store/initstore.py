@@ -3,6 +3,7 @@
     PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
     PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
     PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
+    PATH/directives/.gitattributes  directive files merge task by task (store/mergesetup.py)
     <git hooks>/pre-commit          refuses a commit of directive files that do not validate
 
 A git repository is created at PATH unless PATH is already inside one. Existing files are never
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dtrack.store import gitops, transaction
+from dtrack.store import gitops, mergesetup, transaction
 from dtrack.store import files as store_mod
 from dtrack.errors import UsageError
 from dtrack.i18n import t
@@ -94,6 +95,7 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> In
         store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
         store / "README.md": _data("store-README.md"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
+        store / ".gitattributes": mergesetup.ATTRIBUTES.encode("utf-8"),
     }
     with transaction.open(path, commit=commit, timeout=timeout) as tx:
         result.warnings += tx.warnings
@@ -108,6 +110,8 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> In
             t("init: a directive store ({files})", files=", ".join(rels)), "init"))
         # The hook is in git's folder, not in the commit; under the lock all the same.
         _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
+        if mergesetup.configure(repo):
+            result.messages.append(t("registered the task-level merge driver (git config merge.dtrack.driver)"))
     if result.commit:
         result.messages.append(t("committed {commit}", commit=result.commit[:7]))
     if not result.created:

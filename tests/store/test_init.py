@@ -21,9 +21,11 @@ def test_init_creates_the_store_and_running_it_twice_changes_nothing(cli, tmp_pa
     root = tmp_path / "office"
     result = cli("init", str(root))
     assert result.exit_code == 0, result.output
-    assert sorted(git(root, "ls-files").split()) == [".gitattributes", "directives/README.md", "directives/agencies.yaml"]
+    assert sorted(git(root, "ls-files").split()) == [".gitattributes", "directives/.gitattributes",
+                                                     "directives/README.md", "directives/agencies.yaml"]
     assert git(root, "log", "--format=%s%n%b").startswith(
-        "init: a directive store (.gitattributes, directives/README.md, directives/agencies.yaml)\nDtrack-Action: init")
+        "init: a directive store (.gitattributes, directives/.gitattributes, directives/README.md, "
+        "directives/agencies.yaml)\nDtrack-Action: init")
     assert "*.yaml text eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     head, tree = git(root, "rev-parse", "HEAD"), _tree(root)
     again = cli("init", str(root))

@@ -1,0 +1,65 @@
+"""`dtrack resolve REF --ours|--theirs`: keep one version of a task the merge driver left in conflict;
+and `dtrack setup-merge`: register that driver in an existing clone."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dtrack.errors import NotFoundError, UsageError
+from dtrack.i18n import t
+from dtrack.store import files as store_mod
+from dtrack.store import gitops, lock, mergefile, mergesetup, transaction
+
+
+def _file_of(root: Path, stem: str) -> Path:
+    found = sorted(p for p in root.rglob(f"{stem}.y*ml") if p.suffix in (".yaml", ".yml"))
+    if not found:
+        raise NotFoundError(t("no directive file '{stem}' in {root}", stem=stem, root=root),
+                            hint=t("Give the name 'dtrack list' shows in its error line, e.g. 2022-02-14-nhiem-vu#4."))
+    return found[0]
+
+
+def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) -> str:
+    stem, _, task = ref.partition("#")
+    stem = Path(stem).stem if stem.endswith((".yaml", ".yml")) else stem
+    if task and not task.isdigit():
+        raise UsageError(t("'{ref}' is not a task reference (DIRECTIVE#N)", ref=ref))
+    n = int(task) if task else None
+    path = _file_of(root, stem)
+    with lock.store_lock(root, timeout):
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        new, settled, left = mergefile.resolve_text(text, n, side)
+        shown = path.relative_to(root.parent).as_posix() if path.is_relative_to(root.parent) else str(path)
+        if not settled:
+            raise NotFoundError(t("{path}: no conflict on {what} to settle", path=shown,
+                                  what=t("task {n}", n=n) if n is not None else t("any task")))
+        data = new.encode("utf-8")
+        store_mod.write_atomic(path, data, expected=raw, root=root)
+        repo = gitops.find_repo(root)
+        rel = gitops.repo_path(repo, path) if repo is not None else None
+        if rel and not left and gitops.run(repo, "ls-files", "-u", "--", rel).strip():
+            # Marks the file settled for git's merge or rebase, which `dtrack sync` then finishes.
+            gitops.run(repo, "add", "--", rel)
+    msg = t("{path}: kept {side} for {n} conflict(s)", path=shown, side=t("ours") if side == "ours" else t("theirs"), n=settled)
+    if left:
+        return msg + t("; {n} left in the file", n=left)
+    return msg + t("; run 'dtrack sync' to finish")
+
+
+def setup_merge(root: Path, *, timeout: float | None = None) -> list[str]:
+    repo = gitops.find_repo(root)
+    if repo is None:
+        raise UsageError(t("{path} is not in a git repository", path=root))
+    messages = []
+    attributes = root / ".gitattributes"
+    with transaction.open(root, timeout=timeout) as tx:
+        before = tx.read(attributes) if attributes.exists() else None
+        wanted = mergesetup.attributes_needed(before)
+        if wanted is not None:
+            tx.write(attributes, wanted, before=before)
+            commit = tx.finish(transaction.Message(t("setup-merge: merge directive files task by task"), "setup-merge"))
+            messages.append(t("wrote {path}", path=gitops.repo_path(repo, attributes)) +
+                            (t(" — committed {commit}", commit=commit[:7]) if commit else ""))
+        if mergesetup.configure(repo):
+            messages.append(t("registered the task-level merge driver (git config merge.dtrack.driver)"))
+    return messages or [t("the task-level merge driver is already set up; nothing changed")]

@@ -1,0 +1,33 @@
+"""`dtrack review`: the task-level difference between two states of the store, from the files."""
+from __future__ import annotations
+
+import json
+
+from conftest import git
+
+STEM = "2022-02-14-nhiem-vu-trong-tam"
+REL = f"directives/2022/{STEM}.yaml"
+
+
+def test_review_lists_every_change_of_a_range_hand_edits_included(cli, repo):
+    base = git(repo, "rev-parse", "HEAD").strip()
+    assert cli("done", f"{STEM}#2", "--on", "15/07/2024", cwd=repo).exit_code == 0
+    assert cli("extend", f"{STEM}#5", "--to", "31/12/2022", "--by", "CV 2001/UBND", "--reason", "chờ",
+               cwd=repo).exit_code == 0
+    assert cli("add-task", STEM, "--text", "Báo cáo quý.", "--lead", "Sở Tài chính", "--due", "31/12/2024",
+               cwd=repo).exit_code == 0
+    text = (repo / REL).read_text(encoding="utf-8")
+    (repo / REL).write_text(text.replace("    lead: Sở Thông tin và Truyền thông\n    status: open\n  - n: 4",
+                                         "    lead: Sở Nội vụ\n    status: open\n  - n: 4", 1), encoding="utf-8")
+    git(repo, "commit", "-qam", "giao lại nhiệm vụ 3")
+    result = cli("review", f"{base}..HEAD", "--format", "json", cwd=repo)
+    assert result.exit_code == 0, result.output
+    got = sorted((c["ref"], c["kind"], c["late"]) for c in json.loads(result.stdout))
+    assert got == [(f"{STEM}#11", "added", None), (f"{STEM}#2", "done", False),
+                   (f"{STEM}#3", "reassigned", None), (f"{STEM}#5", "extended", None)]
+    md = cli("review", base, "--format", "md", "--by", "author", cwd=repo)
+    assert md.exit_code == 0 and md.stdout.startswith("4 change(s) to 4 task(s): 1 done (0 late)\n")
+    assert "\n### Văn thư Test\n" in md.stdout
+    assert f"- {STEM}#5: extended 30/09/2022 → 31/12/2022 (CV 2001/UBND)" in md.stdout
+    assert cli("review", cwd=repo).exit_code == 2                      # no sync yet: say what to give
+    assert cli("review", "nowhere..HEAD", cwd=repo).exit_code == 2
