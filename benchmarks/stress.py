@@ -196,7 +196,9 @@ def op_init(repo: Path, state: dict) -> Op:
         git(repo, "commit", "-q", "--no-verify", "-m", "remove .gitattributes")
         del state[".gitattributes"]
     from dtrack.store.initstore import GITATTRIBUTES, _data
-    made = {".gitattributes": GITATTRIBUTES.encode("utf-8"), "directives/README.md": _data("store-README.md")}
+    from dtrack.store.mergesetup import ATTRIBUTES
+    made = {".gitattributes": GITATTRIBUTES.encode("utf-8"), "directives/README.md": _data("store-README.md"),
+            "directives/.gitattributes": ATTRIBUTES.encode("utf-8")}
     return Op("init", ["init", "."], lambda o, s: all(s.get(rel) == data for rel, data in made.items()), set(made))
 
 
