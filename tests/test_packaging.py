@@ -15,6 +15,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import pytest
+
 
 from conftest import BUNDLED, REPO
 
@@ -153,6 +155,7 @@ def _source_copy(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow          # ~8 s of building and installing: .ci/run runs it after the default suite
 def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(tmp_path):
     src = _source_copy(tmp_path / "src")
     dist = tmp_path / "dist"

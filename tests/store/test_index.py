@@ -318,6 +318,7 @@ def test_a_file_edited_within_the_racy_window_is_parsed_again(gen_root):
         assert con.execute("SELECT size FROM files WHERE rel = ?", (store.scan(gen_root)[0][0],)).fetchone() == (None,)
 
 
+@pytest.mark.slow          # several killed builds of a 600-file store: .ci/run runs it after the default suite
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 def test_a_run_killed_while_it_builds_leaves_an_index_that_answers_right(tmp_path):
     root = tmp_path / "big"
