@@ -1,7 +1,6 @@
 """Everyday commands on tasks: list (and its alias due), show, done, reopen."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 

@@ -14,7 +14,6 @@ from dtrack.errors import UsageError
 from dtrack.i18n import t
 from dtrack.domain.records import Cancellation, Extension, Occurrence
 from dtrack.domain.recurrence import parse_every
-from dtrack.domain.states import STATES  # noqa: F401  (importable from the model, as before)
 from dtrack.domain.text import nfc
 
 KINDS = ("thong-bao", "cong-van", "ke-hoach", "quyet-dinh", "chi-thi", "khac")

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from dtrack.domain.model import STATES, Task
+from dtrack.domain.model import Task
+from dtrack.domain.states import STATES
 from dtrack.domain.states import (DEFAULT_WINDOW, days_left, days_overdue, is_closed, is_overdue, open_state,
                                   state_of)
 

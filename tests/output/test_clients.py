@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import icalendar

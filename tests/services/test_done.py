@@ -1,7 +1,6 @@
 """`dtrack done` / `reopen`: minimal edits, atomic writes, one commit of exactly the touched file."""
 from __future__ import annotations
 
-import difflib
 import json
 import shutil
 from pathlib import Path
