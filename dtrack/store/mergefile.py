@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from dtrack.store import yamledit
+from dtrack.store.files import _Unreadable, decode, parse, write_atomic
 from dtrack.store.yamledit import Doc, Records
 
 MARKER = 7
@@ -42,7 +43,6 @@ class Merged:
 
 
 def _read(raw: bytes) -> tuple[Doc, dict]:
-    from dtrack.store.files import _Unreadable, decode, parse
     try:
         doc = Doc.decode(raw)
         data = parse(decode(raw))
@@ -243,7 +243,8 @@ def run_driver(base: Path, ours: Path, theirs: Path) -> tuple[int, Merged | None
         merged = merge(base.read_bytes(), ours.read_bytes(), theirs.read_bytes())
     except Exception:      # noqa: BLE001 - NotTasks or any surprise: git's line merge, never a lost side
         return (1 if line_merge(base, ours, theirs) else 0), None
-    ours.write_bytes(merged.data)
+    # Atomic like every write of ours: a killed driver leaves git the file as it was, never half of it.
+    write_atomic(ours, merged.data)
     return (1 if merged.conflicts else 0), merged
 
 
