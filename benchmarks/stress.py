@@ -132,6 +132,7 @@ class Op:
     files: set = field(default_factory=set)       # the files it may change (or create)
     tasks: set | None = None             # within TARGET, the tasks it may change (None: any of the file)
     env: dict = field(default_factory=dict)
+    made: dict | None = None             # a change of several files: each file's bytes once written
 
 
 def _task(state: dict, n: int, rel: str = TARGET):
@@ -199,7 +200,8 @@ def op_init(repo: Path, state: dict) -> Op:
     from dtrack.store.mergesetup import ATTRIBUTES
     made = {".gitattributes": GITATTRIBUTES.encode("utf-8"), "directives/README.md": _data("store-README.md"),
             "directives/.gitattributes": ATTRIBUTES.encode("utf-8")}
-    return Op("init", ["init", "."], lambda o, s: all(s.get(rel) == data for rel, data in made.items()), set(made))
+    return Op("init", ["init", "."], lambda o, s: all(s.get(rel) == data for rel, data in made.items()), set(made),
+              made=made)
 
 
 def next_op(repo: Path, state: dict, i: int, rng: random.Random) -> Op:
@@ -217,10 +219,15 @@ def next_op(repo: Path, state: dict, i: int, rng: random.Random) -> Op:
             "import": lambda: op_import(repo, i), "init": lambda: op_init(repo, state)}[kind]()
 
 
-def classify(op: Op, old: dict, now: dict, where: str) -> str:
-    """'old' (as before the command) or 'new' (exactly the command's change); anything else breaks an invariant."""
+def classify(op: Op, old: dict, now: dict, where: str, pending: bool = False) -> str:
+    """'old' (as before the command) or 'new' (exactly the command's change); anything else breaks an invariant.
+    With a journal `pending`, a change of several files killed between two writes is 'partial': each of
+    its files old or new, nothing else touched. The next command must then finish it."""
     if now == old:
         return "old"
+    if pending and op.made and all(now.get(rel) in (old.get(rel), data) for rel, data in op.made.items()) \
+            and all(old.get(rel) == now.get(rel) for rel in old.keys() | now.keys() if rel not in op.files):
+        return "partial" if not op.present(old, now) else "new"
     others = all(old.get(rel) == now.get(rel) for rel in old.keys() | now.keys() if rel not in op.files)
     if op.tasks is not None and TARGET in op.files:
         a, b = old[TARGET], now[TARGET]
@@ -328,13 +335,14 @@ def kill_loop(repo: Path, kills: int, seed: int = 1, log=print) -> KillStats:
             killed = True
         stats.kills += 1
         stats.commands[op.name] += 1
-        disk = classify(op, old, disk_state(repo, temps=True), "on disk")
+        disk = classify(op, old, disk_state(repo, temps=True), "on disk", pending=_journal(repo) is not None)
         head = classify(op, old, head_state(repo), "in HEAD")
         check_fsck(repo)
         _settle(repo, stats)
         check_consistent(repo)
         after = classify(op, old, disk_state(repo), "after the next command")
         assert classify(op, old, head_state(repo), "in HEAD after the next command") == after
+        assert disk != "partial" or after == "new", f"{op.args}: a change half written was not finished"
         stats.outcomes[("killed" if killed else "finished") + f", disk {disk}, HEAD {head}, then {after}"] += 1
     stats.seconds = time.monotonic() - started
     return stats
