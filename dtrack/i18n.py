@@ -1,25 +1,27 @@
 """Every user-facing sentence goes through `t()`.
 
-The English text is the message id, as with gettext: commands stay readable, and a
-translation is a dict from those ids to translated templates. The CLI picks the language
-once (`set_language`, from DTRACK_LANG: `vi`, ...); until then, and for a language dtrack
-does not have, the text is English. Adding a language never touches a command.
+The English text is the message id, as with gettext: commands stay readable, and a translation
+is a gettext catalogue, `locales/<lang>/LC_MESSAGES/dtrack.po`, compiled to the `dtrack.mo` beside
+it (`python -m dtrack.locales.compile`) and read with the standard library. The CLI picks the
+language once (`set_language`); until then, and for a language dtrack does not have, the text
+is English. Adding a language never touches a command.
 """
 from __future__ import annotations
 
-import importlib
+import gettext
+from contextlib import contextmanager
+from importlib import resources
 
-_catalog: dict[str, str] = {}
+_catalog: gettext.NullTranslations = gettext.NullTranslations()
 
 
-def _load_catalog(lang: str) -> dict[str, str]:
-    code = (lang or "").split(".")[0].split("_")[0].lower()
+def _load_catalog(lang: str) -> gettext.NullTranslations:
+    code = (lang or "").split(".")[0].split("_")[0].split("-")[0].lower()
     if not code or code == "en":
-        return {}
-    try:
-        return importlib.import_module(f"dtrack.locales.{code}").MESSAGES
-    except (ImportError, AttributeError):
-        return {}
+        return gettext.NullTranslations()
+    # A real folder in every install mode (dtrack is never imported from a zip).
+    localedir = str(resources.files("dtrack").joinpath("locales"))
+    return gettext.translation("dtrack", localedir=localedir, languages=[code], fallback=True)
 
 
 def set_language(lang: str) -> None:
@@ -28,9 +30,28 @@ def set_language(lang: str) -> None:
     _catalog = _load_catalog(lang)
 
 
+def language() -> str:
+    """The code of the language spoken now ('en' when no catalogue is loaded)."""
+    return (_catalog.info().get("language") or "en").lower()
+
+
+@contextmanager
+def using(lang: str | None):
+    """Speak `lang` inside the block, then the language spoken before: what leaves the office (reports,
+    letters, calendars) speaks the store's language whatever the clerk's. None changes nothing."""
+    global _catalog
+    before = _catalog
+    if lang is not None:
+        _catalog = _load_catalog(lang)
+    try:
+        yield
+    finally:
+        _catalog = before
+
+
 def t(msgid: str, /, **values: object) -> str:
     """Translate `msgid` and fill its `{placeholders}` from `values`."""
-    text = _catalog.get(msgid, msgid)
+    text = _catalog.gettext(msgid)
     return text.format(**values) if values else text
 
 

@@ -18,8 +18,10 @@ from dtrack.domain.agencies import Registry
 from dtrack.errors import BusyError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, InvalidDirective, Problem, directive_from_data
+from dtrack.domain.settings import Settings, from_data as settings_from_data
 
 AGENCIES_FILE = "agencies.yaml"
+SETTINGS_FILE = "settings.yaml"      # the store's settings (domain/settings.py), beside the registry
 SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
@@ -117,7 +119,7 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
                 # Bounded, so that --dir / or a deep tree cannot make dtrack walk the whole disk.
                 if depth < MAX_DEPTH:
                     stack.append((entry.path, f"{prefix}{name}/", depth + 1))
-            elif name.endswith(SUFFIX) and not (prefix == "" and name == AGENCIES_FILE):
+            elif name.endswith(SUFFIX) and not (prefix == "" and name in (AGENCIES_FILE, SETTINGS_FILE)):
                 found.append((prefix + name, entry))
     found.sort(key=lambda item: item[0])
     return found
@@ -444,6 +446,22 @@ def load_registry(root: Path) -> tuple[Registry, list[FileProblem]]:
         return Registry(), [FileProblem(path, e.line, e.col, e.message)]
     registry, messages = Registry.from_data(data)
     return registry, [FileProblem(path, 0, 0, m) for m in messages]
+
+
+def load_settings(root: Path) -> tuple[Settings, list[FileProblem]]:
+    """The store's settings; defaults (language None) when the store has no settings file."""
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return Settings(), []
+    try:
+        text = decode(read_bytes(path))
+        data = parse(text)
+    except OSError as e:
+        return Settings(), [FileProblem(path, 0, 0, t("cannot read the file: {error}", error=e.strerror or e))]
+    except _Unreadable as e:
+        return Settings(), [FileProblem(path, e.line, e.col, e.message)]
+    settings, problems = settings_from_data(data)
+    return settings, [FileProblem(path, *locate(text, (key,) if key else ()), message) for key, message in problems]
 
 
 def load(root: Path) -> Store:

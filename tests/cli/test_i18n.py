@@ -46,6 +46,22 @@ def test_each_run_speaks_its_own_language(cli, monkeypatch):
     assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 open in all")
 
 
+def _vietnamese() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    from dtrack.locales.compile import HERE
+    with (HERE / "vi" / "LC_MESSAGES" / "dtrack.po").open("rb") as f:
+        return {m.id: m.string for m in read_po(f) if m.id}
+
+
+def test_the_compiled_catalogues_match_their_po_files():
+    # dtrack reads the .mo; a .po edited without `python -m dtrack.locales.compile` would not show.
+    from dtrack.locales.compile import catalogues, compiled
+    assert catalogues()
+    for po in catalogues():
+        assert po.with_suffix(".mo").read_bytes() == compiled(po), f"{po}: run python -m dtrack.locales.compile"
+
+
 def test_every_vietnamese_key_is_a_message_id_of_the_code():
     # A key whose English id was reworded in the code is dead: the message silently shows in English.
     import ast
@@ -53,7 +69,7 @@ def test_every_vietnamese_key_is_a_message_id_of_the_code():
     from pathlib import Path
 
     import dtrack
-    from dtrack.locales.vi import MESSAGES
+    MESSAGES = _vietnamese()
     ids = set()
     for path in Path(dtrack.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
