@@ -83,7 +83,7 @@ from datetime import date, timedelta
 
 from dtrack.domain.dates import add_months, month_end
 
-__all__ = ["Deadline", "find_deadlines", "find_deadline", "month_end"]
+__all__ = ["Deadline", "find_deadlines", "find_deadline", "governing", "month_end", "reference_date"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,11 @@ class Deadline:
     kind: str = "due"
     # Set (and the date left None) when the phrase names an impossible date.
     error: str | None = None
+    # What the reading guessed, for the clerk to check (codes; the importer words them):
+    # "year" a missing year was taken from ``ref``; "past" the date lies before ``ref``;
+    # "anchor" a relative span counted from an unknown event (due left None); "from-ref" a span
+    # without anchor counted from ``ref``; "recur" the first date of a series is an assumption.
+    guesses: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -154,14 +159,15 @@ _NUM = r"(?:\d{1,3}|" + "|".join(
 _SEP = r"[/.\-\u2013]"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
-_TIME = r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút|')?)?\s*,?\s*)?"
+_TIME = (r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút|')?)?(?:\s+(?:sáng|trưa|chiều|tối))?\s*,?\s*"
+         r"|(?:(?:buổi\s+)?(?:sáng|chiều)\s+))?")
 _WEEKDAY = r"(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)\s*,?\s*)?"
 _EXPR = (
     # "6 tháng đầu năm 2024", "3 tháng cuối năm"
     r"(?:(?P<hn>\d{1,2}|sáu|chín|ba)\s+tháng\s+(?P<hp>đầu|cuối)\s+năm"
     r"(?:\s+(?P<hy>\d{4}))?(?![\d/])"
     # "14 giờ, thứ Sáu, ngày 23 tháng 7 năm 2024" / "ngày 22/4/2023" / "25-10"
-    rf"|{_TIME}{_WEEKDAY}(?:ngày\s+)?(?:"
+    rf"|{_TIME}{_WEEKDAY}(?:ngày\s*)?(?:"
     r"(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*,?\s*năm\s+(?P<y>\d{4}))?(?![\d/])"
     rf"|(?P<d2>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m2>\d{{1,2}})"
     r"(?:\s*(?P=sep)\s*(?P<y2>\d{4}|\d{2})(?!\d)(?!/\w)"
@@ -188,6 +194,12 @@ _CUE_STRONG = (
     r"|(?:hoàn\s+thành|hoàn\s+tất|xong)\s*,?)\s*"
 )
 _CUE_WEAK = r"\b(?P<cue>trong|vào)\s+"
+# "từ ngày 5 - 8/10", "từ ngày 5 đến ngày 8/10/2024": two days of one month.
+_DAYRANGE = (
+    r"\b(?P<cue>(?:bắt\s+đầu\s+)?(?:(?:kể|tính)\s+)?từ)\s+(?:ngày\s*)?(?P<d1>\d{1,2})\s*"
+    r"(?:-|\u2013|đến(?:\s+hết)?(?:\s+ngày)?|tới(?:\s+ngày)?)\s*"
+    rf"(?P<d2>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m>\d{{1,2}})(?:\s*(?P=sep)\s*(?P<y>\d{{4}}))?(?![\d/])"
+)
 _CUE_FROM = r"\b(?P<cue>(?:bắt\s+đầu\s+)?(?:(?:kể|tính)\s+)?từ)\s+"
 _RANGE_JOIN = r"\s*,?\s*(?:đến|tới|-|\u2013)\s*(?:hết\s+)?"
 
@@ -202,10 +214,18 @@ _REL = (
 )
 _ANCHOR_HEAD = r"\s*,?\s*(?:kể\s+|tính\s+)?từ\s+"
 _ANCHOR_DOC = (
-    r"ngày\s+(?:ký|ban\s+hành|nhận\s+được|có\s+hiệu\s+lực)"
+    r"ngày\s+(?:ký|ban\s+hành|có\s+hiệu\s+lực)"
     r"(?:\s+(?:văn\s+bản|thông\s+báo|công\s+văn|quyết\s+định|kế\s+hoạch|chỉ\s+thị"
     r"|kết\s+luận|ý\s+kiến)(?:\s+này)?)?\b"
 )
+
+# Counted from the day the document reaches its reader: a day the document cannot know.
+_ANCHOR_RECV = (
+    r"ngày\s+(?:nhận\s+được|tiếp\s+nhận)(?:\s+(?:văn\s+bản|thông\s+báo|công\s+văn|quyết\s+định|kế\s+hoạch"
+    r"|chỉ\s+thị|hồ\s+sơ|đề\s+nghị|yêu\s+cầu)(?:\s+(?:này|của\s+[^,.;]{1,60}))?)?\b"
+)
+# "kể từ ngày kết thúc đợt kiểm tra", "sau khi có kết quả": an event the document does not date.
+_ANCHOR_EVENT = r"\s*,?\s*(?:(?:kể|tính)\s+từ|sau\s+khi)\s+[^,.;:\n]{1,80}"
 
 _UNIT = r"(?P<u>ngày|tuần|tháng|qu[ýyí]|năm)"
 _PER_LAN = r"(?:\s*/\s*(?:0?1\s+|một\s+)?lần|\s+(?:một|0?1)\s+lần)"
@@ -214,6 +234,20 @@ _EVERY = (
     # "hằng tháng (trước ngày 20)"
     r"(?:\s*[,(]?\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s+)?"
     rf"(?P<dom>\d{{1,2}})(?!\s*(?:\d|{_SEP}\s*\d|tháng)))?"
+)
+_WD = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
+_DAYPART = r"(?:(?:vào\s+)?(?:(?:buổi\s+)?(?:sáng|chiều)\s+)?)"
+_WEEKLY = (
+    rf"\b{_DAYPART}(?P<wd1>{_WD})\s*,?\s+(?:định\s+kỳ\s+)?(?:h[ằà]ng|mỗi)\s+tuần"
+    rf"|\b(?:định\s+kỳ\s+)?(?:h[ằà]ng|mỗi)\s+tuần\s*,?\s*{_DAYPART}(?P<wd2>{_WD})"
+)
+_WINDOW = (
+    r"\b(?:trong\s+(?:khoảng\s+)?)?từ\s+ngày\s*(?P<s>\d{1,2})\s*(?:đến|tới|-|\u2013)\s*(?:hết\s+)?(?:ngày\s*)?"
+    r"(?P<e>\d{1,2})\s+(?:của\s+)?(?:h[ằà]ng|mỗi)\s+tháng"
+)
+_YEARDAYS = (
+    r"\b(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s*)?(?P<days>\d{1,2}\s*[/.\-]\s*\d{1,2}"
+    r"(?:\s*(?:,|và)\s*(?:ngày\s*)?\d{1,2}\s*[/.\-]\s*\d{1,2})*)\s*,?\s+(?:của\s+)?(?:h[ằà]ng|mỗi)\s+năm"
 )
 _PERIODIC = rf"\bđịnh\s+kỳ\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}{_PER_LAN}?(?!\s*\d)"
 _PERLAN = rf"\b(?P<n>{_NUM})\s+{_UNIT}{_PER_LAN}"
@@ -228,7 +262,7 @@ _TRIGGER = (
     r"\b(?:trước|chậm\s+nhất|(?:thời\s+)?hạn|thời\s+gian\s+hoàn|hoàn\s+thành|hoàn\s+tất|xong"
     r"|trong|vào|bắt\s+đầu|kể\s+từ|tính\s+từ|từ|không\s+quá|tối\s+đa|sau|định\s+kỳ"
     rf"|h[ằà]ng|mỗi|{_NUM}\s+(?:ngày|tuần|tháng|qu[ýyí]|năm)\s*(?:/|một\s|0?1\s)"
-    r"|(?:0?1|một)\s+lần)"
+    r"|(?:0?1|một)\s+lần|thứ\s|chủ\s+nhật|sáng|chiều)"
 )
 
 _CLAUSE_BREAK = r"[;!?\n]|\.(?!\d)|:\s"
@@ -258,7 +292,8 @@ def _grammar():
         _G = dict(
             expr=c(_EXPR), strong=c(_CUE_STRONG), weak=c(_CUE_WEAK), frm=c(_CUE_FROM),
             join=c(_RANGE_JOIN), rel=c(_REL), anchor_head=c(_ANCHOR_HEAD),
-            anchor_doc=c(_ANCHOR_DOC), every=c(_EVERY), periodic=c(_PERIODIC),
+            anchor_doc=c(_ANCHOR_DOC), anchor_recv=c(_ANCHOR_RECV), anchor_event=c(_ANCHOR_EVENT),
+            dayrange=c(_DAYRANGE), weekly=c(_WEEKLY), window=c(_WINDOW), yeardays=c(_YEARDAYS), every=c(_EVERY), periodic=c(_PERIODIC),
             perlan=c(_PERLAN), lanper=c(_LANPER), domrec=c(_DOMREC),
             trigger=c(_TRIGGER), clause_break=c(_CLAUSE_BREAK), verb=c(_VERB),
             period_word=c(_PERIOD_WORD), not_recurring=c(_NOT_RECURRING),
@@ -384,16 +419,27 @@ def _clause(G, norm: str, pos: int) -> str:
     return window[last.end():] if last else window
 
 
-def _every(n: int, unit: str) -> str:
-    u = unit.lower()
-    if u.startswith("qu"):
-        n, u = 3 * n, "tháng"
-    name = {"ngày": "day", "tuần": "week", "tháng": "month", "năm": "year"}[u]
-    return f"{n} {name}" if n == 1 else f"{n} {name}s"
-
-
 def _is_day(e) -> bool:
     return bool(e.group("d") or e.group("d2"))
+
+
+def _yearless(e) -> bool:
+    """The EXPR named a day, month, quarter or half without its year ("trước ngày 15/8")."""
+    g = e.group
+    if g("hn"):
+        return not g("hy")
+    if g("d") or g("d2"):
+        return not (g("y") or g("y2"))
+    if g("mm"):
+        return not (g("my") or g("my2"))
+    if g("q"):
+        return not (g("qy") or g("qy2"))
+    return bool(g("ce")) and not g("cy")
+
+
+def _guesses(ref: date, due: date | None, *exprs) -> tuple[str, ...]:
+    out = ("year",) if any(_yearless(e) for e in exprs if e is not None) else ()
+    return out + (("past",) if due is not None and due < ref else ())
 
 
 # --------------------------------------------------------------------------
@@ -414,9 +460,8 @@ def _p_strong(G, norm, pos, ref):
         words = c.group("cue").lower().replace(",", " ").replace(":", " ").split()
         if words[0] in ("hoàn", "xong") and prec == "year":
             return None  # "kết quả hoàn thành năm 2023" reports on a year
-        if words[-1] == "trước" and prec in ("month", "quarter", "year") and not e.group("hn"):
-            return dict(due=lo - _ONE, precision=prec)
-        return dict(due=hi, precision=prec)
+        due = lo - _ONE if words[-1] == "trước" and prec in ("month", "quarter", "year") and not e.group("hn") else hi
+        return dict(due=due, precision=prec, guesses=_guesses(ref, due, e))
 
     return e.end(), resolve
 
@@ -433,14 +478,13 @@ def _p_weak(G, norm, pos, ref):
         if (c.group("cue").lower() == "vào" or _is_day(e)) and not done:
             return None
         prec, lo, hi = _period(e, ref)
-        if done:
-            return dict(due=hi, precision=prec)
-        if prec == "year":
-            if e.group("ce") or lo.year <= ref.year:
+        if not done:
+            if prec == "year":
+                if e.group("ce") or lo.year <= ref.year:
+                    return None
+            elif hi < ref:
                 return None
-        elif hi < ref:
-            return None
-        return dict(due=hi, precision=prec)
+        return dict(due=hi, precision=prec, guesses=_guesses(ref, hi, e))
 
     return e.end(), resolve
 
@@ -469,13 +513,42 @@ def _p_from(G, norm, pos, ref):
             _, lo_a, _ = _period(a, ref, before=hi_b)
             if lo_a > hi_b:
                 raise _Invalid("range ends before it starts", prec_b)
-            return dict(due=hi_b, start=lo_a, precision=prec_b)
+            return dict(due=hi_b, start=lo_a, precision=prec_b, guesses=_guesses(ref, hi_b, b))
         prec, lo, hi = _period(a, ref)
         if role == "done":
-            return dict(due=hi, precision=prec)
-        return dict(due=None, start=lo, precision=prec, kind="start")
+            return dict(due=hi, precision=prec, guesses=_guesses(ref, hi, a))
+        return dict(due=None, start=lo, precision=prec, kind="start", guesses=_guesses(ref, None, a))
 
     return end, resolve, ("start" if starting and not b else "due")
+
+
+def _p_dayrange(G, norm, pos, ref):
+    """"từ ngày 5 - 8/10": the first day borrows the second's month and year."""
+    m = G["dayrange"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        clause = _clause(G, norm, pos)
+        if G["period_word"].search(clause) or not G["verb"].search(clause) and not re.search(
+                r"\bthời\s+gian\b", clause, re.I):
+            return None
+        d1, d2, mo = int(m.group("d1")), int(m.group("d2")), int(m.group("m"))
+        y = _year(m.group("y"), "day")
+        if not (1 <= mo <= 12 and 1 <= d1 <= d2 <= 31):
+            raise _Invalid(f"impossible range {d1}-{d2}/{mo}")
+
+        def build(y):
+            return date(y, mo, d1), date(y, mo, d2)
+
+        try:
+            lo, hi = build(y) if y else _infer(build, ref, "day")
+        except ValueError:
+            raise _Invalid(f"impossible range {d1}-{d2}/{mo}") from None
+        return dict(due=hi, start=lo, precision="day",
+                    guesses=(() if y else ("year",)) + (("past",) if hi < ref else ()))
+
+    return m.end(), resolve
 
 
 def _p_rel(G, norm, pos, ref):
@@ -483,15 +556,22 @@ def _p_rel(G, norm, pos, ref):
     if not r:
         return None
     end = r.end()
-    anchor = None
+    anchor = unknown = None
     h = G["anchor_head"].match(norm, end)
     if h:
-        doc = G["anchor_doc"].match(norm, h.end())
-        anchor = doc or G["expr"].match(norm, h.end())
-        if anchor:
-            end = anchor.end()
+        anchor = G["anchor_doc"].match(norm, h.end()) or G["expr"].match(norm, h.end())
+        unknown = None if anchor else G["anchor_recv"].match(norm, h.end())
+        if anchor or unknown:
+            end = (anchor or unknown).end()
+    if anchor is None and unknown is None:
+        unknown = G["anchor_event"].match(norm, end)
+        if unknown:
+            end = unknown.end()
     if r.group("after") and anchor is None:
         return None  # "sau 15 ngày" alone orders steps; it is no deadline
+    if unknown is not None:
+        # Counted from a day the document does not know: kept as text, for the clerk to date.
+        return end, lambda: dict(due=None, precision="relative", guesses=("anchor",))
 
     def resolve():
         base = ref
@@ -514,13 +594,64 @@ def _p_rel(G, norm, pos, ref):
             due = add_months(base, n)
         else:
             due = add_months(base, 12 * n)
-        return dict(due=due, precision="relative")
+        return dict(due=due, precision="relative", guesses=() if anchor is not None else ("from-ref",))
 
     return end, resolve
 
 
-def _recurrence(every, day=None):
-    return dict(due=None, every=every, day=day, precision="relative", kind="recurrence")
+_WEEKDAY_NO = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tư": 2, "4": 2, "năm": 3, "5": 3, "sáu": 4, "6": 4,
+               "bảy": 5, "7": 5}
+
+
+def _weekday(s: str) -> int:
+    words = s.lower().split()
+    return 6 if words[0] == "chủ" else _WEEKDAY_NO[words[-1]]
+
+
+def _next_day_of_month(ref: date, day: int, after: int | None = None) -> date:
+    """The first day `day` of a month (clamped) strictly after ref; with `after`, of a month
+    whose day `after` is still to come (a window already open at ref is next month's)."""
+    y, m = ref.year, ref.month
+    if ref.day >= min(after if after is not None else day, month_end(y, m).day):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return date(y, m, min(day, month_end(y, m).day))
+
+
+def _recurrence(ref: date, n: int, name: str, *, day=None, weekday=None, window=None, period_end=True):
+    """The series of a recurrence phrase and its first occurrence after ``ref``: a day of the
+    month, a weekday, or else the end of the calendar period (a quarterly report is due at each
+    quarter's end, not three months after the document), guessed and said so."""
+    every = f"{n} {name}" if n == 1 else f"{n} {name}s"
+    guesses: tuple[str, ...] = ()
+    start = None
+    if day is not None:
+        due = _next_day_of_month(ref, day, window)
+        if window is not None:
+            start = due.replace(day=min(window, due.day))
+    elif weekday is not None:
+        due = ref + timedelta(days=(weekday - ref.weekday() - 1) % 7 + 1)
+    elif name in ("month", "year") and period_end and 12 % (n * (12 if name == "year" else 1)) == 0:
+        span = n * (12 if name == "year" else 1)
+        y, m = ref.year, ref.month + (-ref.month) % span
+        if ref >= month_end(y, m):
+            m += span
+        y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+        due = month_end(y, m)
+        day = 31 if name == "month" else None
+        guesses = ("recur",)
+    else:
+        due = ref + timedelta(days=n) if name == "day" else ref + timedelta(weeks=n) if name == "week" \
+            else add_months(ref, n * (12 if name == "year" else 1))
+        guesses = ("recur",)
+    return dict(due=due, start=start, every=every, day=day, precision="relative", kind="recurrence",
+                guesses=guesses)
+
+
+def _unit(n: int, unit: str) -> tuple[int, str]:
+    u = unit.lower()
+    if u.startswith("qu"):
+        return 3 * n, "month"
+    return n, {"ngày": "day", "tuần": "week", "tháng": "month", "năm": "year"}[u]
 
 
 def _p_every(G, norm, pos, ref):
@@ -532,13 +663,13 @@ def _p_every(G, norm, pos, ref):
     if dom is not None and unit.lower() != "tháng":
         # "hằng quý trước ngày 15": a day of the quarter is beyond us; keep
         # the recurrence alone.
-        return m.end("u"), lambda: _recurrence(_every(1, unit)), "recurrence"
+        return m.end("u"), lambda: _recurrence(ref, *_unit(1, unit)), "recurrence"
 
     def resolve():
         day = int(dom) if dom is not None else None
         if day is not None and not 1 <= day <= 31:
             raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence(_every(1, unit), day)
+        return _recurrence(ref, *_unit(1, unit), day=day)
 
     return m.end(), resolve, "recurrence"
 
@@ -546,12 +677,12 @@ def _p_every(G, norm, pos, ref):
 def _p_periodic_like(key):
     def production(G, norm, pos, ref):
         m = G[key].match(norm, pos)
-        if not m:
+        if not m or G["not_recurring"].search(norm[max(0, pos - 40):pos]):
             return None
         n = _num(m.group("n")) if m.group("n") else 1
         if n < 1:
             return None
-        return m.end(), lambda: _recurrence(_every(n, m.group("u"))), "recurrence"
+        return m.end(), lambda: _recurrence(ref, *_unit(n, m.group("u"))), "recurrence"
 
     return production
 
@@ -565,13 +696,65 @@ def _p_domrec(G, norm, pos, ref):
         day = int(m.group("dom"))
         if not 1 <= day <= 31:
             raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence("1 month", day)
+        return _recurrence(ref, 1, "month", day=day)
+
+    return m.end(), resolve, "recurrence"
+
+
+def _p_weekly(G, norm, pos, ref):
+    """"thứ Sáu hằng tuần", "hằng tuần vào sáng thứ Hai": a weekly series on that weekday."""
+    m = G["weekly"].match(norm, pos)
+    if not m:
+        return None
+    wd = _weekday(m.group("wd1") or m.group("wd2"))
+    return m.end(), lambda: _recurrence(ref, 1, "week", weekday=wd), "recurrence"
+
+
+def _p_window(G, norm, pos, ref):
+    """"từ ngày 3 đến ngày 7 hằng tháng": a window each month, due on its last day."""
+    m = G["window"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        s_, e_ = int(m.group("s")), int(m.group("e"))
+        if not 1 <= s_ <= e_ <= 31:
+            raise _Invalid(f"no window {s_}-{e_} in a month", "relative")
+        return _recurrence(ref, 1, "month", day=e_, window=s_)
+
+    return m.end(), resolve, "recurrence"
+
+
+def _p_yeardays(G, norm, pos, ref):
+    """"trước ngày 15/6 và 15/12 hằng năm": fixed days of each year; evenly spaced days of one
+    day of the month are one series ("6 months on day 15"), others the first day yearly."""
+    m = G["yeardays"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        days = [(int(d), int(mo)) for d, mo in re.findall(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})", m.group("days"))]
+        for d, mo in days:
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                raise _Invalid(f"impossible date {d}/{mo}", "relative")
+        months = sorted(mo for _, mo in days)
+        k = len(days)
+        even = len({d for d, _ in days}) == 1 and 12 % k == 0 and all(
+            (b - a) == 12 // k for a, b in zip(months, months[1:]))
+        candidates = sorted(date(y, mo, min(d, month_end(y, mo).day)) for y in (ref.year, ref.year + 1)
+                            for d, mo in days)
+        due = next(c for c in candidates if c > ref)
+        if even and k > 1:
+            return dict(due=due, every=f"{12 // k} months", day=days[0][0], precision="relative",
+                        kind="recurrence")
+        return dict(due=due, every="1 year", day=None, precision="relative", kind="recurrence",
+                    guesses=() if k == 1 else ("recur",))
 
     return m.end(), resolve, "recurrence"
 
 
 _PRODUCTIONS = (
-    _p_domrec, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
+    _p_domrec, _p_yeardays, _p_window, _p_weekly, _p_dayrange, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
     _p_periodic_like("periodic"), _p_periodic_like("perlan"), _p_periodic_like("lanper"),
 )
 
@@ -626,16 +809,95 @@ def find_deadlines(text: str, ref: date) -> list[Deadline]:
     return found
 
 
-def find_deadline(text: str, ref: date) -> Deadline | None:
-    """The deadline that governs the task.
+def governing(text: str, found: list[Deadline], ref: date, keep=lambda d: True) -> Deadline | None:
+    """The deadline that governs a task among ``found`` (those of ``text``).
 
-    The last completion deadline (an impossible date included, so that it is
-    not silently lost); failing that the last recurrence; failing that the
-    last start.
+    The last completion deadline (an impossible date included, so that it is not silently lost);
+    failing that the most specific recurrence that ``keep`` accepts, the last one among equals;
+    failing that the last start. A recurrence that names no day and a year-less day in the same
+    clause are one series ("Báo cáo hằng năm, trước ngày 15/12": yearly from 15/12).
     """
-    found = find_deadlines(text, ref)
-    for kind in ("due", "recurrence", "start"):
-        for d in reversed(found):
-            if d.kind == kind:
-                return d
+    recs = [d for d in found if d.kind == "recurrence" and keep(d)]
+    rec = None
+    if recs:
+        specific = [r for r in recs if "recur" not in r.guesses]
+        rec = (specific or recs)[-1]
+        if "recur" in rec.guesses:
+            merged = _anchored(text, rec, found, ref)
+            if merged is not None:
+                return merged
+    for d in reversed(found):
+        if d.kind == "due":
+            return d
+    if rec is not None:
+        return rec
+    return next((d for d in reversed(found) if d.kind == "start"), None)
+
+
+def _anchored(text: str, rec: Deadline, found: list[Deadline], ref: date) -> Deadline | None:
+    from dataclasses import replace
+    for d in found:
+        if d.kind != "due" or d.precision != "day" or d.due is None or "year" not in d.guesses:
+            continue
+        lo, hi = min(d.span[0], rec.span[0]), max(d.span[1], rec.span[1])
+        if re.search(r"[;.!?\n]", text[min(d.span[1], rec.span[1]):max(d.span[0], rec.span[0])]):
+            continue
+        n_s, name = rec.every.split()
+        n = int(n_s)
+        if name.startswith("week") or name.startswith("day"):
+            return None
+        months = n * (12 if name.startswith("year") else 1)
+        due = d.due
+        if months == 1:
+            due = _next_day_of_month(ref - _ONE, d.due.day)
+        day = d.due.day if months < 12 else None
+        return replace(rec, due=due, day=day, span=(lo, hi), phrase=text[lo:hi], guesses=("year",))
     return None
+
+
+def find_deadline(text: str, ref: date) -> Deadline | None:
+    """The deadline that governs the task (see governing)."""
+    return governing(text, find_deadlines(text, ref), ref)
+
+
+# --------------------------------------------------------------------------
+# The reference date of a document without an issue date.
+
+_FULL_DATE = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
+    r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d{2})", re.I)
+# "Quyết định số 1851/QĐ-UBND ngày 27/9/2021": a cited document, dated before the one citing it.
+_CITED = re.compile(r"\bsố\s+\d[\w/.\-]*\s+ngày\s+", re.I)
+_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})(?![\d/\-\u2013])", re.I)
+
+
+def _full_date(m) -> date | None:
+    try:
+        return date(int(m.group("y") or m.group("y2")), int(m.group("m") or m.group("m2")),
+                    int(m.group("d") or m.group("d2")))
+    except ValueError:
+        return None
+
+
+def reference_date(text: str, issued: date | None = None) -> tuple[date | None, str]:
+    """The date a document's year-less and relative deadlines are read against, and where it
+    comes from: the issue date ("issued"); else a page's date line at the top, the publication
+    date of a portal page ("page"); else the latest date of a document it cites, or failing that
+    the first of January of the latest year it names, both lower bounds of its own date ("text");
+    else (None, "none"). Never the day of import."""
+    if issued is not None:
+        return issued, "issued"
+    text = unicodedata.normalize("NFC", text)
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    for line in lines[:6]:
+        m = _FULL_DATE.search(line)
+        if m and len(line) <= 80 and not re.match(r"(?:Số|Kính gửi)\b", line, re.I) and _full_date(m):
+            return _full_date(m), "page"
+    cited = [d for c in _CITED.finditer(text) if (m := _FULL_DATE.match(text, c.end() - len("ngày "))
+                                                  or _FULL_DATE.match(text, c.end())) and (d := _full_date(m))]
+    if cited:
+        return max(cited), "text"
+    years = [int(y) for y in _YEAR.findall(text)]
+    if years:
+        return date(max(years), 1, 1), "text"
+    return None, "none"
