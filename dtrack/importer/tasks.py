@@ -58,7 +58,8 @@ def find_deadline(text: str, ref: date) -> Deadline | None:
     """The deadline that governs a paragraph: the last due, else the most specific recurrence
     of a deliverable, else the last start."""
     def deliverable(d: Deadline) -> bool:
-        return fold(d.phrase).startswith("dinh ky") or _DELIVERABLE.search(
+        # A series on named days ("thứ Sáu hằng tuần", "từ ngày 3 đến ngày 7 hằng tháng") is a due.
+        return "recur" not in d.guesses or fold(d.phrase).startswith("dinh ky") or _DELIVERABLE.search(
             text[max(0, d.span[0] - 60):d.span[0] + 60]) is not None
     return governing(text, find_deadlines(text, ref), ref, keep=deliverable)
 
@@ -258,6 +259,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
         if _is_title(n.para) and _NON_TASK_TITLE.match(fold(n.para.text)):
             for x in [n, *_walk(n)]:
                 x.skip = True
+    share_deadlines(root, nodes)
     for parent in (root, *nodes):
         above: tuple[str, ...] = ()
         for c in parent.children:
@@ -350,8 +352,29 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
     task = DraftTask(text=n.para.text, lead=tuple(dict.fromkeys(lead)), support=support, lead_from=how,
                      warnings=warnings)
     if deadline is not None:
-        assign_deadline(task, deadline, ref_from, inherited=deadline is not n.deadline)
+        own = n.para.text[deadline.span[0]:deadline.span[1]] == deadline.phrase
+        assign_deadline(task, deadline, ref_from, inherited=not own)
     return task
+
+
+# "Các nhiệm vụ trên hoàn thành trước ngày 15/4/2020": one deadline written once after the tasks
+# it times, as its own paragraph (then no task) or at the end of the last of them.
+_SHARED = re.compile(r"\b(?:các|những|toàn bộ)\s+(?:nhiệm vụ|nội dung|công việc|việc)\s+(?:nêu\s+|kể\s+)?(?:trên|tại\s+các\s+"
+                     r"(?:điểm|khoản|mục)\s+trên)\b", re.I)
+
+
+def share_deadlines(root: Node, nodes: list[Node]) -> None:
+    for parent in (root, *nodes):
+        for i, c in enumerate(parent.children):
+            m = _SHARED.search(c.para.text)
+            if c.deadline is None or c.deadline.kind != "due" or m is None or m.start() > c.deadline.span[0]:
+                continue
+            if m.start() < 3:
+                c.skip = True       # the paragraph only times the tasks above it
+            for x in parent.children[:i]:
+                for y in (x, *_walk(x)):
+                    if y.deadline is None:
+                        y.deadline = c.deadline
 
 
 def assign_deadline(task: DraftTask, deadline: Deadline, ref_from: str = "issued", inherited: bool = False) -> None:
