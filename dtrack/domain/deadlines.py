@@ -187,7 +187,9 @@ _EXPR = (
 
 _CUE_STRONG = (
     r"\b(?P<cue>trước"
-    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước))?"
+    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước|đến\s+hết|đến|tới))?"
+    # "Thời gian thực hiện: tháng 10/2024" in a plan's list: done within that period.
+    r"|thời\s+gian(?:\s+(?:thực\s+hiện|hoàn\s+thành|triển\s+khai|nộp|gửi))?\s*:(?=\s*(?:tháng|qu[ýyí]|năm|ngày|\d))"
     r"|(?<!gia\s)(?:thời\s+)?hạn(?:\s+(?:chót|cuối|hoàn\s+thành|nộp|gửi))?(?:\s+là)?\s*:?"
     r"(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào))?"
     r"|thời\s+gian\s+hoàn\s+thành(?:\s+là)?\s*:(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào|trong))?"
@@ -205,7 +207,7 @@ _RANGE_JOIN = r"\s*,?\s*(?:đến|tới|-|\u2013)\s*(?:hết\s+)?"
 
 _REL = (
     r"\b(?P<cue>trong(?:\s+(?:vòng|thời\s+hạn|thời\s+gian|khoảng))?"
-    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:sau|trong))?|không\s+quá|tối\s+đa"
+    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:sau|trong)(?:\s+(?:vòng|thời\s+hạn))?)?|không\s+quá|tối\s+đa"
     r"|(?<!gia\s)(?:thời\s+)?hạn(?:\s+là)?\s*:?|(?P<after>sau))\s+"
     rf"(?P<n>{_NUM})\s+(?P<u>ngày\s+làm\s+việc|ngày|tuần(?:\s+lễ)?|tháng|năm)"
     # "trong 5 năm qua" looks back; "trong 2 ngày 15 và 16/7" names days.
@@ -252,6 +254,11 @@ _YEARDAYS = (
 _PERIODIC = rf"\bđịnh\s+kỳ\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}{_PER_LAN}?(?!\s*\d)"
 _PERLAN = rf"\b(?P<n>{_NUM})\s+{_UNIT}{_PER_LAN}"
 _LANPER = rf"\b(?:0?1|một)\s+lần\s*/\s*(?:(?P<n>{_NUM})\s+)?{_UNIT}(?!\s*\d)"
+# "trước ngày 25 của tháng cuối quý", "hằng quý, trước ngày 20 tháng cuối quý"
+_QUARTER_DAY = (
+    r"\b(?:(?:định\s+kỳ\s+)?h[ằà]ng\s+qu[ýyí]\s*,?\s*)?(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s*)?(?P<dom>\d{1,2})\s+"
+    r"(?:của\s+)?tháng\s+cuối\s+(?:của\s+)?(?:mỗi\s+|h[ằà]ng\s+)?qu[ýyí]"
+)
 _DOMREC = (
     r"\b(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s+)?(?P<dom>\d{1,2})\s+"
     r"(?:của\s+)?(?:h[ằà]ng|mỗi)\s+tháng"
@@ -259,7 +266,7 @@ _DOMREC = (
 
 # Cheap scan for places where some production may start.
 _TRIGGER = (
-    r"\b(?:trước|chậm\s+nhất|(?:thời\s+)?hạn|thời\s+gian\s+hoàn|hoàn\s+thành|hoàn\s+tất|xong"
+    r"\b(?:trước|chậm\s+nhất|(?:thời\s+)?hạn|thời\s+gian|hoàn\s+thành|hoàn\s+tất|xong"
     r"|trong|vào|bắt\s+đầu|kể\s+từ|tính\s+từ|từ|không\s+quá|tối\s+đa|sau|định\s+kỳ"
     rf"|h[ằà]ng|mỗi|{_NUM}\s+(?:ngày|tuần|tháng|qu[ýyí]|năm)\s*(?:/|một\s|0?1\s)"
     r"|(?:0?1|một)\s+lần|thứ\s|chủ\s+nhật|sáng|chiều)"
@@ -276,6 +283,7 @@ _VERB = (
     r"|tổ\s+chức|thí\s+điểm|vận\s+hành\s+thử|chạy\s+thử|hiệu\s+lực))\b"
 )
 _PERIOD_WORD = r"\bgiai\s+đoạn\s*$"
+_TIME_LABEL = re.compile(r"\bthời\s+gian(?:\s+(?:thực\s+hiện|hoàn\s+thành|triển\s+khai|tổ\s+chức))?\s*:\s*$", re.I)
 # Nouns after which "hằng năm" qualifies the noun, not the task.
 _NOT_RECURRING = (
     r"\b(?:ngân\s+sách|dự\s+toán|kinh\s+phí|vốn|chi\s+phí|nguồn|thu\s+nhập|doanh\s+thu"
@@ -293,7 +301,7 @@ def _grammar():
             expr=c(_EXPR), strong=c(_CUE_STRONG), weak=c(_CUE_WEAK), frm=c(_CUE_FROM),
             join=c(_RANGE_JOIN), rel=c(_REL), anchor_head=c(_ANCHOR_HEAD),
             anchor_doc=c(_ANCHOR_DOC), anchor_recv=c(_ANCHOR_RECV), anchor_event=c(_ANCHOR_EVENT),
-            dayrange=c(_DAYRANGE), weekly=c(_WEEKLY), window=c(_WINDOW), yeardays=c(_YEARDAYS), every=c(_EVERY), periodic=c(_PERIODIC),
+            dayrange=c(_DAYRANGE), quarter_day=c(_QUARTER_DAY), weekly=c(_WEEKLY), window=c(_WINDOW), yeardays=c(_YEARDAYS), every=c(_EVERY), periodic=c(_PERIODIC),
             perlan=c(_PERLAN), lanper=c(_LANPER), domrec=c(_DOMREC),
             trigger=c(_TRIGGER), clause_break=c(_CLAUSE_BREAK), verb=c(_VERB),
             period_word=c(_PERIOD_WORD), not_recurring=c(_NOT_RECURRING),
@@ -458,8 +466,8 @@ def _p_strong(G, norm, pos, ref):
     def resolve():
         prec, lo, hi = _period(e, ref)
         words = c.group("cue").lower().replace(",", " ").replace(":", " ").split()
-        if words[0] in ("hoàn", "xong") and prec == "year":
-            return None  # "kết quả hoàn thành năm 2023" reports on a year
+        if words[0] in ("hoàn", "xong") and prec == "year" and not e.group("ce"):
+            return None  # "kết quả hoàn thành năm 2023" reports on a year; "hoàn thành cuối năm" is due
         due = lo - _ONE if words[-1] == "trước" and prec in ("month", "quarter", "year") and not e.group("hn") else hi
         return dict(due=due, precision=prec, guesses=_guesses(ref, due, e))
 
@@ -504,6 +512,8 @@ def _p_from(G, norm, pos, ref):
         if G["period_word"].search(clause):
             return None
         verbs = [v.lastgroup for v in G["verb"].finditer(clause)]
+        if not verbs and _TIME_LABEL.search(norm, max(0, pos - 40), pos):
+            verbs = ["done" if b else "begin"]     # "Thời gian thực hiện: từ 01/6 đến 30/6/2024"
         role = "begin" if starting else (verbs[-1] if verbs else None)
         if role is None:
             return None
@@ -531,7 +541,7 @@ def _p_dayrange(G, norm, pos, ref):
     def resolve():
         clause = _clause(G, norm, pos)
         if G["period_word"].search(clause) or not G["verb"].search(clause) and not re.search(
-                r"\bthời\s+gian\b", clause, re.I):
+                r"\bthời\s+gian\b", clause, re.I) and not _TIME_LABEL.search(norm, max(0, pos - 40), pos):
             return None
         d1, d2, mo = int(m.group("d1")), int(m.group("d2")), int(m.group("m"))
         y = _year(m.group("y"), "day")
@@ -701,6 +711,25 @@ def _p_domrec(G, norm, pos, ref):
     return m.end(), resolve, "recurrence"
 
 
+def _p_quarter_day(G, norm, pos, ref):
+    m = G["quarter_day"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        day = int(m.group("dom"))
+        if not 1 <= day <= 31:
+            raise _Invalid(f"no day {day} in a month", "relative")
+        y, mo = ref.year, ref.month + (-ref.month) % 3
+        if ref >= date(y, mo, min(day, month_end(y, mo).day)):
+            mo += 3
+        y, mo = y + (mo - 1) // 12, (mo - 1) % 12 + 1
+        return dict(due=date(y, mo, min(day, month_end(y, mo).day)), every="3 months", day=day,
+                    precision="relative", kind="recurrence")
+
+    return m.end(), resolve, "recurrence"
+
+
 def _p_weekly(G, norm, pos, ref):
     """"thứ Sáu hằng tuần", "hằng tuần vào sáng thứ Hai": a weekly series on that weekday."""
     m = G["weekly"].match(norm, pos)
@@ -754,7 +783,7 @@ def _p_yeardays(G, norm, pos, ref):
 
 
 _PRODUCTIONS = (
-    _p_domrec, _p_yeardays, _p_window, _p_weekly, _p_dayrange, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
+    _p_domrec, _p_quarter_day, _p_yeardays, _p_window, _p_weekly, _p_dayrange, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
     _p_periodic_like("periodic"), _p_periodic_like("perlan"), _p_periodic_like("lanper"),
 )
 
