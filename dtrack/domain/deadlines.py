@@ -664,6 +664,13 @@ def _unit(n: int, unit: str) -> tuple[int, str]:
     return n, {"ngày": "day", "tuần": "week", "tháng": "month", "năm": "year"}[u]
 
 
+def _month_day(s: str) -> int:
+    day = int(s)
+    if not 1 <= day <= 31:
+        raise _Invalid(f"no day {day} in a month", "relative")
+    return day
+
+
 def _p_every(G, norm, pos, ref):
     m = G["every"].match(norm, pos)
     if not m or G["not_recurring"].search(norm[max(0, pos - 40):pos]):
@@ -676,10 +683,7 @@ def _p_every(G, norm, pos, ref):
         return m.end("u"), lambda: _recurrence(ref, *_unit(1, unit)), "recurrence"
 
     def resolve():
-        day = int(dom) if dom is not None else None
-        if day is not None and not 1 <= day <= 31:
-            raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence(ref, *_unit(1, unit), day=day)
+        return _recurrence(ref, *_unit(1, unit), day=_month_day(dom) if dom is not None else None)
 
     return m.end(), resolve, "recurrence"
 
@@ -703,10 +707,7 @@ def _p_domrec(G, norm, pos, ref):
         return None
 
     def resolve():
-        day = int(m.group("dom"))
-        if not 1 <= day <= 31:
-            raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence(ref, 1, "month", day=day)
+        return _recurrence(ref, 1, "month", day=_month_day(m.group("dom")))
 
     return m.end(), resolve, "recurrence"
 
@@ -717,9 +718,7 @@ def _p_quarter_day(G, norm, pos, ref):
         return None
 
     def resolve():
-        day = int(m.group("dom"))
-        if not 1 <= day <= 31:
-            raise _Invalid(f"no day {day} in a month", "relative")
+        day = _month_day(m.group("dom"))
         y, mo = ref.year, ref.month + (-ref.month) % 3
         if ref >= date(y, mo, min(day, month_end(y, mo).day)):
             mo += 3

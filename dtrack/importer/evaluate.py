@@ -281,6 +281,12 @@ def gold_table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
+def print_problems(scores: list[Score]) -> None:
+    for s in scores:
+        for p in s.problems:
+            print(f"  {s.name}: {p}")
+
+
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:.0f} %" if b else "-"
 
@@ -327,9 +333,7 @@ def main_gold(argv: list[str] | None = None) -> int:
         return 0
     print(gold_table(scores))
     if args.verbose:
-        for s in scores:
-            for p in s.problems:
-                print(f"  {s.name}: {p}")
+        print_problems(scores)
     print(summary(total(scores), len(scores)))
     return 0
 
@@ -347,9 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(table(scores))
     if args.verbose:
-        for s in scores:
-            for p in s.problems:
-                print(f"  {s.name}: {p}")
+        print_problems(scores)
     t = total(scores)
     ok = meets_target(t)
     print(("target met" if ok else "TARGET MISSED") + f": {t.found}/{t.hand} tasks found, {t.extra} extra, "
