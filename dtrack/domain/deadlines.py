@@ -61,13 +61,25 @@ Resolution
 * Recurrence ("định kỳ 02 tuần/lần", "hằng tháng trước ngày 20", "hàng quý",
   "6 tháng/lần", "01 lần/tuần") gives ``every`` = "1 week", "2 weeks",
   "1 month", "3 months" (a quarter), "1 year", "1 day" ..., optionally
-  ``day`` (day of the month), ``due=None`` and precision "relative".
-  "ngân sách hằng năm" and similar noun phrases are not a recurrence of the
-  task.
+  ``day`` (day of the month), precision "relative", and ``due`` = the first
+  occurrence after ``ref``: a named day ("thứ Sáu hằng tuần": the next
+  Friday; "từ ngày 3 đến ngày 7 hằng tháng": due 7, ``start`` 3; "trước
+  ngày 15/6 và 15/12 hằng năm": "6 months" on day 15; "trước ngày 25 của
+  tháng cuối quý"), else the end of the calendar period ("hằng quý": 30/6,
+  30/9 ..., ``day`` 31), else one interval after ``ref``; the last two are
+  guesses ("recur").  "ngân sách hằng năm" and similar noun phrases are not
+  a recurrence of the task.
+* Relative spans from the day the document is received or from an event
+  ("kể từ ngày nhận được văn bản", "kể từ ngày kết thúc đợt kiểm tra")
+  cannot be dated: ``due=None``, guess "anchor".  A span with no anchor is
+  counted from ``ref`` (guess "from-ref").
+* ``guesses`` lists what the reading assumed ("year", "past", "anchor",
+  "from-ref", "recur"); the importer turns each into a flag for the clerk.
+* reference_date() gives ``ref`` for a document without an issue date: the
+  page's date line, else the dates it cites; never the day of import.
 
 Not understood (on purpose or not yet): "đến hết ngày ..." alone, "đầu
-tháng 9", weekdays of weekly recurrences ("thứ Sáu hằng tuần" gives only
-"1 week"), "trước ngày 15 của tháng cuối quý".
+tháng 9", "hằng quý trước ngày 15" (a day of the quarter).
 
 Input may be NFC or NFD, any case, with "hằng"/"hàng" and "quý"/"quí";
 markdown emphasis markers (* and _) and zero-width characters are ignored
@@ -189,7 +201,8 @@ _CUE_STRONG = (
     r"\b(?P<cue>trước"
     r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước|đến\s+hết|đến|tới))?"
     # "Thời gian thực hiện: tháng 10/2024" in a plan's list: done within that period.
-    r"|thời\s+gian(?:\s+(?:thực\s+hiện|hoàn\s+thành|triển\s+khai|nộp|gửi))?\s*:(?=\s*(?:tháng|qu[ýyí]|năm|ngày|\d))"
+    # A bare "Thời gian:" is also how an invitation gives its meeting's hour: not a deadline.
+    r"|thời\s+gian\s+(?:thực\s+hiện|triển\s+khai|nộp|gửi)\s*:(?=\s*(?:tháng|qu[ýyí]|năm|ngày|\d))"
     r"|(?<!gia\s)(?:thời\s+)?hạn(?:\s+(?:chót|cuối|hoàn\s+thành|nộp|gửi))?(?:\s+là)?\s*:?"
     r"(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào))?"
     r"|thời\s+gian\s+hoàn\s+thành(?:\s+là)?\s*:(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào|trong))?"

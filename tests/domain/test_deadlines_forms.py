@@ -76,6 +76,7 @@ def test_starts_are_no_due(text, start):
     "phấn đấu đến năm 2030 có 80% doanh nghiệp",
     "giai đoạn 2021-2025",
     "Thời gian thực hiện: thường xuyên",
+    "Thời gian: 14 giờ 00, ngày 15/9/2024",       # an invitation's meeting hour
 ])
 def test_dates_that_are_no_deadline(text):
     assert [d for d in find_deadlines(text, REF) if d.kind == "due"] == []
