@@ -908,7 +908,11 @@ _FULL_DATE = re.compile(
     r"(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
     r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d{2})", re.I)
 # "Quyết định số 1851/QĐ-UBND ngày 27/9/2021": a cited document, dated before the one citing it.
-_CITED = re.compile(r"\bsố\s+\d[\w/.\-]*\s+ngày\s+", re.I)
+_CITED = re.compile(r"\bsố\s*:?\s*\d[\w/.\-]*(?:\s*/\s*[\w.\-]+)?\s*,?\s+ngày\s+", re.I)
+# "Ngày 12/6, UBND tỉnh ban hành Công văn số ...": a portal's report of the issue date.
+_PROSE_ISSUED = re.compile(
+    r"^(?:Vừa qua,\s*)?(?:Ngày|Hôm nay|Sáng|Chiều)\s*(?:ngày\s*)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})"
+    r"(?:\s*[/.\-]\s*(?P<y>(?:19|20)\d{2}))?\s*,[^.\n]{0,120}?\b(?:đã\s+)?ban\s+hành\b", re.I | re.M)
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})(?![\d/\-\u2013])", re.I)
 
 
@@ -920,22 +924,52 @@ def _full_date(m) -> date | None:
         return None
 
 
+_CLOCK = r"(?:\d{1,2}\s*[:h]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*(?:SA|CH|AM|PM))?)"
+# A page's date line: the date, perhaps a weekday, a label and an hour, nothing else.
+_PAGE_LINE = re.compile(
+    rf"^(?:{_CLOCK}\s*[-–,|]?\s*)?(?:(?:thứ\s+\w+|chủ\s+nhật)\s*,?\s*)?"
+    r"(?:(?:cập\s+nhật|ngày\s+đăng|đăng\s+ngày|đăng\s+lúc|ngày\s+cập\s+nhật|ngày)\s*:?\s*)?"
+    r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:19|20)\d{2})"
+    rf"(?:\s*[-–,|]?\s*(?:lúc\s+)?{_CLOCK})?(?:\s*\(?GMT\s*\+\s*7\)?)?\s*$", re.I)
+
+
+def _page_date(lines: list[str]) -> date | None:
+    for line in lines[:6]:
+        m = _PAGE_LINE.match(line)
+        if m and (d := _full_date(m)):
+            return d
+    return None
+
+
 def reference_date(text: str, issued: date | None = None) -> tuple[date | None, str]:
     """The date a document's year-less and relative deadlines are read against, and where it
-    comes from: the issue date ("issued"); else a page's date line at the top, the publication
-    date of a portal page ("page"); else the latest date of a document it cites, or failing that
-    the first of January of the latest year it names, both lower bounds of its own date ("text");
-    else (None, "none"). Never the day of import."""
+    comes from: the issue date ("issued"); else the issue date a portal reports in its prose
+    ("Ngày 12/6, UBND tỉnh ban hành ...", its year from the page's date line or the cited
+    documents: "text"); else a page's date line at the top, the publication date ("page");
+    else the latest date of a document it cites, or failing that the first of January of the
+    latest year it names, both lower bounds of its own date ("text"); else (None, "none").
+    Never the day of import."""
     if issued is not None:
         return issued, "issued"
     text = unicodedata.normalize("NFC", text)
     lines = [x.strip() for x in text.splitlines() if x.strip()]
-    for line in lines[:6]:
-        m = _FULL_DATE.search(line)
-        if m and len(line) <= 80 and not re.match(r"(?:Số|Kính gửi)\b", line, re.I) and _full_date(m):
-            return _full_date(m), "page"
+    page = _page_date(lines)
     cited = [d for c in _CITED.finditer(text) if (m := _FULL_DATE.match(text, c.end() - len("ngày "))
                                                   or _FULL_DATE.match(text, c.end())) and (d := _full_date(m))]
+    prose = _PROSE_ISSUED.search(text)
+    if prose:
+        dd, mm = int(prose.group("d")), int(prose.group("m"))
+        years = [int(prose.group("y"))] if prose.group("y") else \
+            [page.year, page.year - 1] if page else [max(cited).year, max(cited).year + 1] if cited else []
+        for y in years:
+            try:
+                got = date(y, mm, dd)
+            except ValueError:
+                continue
+            if (page is None or got <= page) and (not cited or got >= max(cited) or prose.group("y")):
+                return got, "text"
+    if page is not None:
+        return page, "page"
     if cited:
         return max(cited), "text"
     years = [int(y) for y in _YEAR.findall(text)]

@@ -90,7 +90,14 @@ def test_one_deadline_missed_earlier_is_flagged_as_before_the_document():
 def test_the_reference_date_is_never_the_day_of_import():
     assert reference_date("x", D(2023, 2, 1)) == (D(2023, 2, 1), "issued")
     page = "Thứ Ba, 18/06/2024 09:40\nTiêu đề bài viết\nNgày 14/6, UBND tỉnh ban hành Công văn số 1402/UBND-KT"
-    assert reference_date(page) == (D(2024, 6, 18), "page")
+    assert reference_date(page) == (D(2024, 6, 14), "text")      # the issue date the prose reports
+    assert reference_date(page.replace("Ngày 14/6, ", "")) == (D(2024, 6, 18), "page")
+    # A report of 30/12 published on 5/1 is of the year before.
+    assert reference_date("05/01/2025 14:20\nNgày 30/12, UBND tỉnh ban hành Công văn số 3/UBND") == \
+        (D(2024, 12, 30), "text")
+    # A short line that is a task, not a page's date line.
+    assert reference_date("Giao Sở Y tế hoàn thành trước ngày 10/12/2023.\n(Theo Công văn số 62/UBND-KT, "
+                          "ngày 23/11/2023)") == (D(2023, 11, 23), "text")
     cited = ("UBND tỉnh ban hành công văn.\nThực hiện Quyết định số 12/QĐ-UBND ngày 27/9/2021 và Công văn "
              "số 3/UBND ngày 03 tháng 01 năm 2022 của UBND tỉnh, các sở báo cáo trước ngày 15/8.")
     assert reference_date(cited) == (D(2022, 1, 3), "text")
