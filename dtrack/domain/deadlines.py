@@ -182,7 +182,7 @@ _EXPR = (
     rf"|{_TIME}{_WEEKDAY}(?:ngày\s*)?(?:"
     r"(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*,?\s*năm\s+(?P<y>\d{4}))?(?![\d/])"
     rf"|(?P<d2>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m2>\d{{1,2}})"
-    r"(?:\s*(?P=sep)\s*(?P<y2>\d{4}|\d{2})(?!\d)(?!/\w)"
+    r"(?:\s*(?P=sep)\s*(?P<y2>\d{4}|\d{2})(?!\d)(?!/\w)|\s*,?\s+năm\s+(?P<y3>\d{4})(?![\d/])"
     rf"|(?!\d)(?!\s*{_SEP}\s*\d)))"
     # "tháng 9/2022", "cuối tháng 9 năm 2022"
     rf"|(?:cuối\s+)?tháng\s+(?P<mm>\d{{1,2}})"
@@ -393,7 +393,7 @@ def _period(e, ref: date, before: date | None = None):
     if g("d") or g("d2"):
         dd = int(g("d") or g("d2"))
         m = int(g("m") or g("m2"))
-        y = _year(g("y") or g("y2"), "day")
+        y = _year(g("y") or g("y2") or g("y3"), "day")
         if y:
             try:
                 v = date(y, m, dd)
@@ -450,7 +450,7 @@ def _yearless(e) -> bool:
     if g("hn"):
         return not g("hy")
     if g("d") or g("d2"):
-        return not (g("y") or g("y2"))
+        return not (g("y") or g("y2") or g("y3"))
     if g("mm"):
         return not (g("my") or g("my2"))
     if g("q"):
@@ -888,9 +888,13 @@ def _anchored(text: str, rec: Deadline, found: list[Deadline], ref: date) -> Dea
         if name.startswith("week") or name.startswith("day"):
             return None
         months = n * (12 if name.startswith("year") else 1)
-        due = d.due
-        if months == 1:
-            due = _next_day_of_month(ref - _ONE, d.due.day)
+        # The series' first occurrence after ref, stepping from the named day.
+        k = 0
+        while add_months(d.due, months * (k - 1)) > ref:
+            k -= 1
+        while add_months(d.due, months * k) <= ref:
+            k += 1
+        due = add_months(d.due, months * k)
         day = d.due.day if months < 12 else None
         return replace(rec, due=due, day=day, span=(lo, hi), phrase=text[lo:hi], guesses=("year",))
     return None

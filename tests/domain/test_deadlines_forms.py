@@ -103,3 +103,18 @@ def test_the_reference_date_is_never_the_day_of_import():
     assert reference_date(cited) == (D(2022, 1, 3), "text")
     assert reference_date("Kế hoạch công tác năm 2023 của Sở") == (D(2023, 1, 1), "text")
     assert reference_date("không có ngày nào") == (None, "none")
+
+
+@pytest.mark.parametrize("text, every, day, due", [
+    ("Báo cáo hằng năm, trước ngày 01/9", "1 year", None, D(2025, 9, 1)),     # 1/9/2024 is already past
+    ("Báo cáo hằng năm, trước ngày 15/12", "1 year", None, D(2024, 12, 15)),
+    ("báo cáo định kỳ 6 tháng (trước ngày 15/6)", "6 months", 15, D(2024, 12, 15)),
+    ("6 tháng một lần, trước ngày 15/6 và 15/12", "6 months", 15, D(2024, 12, 15)),
+])
+def test_a_series_and_a_yearless_day_are_one_rule_from_its_next_date(text, every, day, due):
+    d = find_deadline(text, REF)
+    assert (d.kind, d.every, d.day, d.due) == ("recurrence", every, day, due)
+
+
+def test_a_day_month_then_its_year_in_words():
+    assert find_deadline("hoàn thành trước ngày 31/12 năm 2024", REF).due == D(2024, 12, 31)
