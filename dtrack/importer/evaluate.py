@@ -34,7 +34,7 @@ MATCH = 0.6
 DOC_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 GOLD_SUFFIX = ".gold.json"
 COUNTS = ("hand", "found", "missed", "extra", "lead_ok", "dated", "dated_ok", "deadline_ok",
-          "wrong_dates", "wrong_flagged", "issued_ok", "number_ok")
+          "wrong_dates", "wrong_flagged", "starts", "starts_ok", "issued_ok", "number_ok")
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Score:
     deadline_ok: int = 0    # due (or every) equal, no deadline included
     wrong_dates: int = 0    # a due written that the key does not have
     wrong_flagged: int = 0  # ... on a task that carries a flag
+    starts: int = 0         # key tasks with a start ("từ ngày 5 - 8/10", "bắt đầu từ tháng 5")
+    starts_ok: int = 0
     issued_ok: int = 0      # the document's issue date (gold files)
     number_ok: int = 0
     problems: list[str] = field(default_factory=list)
@@ -68,6 +70,7 @@ class Expected:
     due: date | None
     every: str | None = None
     due_text: str | None = None
+    start: date | None = None
 
 
 _WORD = re.compile(r"\w+")
@@ -136,6 +139,9 @@ def compare(name: str, expected: list[Expected], got, canon) -> Score:
             sc.wrong_dates += 1
             sc.wrong_flagged += bool(flags)
         sc.deadline_ok += ok
+        if h.start:
+            sc.starts += 1
+            sc.starts_ok += h.start == getattr(g, "start", None)
         if not ok:
             sc.problems.append(f"#{h.n} due: key {h.due} {h.every or ''} / import {g.due} {g.every or ''}"
                                + (f" [flags: {'; '.join(flags)}]" if flags else "")
@@ -198,7 +204,8 @@ def read_gold(path: Path) -> tuple[dict, list[Expected]]:
         if not isinstance(x, dict) or not (x.get("summary") or x.get("text")):
             raise ValueError(f"{where}: each task needs a 'summary'")
         tasks.append(Expected(int(x.get("n", k)), x.get("summary") or x.get("text"), _names(x.get("lead")),
-                              _gold_date(x.get("due"), where), x.get("recur") or None, x.get("due_text")))
+                              _gold_date(x.get("due"), where), x.get("recur") or None, x.get("due_text"),
+                              _gold_date(x.get("start"), where)))
     return data, tasks
 
 
@@ -296,6 +303,7 @@ def summary(t: Score, documents: int) -> str:
             f"({_pct(t.extra, t.found + t.extra)}), leads {t.lead_ok}/{t.found} ({_pct(t.lead_ok, t.found)}), "
             f"dated deadlines {t.dated_ok}/{t.dated} ({_pct(t.dated_ok, t.dated)}), "
             f"wrong dates {t.wrong_dates} ({t.wrong_flagged} flagged, {t.wrong_unflagged} unflagged), "
+            f"starts {t.starts_ok}/{t.starts}, "
             f"issue dates {t.issued_ok}/{documents}")
 
 

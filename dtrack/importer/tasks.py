@@ -96,6 +96,7 @@ class DraftTask:
     due: date | None = None
     due_text: str | None = None
     every: str | None = None
+    start: date | None = None      # when the work begins ("từ ngày 5 - 8/10": 5/10), for the review
     lead_from: str = ""            # how the lead was found, for the review
     warnings: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -385,6 +386,7 @@ def assign_deadline(task: DraftTask, deadline: Deadline, ref_from: str = "issued
         task.warnings.append(f"hạn không hợp lệ: {deadline.phrase}")
     elif deadline.kind in ("due", "recurrence"):
         task.due = deadline.due
+    task.start = deadline.start
     if deadline.kind == "recurrence":
         task.every = deadline.every + (f" on day {deadline.day}" if deadline.day else "")
     task.flags.extend(flags_for(deadline, ref_from, inherited))
