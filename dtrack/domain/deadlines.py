@@ -937,6 +937,9 @@ _PAGE_LINE = re.compile(
     rf"(?:\s*[-–,|]?\s*(?:lúc\s+)?{_CLOCK})?(?:\s*\(?GMT\s*\+\s*7\)?)?\s*$", re.I)
 
 
+_PLACE_DATE = re.compile(r"\w,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>(?:19|20)\d{2})", re.I)
+
+
 def _page_date(lines: list[str]) -> date | None:
     for line in lines[:6]:
         m = _PAGE_LINE.match(line)
@@ -957,6 +960,11 @@ def reference_date(text: str, issued: date | None = None) -> tuple[date | None, 
         return issued, "issued"
     text = unicodedata.normalize("NFC", text)
     lines = [x.strip() for x in text.splitlines() if x.strip()]
+    # The header's "Long An, ngày 11 tháng 11 năm 2024", where the header itself could not be read.
+    for line in lines[:15]:
+        m = _PLACE_DATE.search(line)
+        if m and (d := _full_date(m)):
+            return d, "text"
     page = _page_date(lines)
     cited = [d for c in _CITED.finditer(text) if (m := _FULL_DATE.match(text, c.end() - len("ngày "))
                                                   or _FULL_DATE.match(text, c.end())) and (d := _full_date(m))]

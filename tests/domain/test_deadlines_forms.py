@@ -103,6 +103,9 @@ def test_the_reference_date_is_never_the_day_of_import():
     assert reference_date(cited) == (D(2022, 1, 3), "text")
     assert reference_date("Kế hoạch công tác năm 2023 của Sở") == (D(2023, 1, 1), "text")
     assert reference_date("không có ngày nào") == (None, "none")
+    # The header's place-and-date line on the number's line, where the header could not be read.
+    assert reference_date("**Số: 402/TB-UBND** — Long An, ngày 11 tháng 11 năm 2024\nTHÔNG BÁO") == \
+        (D(2024, 11, 11), "text")
 
 
 @pytest.mark.parametrize("text, every, day, due", [
