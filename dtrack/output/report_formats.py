@@ -39,6 +39,8 @@ def title(report: Report) -> str:
         period = t("directives issued {start} – {end}", start=fmt(report.start) or "…", end=fmt(report.end) or "…")
     else:
         period = t("all directives")
+    if report.due_start or report.due_end:
+        period += t(", deadlines {start} – {end}", start=fmt(report.due_start) or "…", end=fmt(report.due_end) or "…")
     return t("Assigned tasks: {period}; state as of {as_of}", period=period, as_of=fmt(report.as_of))
 
 
@@ -77,23 +79,38 @@ def markdown(report: Report, with_list: bool = False) -> str:
 
 # ---------------------------------------------------------------------------- CSV
 
-def csv_bytes(report: Report, with_list: bool = False) -> bytes:
-    """UTF-8 with a BOM so that Excel shows Vietnamese text right when the file is double-clicked."""
+def csv_bytes(report: Report, with_list: bool = False, keys: bool = False) -> bytes:
+    """UTF-8 with a BOM so that Excel shows Vietnamese text right when the file is double-clicked.
+    Headers in the language spoken and the Total as the last row, after a blank row; with `keys`,
+    for programs: the JSON's English keys as headers and no Total row (a program sums for itself,
+    and a total among the rows would be counted twice). The rate is a number (0.6667) in both."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([report.by, *COUNTS, "on_time_rate"])
-    for row in [*report.rows, report.total]:
-        rate = row.on_time_rate
-        w.writerow([_csv_text(row.label if row is not report.total else t("Total")),
-                    *(row.counts[k] for k in COUNTS), "" if rate is None else rate])
+    w.writerow([report.by, *COUNTS, "on_time_rate"] if keys else headers(report))
+    for row in report.rows:
+        w.writerow(_csv_counts(row, row.label))
+    if not keys:
+        w.writerow([])
+        w.writerow(_csv_counts(report.total, t("Total")))
     if with_list:
         w.writerow([])
-        w.writerow([report.by, "ref", "number", "issued", "due", "days_overdue", "text"])
+        w.writerow([report.by, "ref", "number", "issued", "due", "days_overdue", "text"] if keys else list_headers(report))
         for row in report.rows:
             for u in overdue_sorted(row.overdue):
                 w.writerow([_csv_text(row.label), u.ref, _csv_text(u.directive.number), u.directive.issued.isoformat(),
                             u.due.isoformat() if u.due else "", u.days_overdue(report.as_of), _csv_text(u.task.text)])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def list_headers(report: Report) -> list[str]:
+    """The columns of the overdue tasks' list (CSV, the xlsx sheet of the late tasks)."""
+    return [headers(report)[0], t("Ref"), t("Document number"), t("Issued"), t("Deadline"), t("Days overdue"),
+            t("Task")]
+
+
+def _csv_counts(row: Tally, label: str) -> list:
+    rate = row.on_time_rate
+    return [_csv_text(label), *(row.counts[k] for k in COUNTS), "" if rate is None else rate]
 
 
 def _csv_text(s: str) -> str:
