@@ -6,11 +6,10 @@ nine columns of figures do not fit the 165 mm of a portrait page at a readable s
 from __future__ import annotations
 
 from dtrack.domain.settings import Settings
-from dtrack.domain.wording import percent
-from dtrack.i18n import language, t
+from dtrack.i18n import t
 from dtrack.output import docx_layout as layout
 from dtrack.output.letters import head, signature
-from dtrack.output.report_formats import headers, overdue_line, title
+from dtrack.output.report_formats import headers, overdue_line, rate_words, title
 from dtrack.services.report import COUNTS, Report, Tally, overdue_sorted
 
 # Landscape text width: 297 - 30 - 15 = 252 mm; the label gets what the eight figures leave.
@@ -18,9 +17,7 @@ _WIDTHS = [76.0, *([22.0] * 8)]
 
 
 def _cells(tally: Tally, label: str) -> list[str]:
-    rate = tally.on_time_rate
-    return [label, *(str(tally.counts[k]) for k in COUNTS),
-            "–" if rate is None else percent(rate * 100, 1, language())]
+    return [label, *(str(tally.counts[k]) for k in COUNTS), rate_words(tally.on_time_rate)]
 
 
 def docx_bytes(report: Report, settings: Settings, *, with_list: bool = False) -> bytes:

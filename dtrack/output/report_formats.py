@@ -11,7 +11,8 @@ import io
 import re
 
 from dtrack.domain.dates import fmt
-from dtrack.i18n import t
+from dtrack.domain.wording import percent
+from dtrack.i18n import language, t
 from dtrack.services.report import COUNTS, Report, Tally, Unit, overdue_sorted, rate_text
 from dtrack.domain.text import one_line, safe_display, shorten
 
@@ -32,6 +33,11 @@ def short_headers(report: Report) -> list[str]:
 def cells(tally: Tally, label: str | None = None) -> list[str]:
     return [label if label is not None else tally.label, *(str(tally.counts[k]) for k in COUNTS),
             rate_text(tally.on_time_rate)]
+
+
+def rate_words(rate: float | None) -> str:
+    """The on-time rate as the language spoken writes a percentage (66,7 % / 66.7%): what leaves the office."""
+    return "–" if rate is None else percent(rate * 100, 1, language())
 
 
 def title(report: Report) -> str:
@@ -125,44 +131,69 @@ _COLOURS = {"done_on_time": "#2e7d32", "done_late": "#f9a825", "open_in_time": "
             "open_overdue": "#c62828", "cancelled": "#9e9e9e"}
 
 _CSS = """
-body{font-family:"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;margin:2rem;color:#212121;max-width:1100px}
-h1{font-size:1.3rem;margin:0 0 .3rem}
-p.sub{color:#616161;margin:0 0 1.2rem}
-table{border-collapse:collapse;width:100%;margin-bottom:1.5rem;font-size:.9rem}
-th,td{border:1px solid #e0e0e0;padding:.35rem .5rem;vertical-align:top}
+body{font-family:"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;margin:1.5rem 2rem;color:#212121;max-width:1100px}
+h1{font-size:1.3rem;margin:0 0 .2rem}
+h2{font-size:1.05rem;margin:1.4rem 0 .5rem}
+p.sub{color:#616161;margin:0 0 1rem}
+.figures{display:grid;grid-template-columns:repeat(4,1fr);gap:.8rem;margin:0 0 1rem}
+.figure{border:1px solid #e0e0e0;border-radius:4px;padding:.5rem .8rem}
+.figure b{display:block;font-size:1.6rem;font-variant-numeric:tabular-nums}
+.figure span{font-size:.85rem;color:#616161}
+.figure.late b{color:#c62828}
+.figure.good b{color:#2e7d32}
+table{border-collapse:collapse;width:100%;margin-bottom:1rem;font-size:.9rem}
+th,td{border:1px solid #e0e0e0;padding:.3rem .5rem;vertical-align:top}
 th{background:#f5f5f5;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.total td{font-weight:bold;background:#fafafa}
+tr.total td{font-weight:bold;background:#fafafa;border-top:2px solid #9e9e9e}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
-.chart{margin-top:.5rem}
-.bar-row{display:grid;grid-template-columns:16rem 1fr 3rem;align-items:center;gap:.6rem;margin:.25rem 0}
+.chart{margin:.4rem 0 1rem}
+.bar-row{display:grid;grid-template-columns:16rem 1fr 3rem;align-items:center;gap:.6rem;margin:.15rem 0}
 .bar-row .label{font-size:.85rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.bar{display:flex;height:1.1rem;background:#f5f5f5;border-radius:2px;overflow:hidden}
+.bar{display:flex;height:1rem;background:#f5f5f5;border-radius:2px;overflow:hidden}
 .bar div{height:100%}
 .bar-row .count{font-size:.85rem;text-align:right}
-ul.overdue{font-size:.85rem;margin:.2rem 0 1rem}
+details{border-bottom:1px solid #eeeeee;padding:.3rem 0}
+summary{cursor:pointer;font-size:.95rem}
+summary .n{color:#c62828;font-weight:bold}
+ul.overdue{font-size:.85rem;margin:.3rem 0 .5rem}
+@media (max-width:600px){
+body{margin:.8rem}
+.figures{grid-template-columns:repeat(2,1fr)}
+.bar-row{grid-template-columns:8rem 1fr 2rem;gap:.4rem}
+.table-wrap{overflow-x:auto}
+}
+@media print{
+@page{size:A4;margin:20mm 15mm 20mm 30mm}
+body{margin:0;max-width:none;font-size:10.5pt}
+.bar,.bar div,.legend i,th,tr.total td{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.bar-row{grid-template-columns:55mm 1fr 10mm}
+tr,.bar-row,details{break-inside:avoid}
+h2{break-after:avoid}
+summary{list-style:none}
+}
 """
 
 
 def html_page(report: Report, with_list: bool = False) -> str:
+    """A page a leader reads top down: the key figures and the chart first (within the first screen
+    of a 1200x900 window), then the table, then each agency's overdue tasks folded in <details>
+    (opened with --list; no script). A print stylesheet sets A4 with the decree's margins."""
     e = html.escape
-    state_labels = dict(zip(("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled"),
-                            headers(report)[2:7]))
-    out = ["<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
+    head = headers(report)
+    state_labels = dict(zip(("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled"), head[2:7]))
+    total = report.total
+    figures = [("", head[1], str(total.counts["assigned"])), ("good", head[2], str(total.counts["done_on_time"])),
+               ("late", head[5], str(total.counts["open_overdue"])),
+               ("", head[8], rate_words(total.on_time_rate))]
+    out = ["<!DOCTYPE html>", f'<html lang="{e(language())}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(title(report))}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
            f"<h1>{e(t('Follow-up of assigned tasks'))}</h1>", f'<p class="sub">{e(title(report))}</p>',
-           "<table>", "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers(report)) + "</tr></thead>",
-           "<tbody>"]
-    for row in report.rows:
-        c = cells(row)
-        out.append(f"<tr><td>{e(safe_display(c[0]))}</td>" + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
-                   + "</tr>")
-    c = cells(report.total, t("Total"))
-    out.append(f'<tr class="total"><td>{e(c[0])}</td>' + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
-               + "</tr>")
-    out += ["</tbody>", "</table>", '<div class="legend">']
+           '<div class="figures">']
+    out += [f'<div class="figure {cls}"><b>{e(value)}</b><span>{e(label)}</span></div>' for cls, label, value in figures]
+    out += ["</div>", '<div class="legend">']
     out += [f'<span><i style="background:{_COLOURS[k]}"></i>{e(v)}</span>' for k, v in state_labels.items()]
     out += ["</div>", '<div class="chart">']
     widest = max((r.counts["assigned"] for r in report.rows), default=0) or 1
@@ -173,9 +204,20 @@ def html_page(report: Report, with_list: bool = False) -> str:
             f'title="{e(state_labels[k])}: {row.counts[k]}"></div>' for k in _COLOURS if row.counts[k])
         out.append(f'<div class="bar-row"><div class="label" title="{label}">{label}</div>'
                    f'<div class="bar">{segments}</div><div class="count">{row.counts["assigned"]}</div></div>')
-        if with_list and row.overdue:
-            out.append('<ul class="overdue">' + "".join(
-                f"<li>{e(safe_display(overdue_line(u, report.as_of)))}</li>" for u in overdue_sorted(row.overdue))
-                + "</ul>")
-    out += ["</div>", "</body>", "</html>"]
+    out += ["</div>", '<div class="table-wrap"><table>',
+            "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>", "<tbody>"]
+    for row, label, cls in [*((r, r.label, "") for r in report.rows), (total, t("Total"), ' class="total"')]:
+        c = [*cells(row, label)[:-1], rate_words(row.on_time_rate)]
+        out.append(f"<tr{cls}><td>{e(safe_display(c[0]))}</td>" + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
+                   + "</tr>")
+    out += ["</tbody>", "</table></div>"]
+    late_rows = [row for row in report.rows if row.overdue]
+    if late_rows:
+        out.append(f"<h2>{e(t('Overdue tasks'))}</h2>")
+    for row in late_rows:
+        out.append(f"<details{' open' if with_list else ''}><summary>{e(safe_display(one_line(row.label)))} "
+                   f'<span class="n">{len(row.overdue)}</span></summary><ul class="overdue">'
+                   + "".join(f"<li>{e(safe_display(overdue_line(u, report.as_of)))}</li>"
+                             for u in overdue_sorted(row.overdue)) + "</ul></details>")
+    out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
