@@ -101,7 +101,7 @@ def report_command(
     due_end: Optional[str] = typer.Option(None, "--due-to", metavar="DATE",
                                           help="Only tasks (and occurrences) due on or before this day."),
     fmt_: str = typer.Option("table", "--format", "-f", metavar="table|md|csv|json|html|xlsx|docx",
-                             help="Output format (xlsx needs dtrack[xlsx], docx dtrack[docx])."),
+                             help="Output format (xlsx needs dtrack-vn[xlsx], docx dtrack-vn[docx])."),
     with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row (html: "
                                                          "shown unfolded)."),
     keys: bool = typer.Option(False, "--keys", help="csv: the JSON's English keys as headers and no Total "
@@ -295,7 +295,7 @@ def remind_command(
     within: Optional[int] = typer.Option(None, "--within", metavar="DAYS", min=0,
                                          help="Also list the open tasks due within DAYS days."),
     fmt_: str = typer.Option("md", "--format", "-f", metavar="md|docx",
-                             help="md (Markdown, the default) or docx (Word, needs dtrack[docx])."),
+                             help="md (Markdown, the default) or docx (Word, needs dtrack-vn[docx])."),
     issuer: Optional[str] = typer.Option(None, "--issuer", metavar="NAME", help="The sending office, for the "
                                                                                 "letter head (default: settings)."),
     place: Optional[str] = typer.Option(None, "--place", metavar="NAME", help="The place in the date line "

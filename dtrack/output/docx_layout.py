@@ -22,7 +22,7 @@ def require(extra: str = "docx"):
         import docx
     except ImportError:
         raise UsageError(t("--format {fmt} needs python-docx, which is not installed", fmt=extra),
-                         hint=t("Install it: pip install 'dtrack[docx]'.")) from None
+                         hint=t('Install it: pip install "dtrack-vn[docx]" (under pipx: pipx inject dtrack-vn python-docx).')) from None
     return docx
 
 

@@ -26,7 +26,7 @@ def require():
         import openpyxl
     except ImportError:
         raise UsageError(t("--format {fmt} needs openpyxl, which is not installed", fmt="xlsx"),
-                         hint=t("Install it: pip install 'dtrack[xlsx]'.")) from None
+                         hint=t('Install it: pip install "dtrack-vn[xlsx]" (under pipx: pipx inject dtrack-vn openpyxl).')) from None
     return openpyxl
 
 

@@ -109,4 +109,4 @@ def test_a_missing_python_docx_is_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "docx", None)      # what an install without the extra sees
     with pytest.raises(UsageError) as e:
         docx_layout.require()
-    assert "pip install 'dtrack[docx]'" in e.value.hint
+    assert 'pip install "dtrack-vn[docx]"' in e.value.hint
