@@ -368,6 +368,8 @@ def remind_command(
     folder = Path(output)
     if not folder.parent.exists():
         raise UsageError(t("-o {path}: the folder does not exist", path=folder.parent))
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(t("-o {path}: --all writes into a folder, and this is a file", path=output))
     folder.mkdir(exist_ok=True)
     from dtrack.domain.text import slugify
     from dtrack.store.files import write_atomic

@@ -78,14 +78,20 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _counts_sheet(ws, report: Report) -> int:
-    """Title, header, one row per group, a blank row, the Total; returns the header's row."""
+def _top(ws, heading: str, head: list[str]) -> None:
+    """The sheet's title in row 1 and its header in row 2."""
     from openpyxl.styles import Font
-    ws.cell(row=1, column=1, value=title(report)).font = Font(bold=True, size=13)
-    head = headers(report)
+    ws.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13)
     for col, text in enumerate(head, 1):
         ws.cell(row=2, column=col, value=text)
     _style_header(ws, 2, len(head))
+
+
+def _counts_sheet(ws, report: Report) -> None:
+    """Title, header, one row per group, a blank row, the Total."""
+    from openpyxl.styles import Font
+    head = headers(report)
+    _top(ws, title(report), head)
     row_no = 3
     for tally in report.rows:
         _counts_row(ws, row_no, tally, tally.label)
@@ -96,7 +102,6 @@ def _counts_sheet(ws, report: Report) -> int:
         ws.cell(row=total_row, column=col).font = Font(bold=True)
     ws.freeze_panes = "B3"
     _fit_widths(ws, 2)
-    return 2
 
 
 def _counts_row(ws, row: int, tally: Tally, label: str) -> None:
@@ -134,13 +139,7 @@ def _chart(ws, report: Report) -> None:
 
 
 def _overdue_sheet(ws, report: Report) -> None:
-    from openpyxl.styles import Font
-    ws.cell(row=1, column=1, value=t("Overdue tasks as of {day}", day=report.as_of.strftime("%d/%m/%Y"))).font = \
-        Font(bold=True, size=13)
-    head = list_headers(report)
-    for col, text in enumerate(head, 1):
-        ws.cell(row=2, column=col, value=text)
-    _style_header(ws, 2, len(head))
+    _top(ws, t("Overdue tasks as of {day}", day=report.as_of.strftime("%d/%m/%Y")), list_headers(report))
     row_no = 3
     for tally in report.rows:
         for u in overdue_sorted(tally.overdue):
