@@ -56,6 +56,7 @@ def _fit_widths(ws, first_row: int, wrap_cols: dict[int, int] | None = None) -> 
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     wrap_cols = wrap_cols or {}
+    header_lines = 1
     for col in range(1, ws.max_column + 1):
         letter = get_column_letter(col)
         if col in wrap_cols:
@@ -67,7 +68,11 @@ def _fit_widths(ws, first_row: int, wrap_cols: dict[int, int] | None = None) -> 
         longest = max((len(_shown(v)) for v in values if v is not None), default=0)
         header = str(ws.cell(row=first_row, column=col).value or "")
         header_need = max(len(header) / 2, max((len(w) for w in header.split()), default=0))
-        ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(longest, header_need, 6) + 2)
+        width = min(_MAX_WIDTH, max(longest, header_need, 6) + 2)
+        ws.column_dimensions[letter].width = width
+        header_lines = max(header_lines, -(-len(header) // int(width - 2)))
+    # A wrapped header needs its row to grow: Excel does not grow it for a file it did not lay out.
+    ws.row_dimensions[first_row].height = 15 * header_lines + (6 if header_lines > 1 else 0)
 
 
 def _shown(value) -> str:
@@ -135,6 +140,7 @@ def _chart(ws, report: Report) -> None:
     chart.x_axis.scaling.orientation = "maxMin"      # the first agency on top, as in the table
     chart.height = max(8.0, 0.6 * len(report.rows) + 3)
     chart.width = 22.0
+    chart.legend.position = "b"
     ws.add_chart(chart, f"A{last + 4}")
 
 
