@@ -158,7 +158,7 @@ details{border-bottom:1px solid #eeeeee;padding:.3rem 0}
 summary{cursor:pointer;font-size:.95rem}
 summary .n{color:#c62828;font-weight:bold}
 ul.overdue{font-size:.85rem;margin:.3rem 0 .5rem}
-@media (max-width:600px){
+@media screen and (max-width:600px){
 body{margin:.8rem}
 .figures{grid-template-columns:repeat(2,1fr)}
 .bar-row{grid-template-columns:8rem 1fr 2rem;gap:.4rem}
@@ -169,6 +169,8 @@ body{margin:.8rem}
 body{margin:0;max-width:none;font-size:10.5pt}
 .bar,.bar div,.legend i,th,tr.total td{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .bar-row{grid-template-columns:55mm 1fr 10mm}
+table{font-size:9pt}
+th:first-child{width:30%}
 tr,.bar-row,details{break-inside:avoid}
 h2{break-after:avoid}
 summary{list-style:none}

@@ -77,7 +77,9 @@ def test_remind_all_writes_one_letter_per_late_agency_named_by_short_name(cli, o
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["snv.md", "stc.md", "stttt.md", "trung-tam-cntt-tt.md", "ubnd-cap-huyen.md"]
     assert "Kính gửi: Sở Tài chính." in (folder / "stc.md").read_text(encoding="utf-8")
-    assert "5 letter(s) written" in result.stderr      # the clerk's language: a message, not a document
+    assert "5 letter(s) written" in result.stderr
+    again = cli("--dir", str(office), "remind", "--all", "-o", str(folder / "stc.md"))
+    assert again.exit_code == 2 and again.stderr.startswith("dtrack: error: -o ") and "folder" in again.stderr      # the clerk's language: a message, not a document
     soon = tmp_path / "soon"
     cli("--dir", str(office), "--as-of", "2024-07-20", "remind", "--all", "--within", "5", "-o", str(soon))
     md = (soon / "stttt.md").read_text(encoding="utf-8")
@@ -110,3 +112,23 @@ def test_a_missing_python_docx_is_an_install_hint(monkeypatch):
     with pytest.raises(UsageError) as e:
         docx_layout.require()
     assert 'pip install "dtrack-vn[docx]"' in e.value.hint
+
+
+@pytest.mark.slow       # a process start and five documents: ~1.5 s, beyond this file's share of the default run
+def test_the_installed_script_writes_every_late_agencys_word_letter(office, tmp_path):
+    import os
+    import subprocess
+
+    from conftest import dtrack_script
+    folder = tmp_path / "out" / "don-doc"
+    (tmp_path / "out").mkdir()
+    run = subprocess.run([dtrack_script(), "--dir", str(office), "--as-of", "2024-08-15", "remind", "--all",
+                          "--format", "docx", "-o", str(folder)], capture_output=True, env=os.environ, timeout=120)
+    assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["snv.docx", "stc.docx", "stttt.docx", "trung-tam-cntt-tt.docx", "ubnd-cap-huyen.docx"]
+    for name in names:
+        letter = docx.Document(str(folder / name))
+        assert [p.text for p in letter.paragraphs if p.text][0].startswith("Kính gửi: ")
+    assert [p.text for p in docx.Document(str(folder / "stc.docx")).paragraphs if p.text][0] == \
+        "Kính gửi: Sở Tài chính."

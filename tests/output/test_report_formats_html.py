@@ -22,7 +22,7 @@ def test_figures_and_chart_come_before_the_table_and_the_lists_fold(cli, tmp_pat
     assert page.count("<details>") == 5 and "<details open>" not in page and "<script" not in page
     assert '<summary>Sở Thông tin và Truyền thông <span class="n">9</span></summary>' in page
     assert "@media print{" in page and "@page{size:A4;margin:20mm 15mm 20mm 30mm}" in page
-    assert "@media (max-width:600px)" in page
+    assert "@media screen and (max-width:600px)" in page
     opened = cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "html", "--list").stdout
     assert opened.count("<details open>") == 5
 
