@@ -62,11 +62,14 @@ def date_words(d: date) -> str:
 
 
 def head(settings: Settings, as_of: date, *, issuer: str | None = None, place: str | None = None) -> Head:
-    """The header from the store settings; --issuer and --place override them. An office without a
-    parent body (the province's People's Committee itself) has no parent line; a missing office
-    gets a placeholder under a parent placeholder, for the clerk to fill in."""
+    """The header from the store settings; --issuer names the issuing body wholesale (no parent line)
+    and --place the place. An office without a parent body (the province's People's Committee
+    itself) has no parent line; a missing office gets placeholders, for the clerk to fill in."""
     office = (issuer or settings.office).strip()
-    parent = settings.parent.strip() if office else t("[PARENT BODY]")
+    if issuer:
+        parent = ""
+    else:
+        parent = settings.parent.strip() or ("" if office else t("[PARENT BODY]"))
     place_text = (place or settings.place).strip() or t("[PLACE]")
     return Head(parent=parent.upper(), office=(office or t("[NAME OF THE OFFICE]")).upper(),
                 number=t("No.: ……/……"), place_date=f"{place_text}, {date_words(as_of)}",

@@ -68,3 +68,9 @@ def test_no_overdue_task_and_bad_input(cli):
     assert "--all" in cli("--dir", str(BUNDLED), "remind").stderr
     result = cli("--dir", str(BUNDLED), "remind", "--agency", "UBND")
     assert result.exit_code == 2 and "matches" in result.stderr
+
+
+def test_empty_settings_leave_placeholders_to_fill_in(cli, tmp_path):
+    letter = cli("--dir", str(vietnamese_store(tmp_path)), "--as-of", "2024-08-15", "remind", "--agency", "STC").stdout
+    assert letter.startswith("\\[TÊN CƠ QUAN CHỦ QUẢN\\]\n\n**\\[TÊN CƠ QUAN\\]**\n")
+    assert "*\\[ĐỊA DANH\\], ngày 15 tháng 8 năm 2024*" in letter and "**\\[Họ và tên\\]**" in letter
