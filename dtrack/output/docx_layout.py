@@ -82,10 +82,12 @@ def _rule(cell, width_mm: float, cell_mm: float) -> None:
     empty paragraph of its own (1 pt high), inset from both sides to `width_mm`, centred."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm
+    from docx.shared import Mm, Pt
     p = _fill(cell, "", size=1)
     inset = max(0.0, (cell_mm - 3.8 - width_mm) / 2)     # 3.8 mm: the cell's own left and right margins
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = Mm(inset)
+    p.paragraph_format.space_before = Pt(2)          # clear of the descenders of the line above
+    p.paragraph_format.space_after = Pt(6)           # and of the number or date line below
     ppr = p._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
