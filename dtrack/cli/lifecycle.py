@@ -37,12 +37,23 @@ def init_command(
     from dtrack.store import initstore
     from dtrack.output import render
     out = render.console()
-    result = initstore.init((path or Path.cwd()).resolve(), commit=not no_commit,
-                           timeout=env_of(ctx).config.lock_timeout)
+    folder = (path or Path.cwd()).resolve()
+    result = initstore.init(folder, commit=not no_commit, timeout=env_of(ctx).config.lock_timeout,
+                            who=_ask_identity(folder) if not no_commit else None)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:
         render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
+
+
+def _ask_identity(folder: Path) -> tuple[str, str] | None:
+    """At a terminal, the name and e-mail git lacks, asked before anything is written (init sets them
+    in the repository); elsewhere None, and init says how to set them."""
+    from dtrack.store import initstore
+    if initstore.identity(folder) or not _tty():
+        return None
+    typer.echo(t("git does not know who you are yet; your commits will carry this name and address."), err=True)
+    return typer.prompt(t("Your name")), typer.prompt(t("Your e-mail"))
 
 
 def add_command(
