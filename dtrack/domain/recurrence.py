@@ -77,17 +77,51 @@ def series_start(task) -> date | None:
     return task.occurrences[0].due if task.occurrences else task.due
 
 
-def complete(task, on: date) -> dict:
-    """The changes `done` makes to a recurring task: record the occurrence its `due` stands for and move
-    `due` to the following occurrence, even if that one is already past (each occurrence is reported on
-    its own: a late series shows the next one overdue rather than silently skipping it). Past `until:`
-    the series is over and the task is done."""
+def complete(task, on: date, note: str | None = None, by: str | None = None) -> dict:
+    """The changes `done` makes to a recurring task: record the occurrence its `due` stands for (with
+    the note and the reply document `by` of that occurrence) and move `due` to the following occurrence,
+    even if that one is already past (each occurrence is reported on its own: a late series shows the
+    next one overdue rather than silently skipping it). Past `until:` the series is over and the task
+    is done."""
     every = parse_every(task.every)
-    occurrences = (*task.occurrences, Occurrence(task.due, on))
+    occurrences = (*task.occurrences, Occurrence(task.due, on, note or None, by or None))
     following = next_after(series_start(task), every, task.due)
     if task.until is not None and following > task.until:
         return {"occurrences": occurrences, "status": "done", "done": on}
     return {"occurrences": occurrences, "due": following}
+
+
+def undo_last(task) -> dict | None:
+    """The changes `reopen` makes to a recurring task: its last recorded occurrence is undone (a mistaken
+    `done`): the record goes, `due` is that occurrence's deadline again and an ended series is open.
+    None when no occurrence is recorded."""
+    if not task.occurrences:
+        return None
+    last = task.occurrences[-1]
+    changes: dict = {"occurrences": task.occurrences[:-1] or None, "due": last.due}
+    if task.status != "open":
+        changes.update(status="open", done=None)
+    return changes
+
+
+def overdue_dues(due: date | None, day: date, every: str | None, start: date | None = None,
+                 until: date | None = None, limit: int = 9999) -> tuple[date, ...]:
+    """The deadlines an open task has missed by `day`: none while `due` is not past; for a one-off task
+    its due; for a series its due and every later occurrence before `day` (up to `until`), each one a
+    report left undone. `start` is where the series' arithmetic starts (series_start)."""
+    if due is None or due >= day:
+        return ()
+    if not every:
+        return (due,)
+    try:
+        rule = parse_every(every)
+    except UsageError:
+        return (due,)
+    out, current = [], due
+    while current < day and (until is None or current <= until) and len(out) < limit:
+        out.append(current)
+        current = next_after(start or due, rule, current)
+    return tuple(out)
 
 
 _FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}

@@ -9,7 +9,8 @@ from dtrack.domain.agencies import Registry
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.states import DEFAULT_WINDOW, state_of
+from dtrack.domain.labels import RECURRING
+from dtrack.domain.states import DEFAULT_WINDOW, missed_deadlines, state_of
 from dtrack.domain.text import fold
 
 
@@ -75,9 +76,39 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
     if brief:
         lines = [(None, x.due, *state(x), None, None) for x in found]
     else:
-        lines = [(x.ref, x.due, *state(x), x.lead, x.label) for x in found]
+        behind = periods_behind(collection, found, today)
+        lines = [(x.ref, x.due, *state(x), x.lead, _behind_label(x.label, behind.get(x.ref))) for x in found]
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
     return Listing(lines, [(x.rel, x.pos) for x in found] if brief else [], counts, collection.problems, registry)
+
+
+def periods_behind(collection, found, today: date) -> dict[str, int]:
+    """ref -> how many occurrences an overdue recurring task has missed, when more than one
+    (states.missed_deadlines). Only those tasks' directives are built: the index rows carry the
+    recurring mark in the label, not the series."""
+    refs = [x.ref for x in found if x.status == "open" and x.due is not None and x.due < today
+            and x.label.startswith(RECURRING + " ")]
+    if not refs:
+        return {}
+    out = {}
+    try:
+        directives = store_for(collection, refs).directives
+    except (NotFoundError, UsageError):         # a label that no longer resolves: shown without the count
+        return {}
+    for ref in refs:
+        try:
+            missed = len(missed_deadlines(resolve_task(directives, ref)[1], today))
+        except (NotFoundError, UsageError):
+            continue
+        if missed > 1:
+            out[ref] = missed
+    return out
+
+
+def _behind_label(label: str, missed: int | None) -> str:
+    if not missed:
+        return label
+    return f"{RECURRING} ({t('{n} periods overdue', n=missed)}) {label[len(RECURRING) + 1:]}"
 
 
 def find_directive(collection, key: str):
