@@ -21,7 +21,8 @@ from dtrack.i18n import t
 from dtrack.domain.model import KINDS, Cancellation, Directive, Extension, InvalidDirective, Task, directive_from_data
 from dtrack.domain.recurrence import parse_every
 from dtrack.store.files import Store
-from dtrack.domain.text import fold, nfc, shorten
+from dtrack.domain.text import fold, nfc
+from dtrack.store.commitmsg import SUBJECT_WIDTH, cut
 from dtrack.store.yamledit import Doc, append_task, render_scalar
 
 Result = ops.Result
@@ -82,7 +83,7 @@ def cancel(store: Store, refs: Sequence[str], today: date, *, reason: str, by: s
         return {"status": "cancelled", "cancelled": record}
 
     def detail(task: Task, changes: dict) -> str:
-        return ": " + shorten(reason, 50)
+        return ": " + cut(reason, 50)
 
     return ops.change_tasks(store, refs, edit, message=ops._message("cancel", store, _why(reason, by), detail),
                             commit=commit)
@@ -191,7 +192,7 @@ def add_directive(store: Store, new: NewDirective, *, text: str | None = None, f
     if path.exists():
         raise UsageError(t("{path} already exists; nothing was written", path=rel))
     result = Result(changed=[rel.rsplit("/", 1)[-1][:-5]], files=[path])
-    message = transaction.Message(f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}", "add",
+    message = transaction.Message(f"add {new.number or result.changed[0]}: {cut(new.title, 60)}", "add",
                                   [result.changed[0]], [f"{new.issuer}, {fmt(new.issued)}"])
     result.summary = message.subject
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
@@ -388,7 +389,7 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     if task is not None and label == directive.ref(task):
         lead = " [" + ", ".join(store.registry.short_name(a) for a in task.lead) + "]"
     subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
-    result = Result(changed=refs or [label], files=[path], summary=shorten(subject, 120))
+    result = Result(changed=refs or [label], files=[path], summary=cut(subject, SUBJECT_WIDTH))
     # The user edited a copy, outside the lock: under it, the file must still be what the editor started from.
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings

@@ -546,6 +546,10 @@ _SLUG_SKIP = {"y", "kien", "ket", "luan", "cua", "ve", "viec", "va", "cac", "tro
 _MEETING = re.compile(r"\b(?:cuộc họp|buổi làm việc|hội nghị|phiên họp)\b(.*)", re.I)
 
 
+STEM_BYTES = 120            # a numbered stem; file systems allow 255, and paths add the folders
+STEM_WORDS_CHARS = 48       # the title words of an unnumbered stem
+
+
 def stem_for(number: str, issued, title: str) -> str:
     """The file name (without .yaml) of a directive, the one rule `add` and `import` share:
     `1502/UBND-KGVX` -> `1502-UBND-KGVX`; unnumbered (or a number with nothing usable in it): the date
@@ -554,16 +558,21 @@ def stem_for(number: str, issued, title: str) -> str:
     (the `number:` field keeps it exactly as written)."""
     from dtrack.domain.text import nfc, slugify
     stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
-    if len(stem.encode("utf-8")) > 120:
-        stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip("-.")
+    if len(stem.encode("utf-8")) > STEM_BYTES:
+        head = stem.encode("utf-8")[:STEM_BYTES + 1].decode("utf-8", "ignore")
+        # At a word boundary ('-' or '.') when there is one in the second half; a number with none is cut.
+        at = max(head.rfind("-"), head.rfind("."))
+        stem = (head[:at] if at > STEM_BYTES // 2 else head[:-1]).rstrip("-.")
     head, dot, rest = stem.partition(".")
     if head.upper() in _WINDOWS_RESERVED:       # Windows reserves NUL.txt as it reserves NUL
         stem = f"{head}-vb{dot}{rest}"
     if not stem:
         m = _MEETING.search(title)
         source = m.group(1) if m and len(m.group(1)) > 20 else title
-        words = [w for w in slugify(source, 40).split("-") if w and w not in _SLUG_SKIP and not w.isdigit()]
-        stem = f"{issued.isoformat()}-{'-'.join(words[:4]) or 'van-ban'}"
+        words = [w for w in slugify(source, 40).split("-") if w and w not in _SLUG_SKIP and not w.isdigit()][:4]
+        while len("-".join(words)) > STEM_WORDS_CHARS and len(words) > 1:
+            words.pop()                 # whole words only: a shorter name, never a cut one
+        stem = f"{issued.isoformat()}-{'-'.join(words) or 'van-ban'}"
     return check_name(stem)
 
 

@@ -170,8 +170,9 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None,
                 continue
             result.created.append(file)
         rels = sorted(gitops.repo_path(repo, f) for f in result.created)
-        result.commit = tx.finish(transaction.Message(
-            t("init: a directive store ({files})", files=", ".join(rels)), "init"))
+        # The files go in the body: a subject listing them grows past what `git log --oneline` shows.
+        result.commit = tx.finish(transaction.Message(t("init: a directive store"), "init",
+                                                      paragraphs=["\n".join(rels)]))
         # The hook is in git's folder, not in the commit; under the lock all the same.
         _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
         if mergesetup.configure(repo):

@@ -23,8 +23,8 @@ def test_init_creates_the_store_and_running_it_twice_changes_nothing(cli, tmp_pa
     assert sorted(git(root, "ls-files").split()) == [".gitattributes", ".gitignore", "directives/.gitattributes",
                                                      "directives/README.md", "directives/agencies.yaml"]
     assert git(root, "log", "--format=%s%n%b").startswith(
-        "init: a directive store (.gitattributes, .gitignore, directives/.gitattributes, directives/README.md, "
-        "directives/agencies.yaml)\nDtrack-Action: init")
+        "init: a directive store\n.gitattributes\n.gitignore\ndirectives/.gitattributes\ndirectives/README.md\n"
+        "directives/agencies.yaml\n\nDtrack-Action: init")
     assert "*.yaml text eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     head, tree = git(root, "rev-parse", "HEAD"), _tree(root)
     again = cli("init", str(root))
