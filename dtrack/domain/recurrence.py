@@ -62,14 +62,19 @@ def occurrence(start: date, every: Every, k: int) -> date:
 
 def next_after(start: date, every: Every, day: date) -> date:
     """The first occurrence strictly after `day`."""
+    return occurrence(start, every, _index_after(start, every, day))
+
+
+def _index_after(start: date, every: Every, day: date) -> int:
+    """k of the first occurrence strictly after `day` (k >= 1)."""
     k = 1
     if day > start:
         # Jump close to the answer, then step; the longest month and year keep the jump from overshooting.
         span = {"days": every.n, "weeks": 7 * every.n, "months": 31 * every.n, "years": 366 * every.n}[every.unit]
         k = max(1, (day - start).days // span - 1)
-    while (found := occurrence(start, every, k)) <= day:
+    while occurrence(start, every, k) <= day:
         k += 1
-    return found
+    return k
 
 
 def series_start(task) -> date | None:
@@ -109,19 +114,46 @@ def overdue_dues(due: date | None, day: date, every: str | None, start: date | N
     """The deadlines an open task has missed by `day`: none while `due` is not past; for a one-off task
     its due; for a series its due and every later occurrence before `day` (up to `until`), each one a
     report left undone. `start` is where the series' arithmetic starts (series_start)."""
-    if due is None or due >= day:
-        return ()
-    if not every:
-        return (due,)
-    try:
-        rule = parse_every(every)
-    except UsageError:
-        return (due,)
-    out, current = [], due
-    while current < day and (until is None or current <= until) and len(out) < limit:
+    rule = _missed_rule(due, day, every, until)
+    if rule is None:
+        return (due,) if due is not None and due < day and (until is None or due <= until or not every) else ()
+    start = start or due
+    last = min(day - timedelta(days=1), until or day)
+    out, k = [due], _index_after(start, rule, due)
+    while len(out) < limit and (current := occurrence(start, rule, k)) <= last:
         out.append(current)
-        current = next_after(start or due, rule, current)
+        k += 1
     return tuple(out)
+
+
+def overdue_count(due: date | None, day: date, every: str | None, start: date | None = None,
+                  until: date | None = None) -> int:
+    """len(overdue_dues(...)), counted from the occurrences' indices without listing them (list asks
+    it of thousands of late series)."""
+    rule = _missed_rule(due, day, every, until)
+    if rule is None:
+        return len(overdue_dues(due, day, every, start, until))
+    start = start or due
+    last = min(day - timedelta(days=1), until or day)
+    return 1 + max(0, _index_after(start, rule, last) - _index_after(start, rule, due))
+
+
+def _missed_rule(due: date | None, day: date, every: str | None, until: date | None) -> Every | None:
+    """The rule of a series that has missed its `due` by `day` (None: not a readable series, or not late)."""
+    if not every or due is None or due >= day or (until is not None and due > until):
+        return None
+    rule = _RULES.get(every, 0)
+    if rule == 0:
+        try:
+            rule = parse_every(every)
+        except UsageError:
+            rule = None
+        if len(_RULES) < 1000:          # a store has a handful of distinct `every:` values
+            _RULES[every] = rule
+    return rule
+
+
+_RULES: dict[str, Every | None] = {}
 
 
 _FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}

@@ -54,6 +54,12 @@ def missed_deadlines(task, day: date) -> tuple[date, ...]:
     return recurrence.overdue_dues(task.due, day, task.every, recurrence.series_start(task), task.until)
 
 
+def missed_count(due: date | None, day: date, every: str | None, start: date | None = None,
+                 until: date | None = None) -> int:
+    """len(missed_deadlines) of an open task known by its series alone (list reads them from the index)."""
+    return recurrence.overdue_count(due, day, every, start, until)
+
+
 def state_of(task, day: date, window: int = DEFAULT_WINDOW) -> tuple[str, int | None]:
     """A task's state on `day` and, for an open task with a deadline, the days left until it
     (negative: overdue)."""

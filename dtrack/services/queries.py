@@ -10,7 +10,8 @@ from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.labels import RECURRING
-from dtrack.domain.states import DEFAULT_WINDOW, missed_deadlines, state_of
+from dtrack.domain.recurrence import series_start
+from dtrack.domain.states import DEFAULT_WINDOW, missed_count, state_of
 from dtrack.domain.text import fold
 
 
@@ -84,25 +85,30 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
 
 def periods_behind(collection, found, today: date) -> dict[str, int]:
     """ref -> how many occurrences an overdue recurring task has missed, when more than one
-    (states.missed_deadlines). Only those tasks' directives are built: the index rows carry the
-    recurring mark in the label, not the series."""
-    refs = [x.ref for x in found if x.status == "open" and x.due is not None and x.due < today
+    (the rule of states.missed_deadlines). The index rows carry the recurring mark in the label, not
+    the series: each series (every, start, until) is a value derived per file and kept in the index,
+    so a list of thousands of late series reads them without building a directive."""
+    late = [x for x in found if x.status == "open" and x.due is not None and x.due < today
             and x.label.startswith(RECURRING + " ")]
-    if not refs:
+    if not late:
         return {}
+    rel_of = {h.stem: h.path for h in collection.heads()}
+    wanted = {x.ref: (rel_of.get(x.ref.rpartition("#")[0]), x) for x in late}
+    series = collection.derived(SERIES_KIND, series_of, {rel for rel, _ in wanted.values() if rel})
     out = {}
-    try:
-        directives = store_for(collection, refs).directives
-    except (NotFoundError, UsageError):         # a label that no longer resolves: shown without the count
-        return {}
-    for ref in refs:
-        try:
-            missed = len(missed_deadlines(resolve_task(directives, ref)[1], today))
-        except (NotFoundError, UsageError):
-            continue
-        if missed > 1:
+    for ref, (rel, x) in wanted.items():
+        one = series.get(rel, {}).get(int(ref.rpartition("#")[2])) if rel else None
+        if one is not None and (missed := missed_count(x.due, today, *one)) > 1:
             out[ref] = missed
     return out
+
+
+SERIES_KIND = "series"
+
+
+def series_of(directive: Directive) -> dict[int, tuple]:
+    """n -> (every, series start, until) of each recurring task of a directive (kept in the index)."""
+    return {x.n: (x.every, series_start(x), x.until) for x in directive.tasks if x.every}
 
 
 def _behind_label(label: str, missed: int | None) -> str:

@@ -38,13 +38,13 @@ def test_a_deadline_before_the_issue_date_is_refused_unless_forced(cli, repo):
 
 def test_a_year_less_deadline_is_on_or_after_the_issue_date(cli, repo):
     # The issue's case: a directive issued 20/11, a task "trước 23/7": July of the NEXT year, not four
-    # months before the document existed.
-    assert cli("add", "--number", "88/UBND", "--kind", "cong-van", "--issuer", "UBND tỉnh", "--issued", "20/11/2024",
-               "--title", "Tổng kết", cwd=repo).exit_code == 0
-    assert cli("add-task", "88-UBND", "--text", "Báo cáo", "--lead", "STC", "--due", "23/7", cwd=repo).exit_code == 0
-    assert cli("add-task", "88-UBND", "--text", "Họp", "--lead", "STC", "--due", "25/11", cwd=repo).exit_code == 0
-    rel = "directives/2024/88-UBND.yaml"
-    assert (_task(repo, 1, rel)["due"], _task(repo, 2, rel)["due"]) == (date(2025, 7, 23), date(2024, 11, 25))
+    # months before the document existed; 25/11 is that same November.
+    path = repo / LHG_FILE
+    path.write_bytes(path.read_bytes().replace(b"issued: 2024-07-17", b"issued: 2024-11-20"))
+    r = cli("add-task", LHG, "--text", "Báo cáo tháng", "--lead", "STC", "--due", "25/11", "--every", "1 month",
+            "--until", "23/7", cwd=repo)
+    assert r.exit_code == 0, r.output
+    assert (_task(repo, 4)["due"], _task(repo, 4)["until"]) == (date(2024, 11, 25), date(2025, 7, 23))
 
 
 def test_extend_by_a_relative_date_counts_from_the_current_deadline(cli, repo):
