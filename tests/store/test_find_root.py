@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
-from conftest import BUNDLED, dtrack_script
+from conftest import BUNDLED
 
 
 def test_the_init_folder_its_directives_and_a_year_folder_are_the_same_store(cli, tmp_path):
@@ -20,9 +19,8 @@ def test_the_init_folder_its_directives_and_a_year_folder_are_the_same_store(cli
     assert outputs[0].stdout == cli("--dir", str(root / "directives"), "list").stdout
 
 
-def test_outside_any_store_one_line_says_what_to_do(tmp_path):
-    proc = subprocess.run([dtrack_script(), "list"], cwd=tmp_path, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "DTRACK_TODAY": "2024-07-20", "HOME": str(tmp_path)})
-    assert proc.returncode == 2
-    assert proc.stderr.startswith("dtrack: error: no directives folder here")
-    assert "--dir PATH" in proc.stderr and "dtrack init" in proc.stderr and proc.stderr.count("\n") == 1
+def test_outside_any_store_one_line_says_what_to_do(cli, tmp_path):
+    result = cli("list", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dtrack: error: no directives folder here")
+    assert "--dir PATH" in result.stderr and "dtrack init" in result.stderr and result.stderr.count("\n") == 1
