@@ -16,8 +16,8 @@ DEFAULT_FILE = "dtrack.ics"
 def export_ics_command(
     ctx: typer.Context,
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="The .ics file to write (default: dtrack.ics in the current "
-                                              "folder, dtrack-<agency>.ics with --agency); '-' for stdout."),
+                                         help="The .ics file to write (default: dtrack.ics in the store's "
+                                              "top folder, dtrack-<agency>.ics with --agency); '-' for stdout."),
     agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
                                          help="Only the tasks an agency leads or supports (matched as in "
                                               "'dtrack list --agency')."),
@@ -103,7 +103,7 @@ def export_ics_command(
         if not name:
             title = matched[0] if len(matched) == 1 else agency
         if target is None and output != "-":
-            target = Path(f"dtrack-{export.file_stem(title, set())}.ics")
+            target = export.default_target(root, f"dtrack-{export.file_stem(title, set())}.ics")
     if not events:
         # RFC 5545 wants at least one component, and a placeholder would show in every calendar
         raise UsageError(t("no task with a deadline to export; nothing written"),
@@ -114,7 +114,7 @@ def export_ics_command(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    target = target or Path(DEFAULT_FILE)
+    target = target or export.default_target(root, DEFAULT_FILE)
     changed = export.write_file(target, data)
     if changed:
         render.message(t("Wrote {path}: {count} events.", path=str(target), count=len(events)), err)

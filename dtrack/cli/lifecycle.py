@@ -13,6 +13,7 @@ from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 
 _NO_COMMIT = "Write the file but make no git commit."
+_FORCE = "Accept a deadline before the directive's issue date (the date is otherwise refused)."
 
 
 def _tty() -> bool:
@@ -37,12 +38,23 @@ def init_command(
     from dtrack.store import initstore
     from dtrack.output import render
     out = render.console()
-    result = initstore.init((path or Path.cwd()).resolve(), commit=not no_commit,
-                           timeout=env_of(ctx).config.lock_timeout)
+    folder = (path or Path.cwd()).resolve()
+    result = initstore.init(folder, commit=not no_commit, timeout=env_of(ctx).config.lock_timeout,
+                            who=_ask_identity(folder) if not no_commit else None)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:
         render.message(t("warning: {message}", message=line), render.console(stderr=True), style="yellow")
+
+
+def _ask_identity(folder: Path) -> tuple[str, str] | None:
+    """At a terminal, the name and e-mail git lacks, asked before anything is written (init sets them
+    in the repository); elsewhere None, and init says how to set them."""
+    from dtrack.store import initstore
+    if initstore.identity(folder) or not _tty():
+        return None
+    typer.echo(t("git does not know who you are yet; your commits will carry this name and address."), err=True)
+    return typer.prompt(t("Your name")), typer.prompt(t("Your e-mail"))
 
 
 def add_command(
@@ -57,6 +69,7 @@ def add_command(
     signer: Optional[str] = typer.Option(None, "--signer", metavar="NAME", help="Who signed it."),
     source: Optional[str] = typer.Option(None, "--source", metavar="TEXT", help="Where the original text is."),
     edit: bool = typer.Option(False, "--edit", help="Write the file in $EDITOR, starting from a filled template."),
+    force: bool = typer.Option(False, "--force", help=_FORCE),
     no_commit: bool = typer.Option(False, "--no-commit", help=_NO_COMMIT),
 ) -> None:
     """Record a new directive: creates directives/<year>/<number>.yaml and commits it.
@@ -115,7 +128,7 @@ def add_command(
         def check(data: bytes) -> None:
             written = data.decode("utf-8")
             header = lifecycle.new_from_text(written)
-            lifecycle.validate_text(written, lifecycle.check_new(st, header))
+            lifecycle.check_dates(None, lifecycle.validate_text(written, lifecycle.check_new(st, header)), force)
 
         saved = editor.edit_until_valid(template.encode("utf-8"), "new-directive.yaml", check)
         if saved is None:
@@ -123,7 +136,7 @@ def add_command(
             saved = template.encode("utf-8")
         text = saved.decode("utf-8")
         new = lifecycle.new_from_text(text)
-    result = lifecycle.add_directive(st, new, text=text, commit=not no_commit)
+    result = lifecycle.add_directive(st, new, text=text, force=force, commit=not no_commit)
     report_result(result, show_files=True)
 
 
@@ -135,7 +148,8 @@ def add_task_command(
                                    help="Agency in charge (chủ trì); repeat for co-leads. Names or abbreviations."),
     support: List[str] = typer.Option([], "--support", metavar="AGENCY", help="Supporting agency (phối hợp); repeat."),
     due: Optional[str] = typer.Option(None, "--due", metavar="DATE",
-                                      help="Deadline (for --every: the first occurrence): 22/4/2023."),
+                                      help="Deadline (for --every: the first occurrence): 22/4/2023; 22/4 is "
+                                           "the next 22 April on or after the directive's issue date."),
     due_text: Optional[str] = typer.Option(None, "--due-text", metavar="TEXT",
                                            help="The deadline as written: 'trước ngày 22/4/2023'."),
     every: Optional[str] = typer.Option(None, "--every", metavar="PERIOD",
@@ -143,6 +157,7 @@ def add_task_command(
     until: Optional[str] = typer.Option(None, "--until", metavar="DATE", help="Last day of a recurring series."),
     new_agency: bool = typer.Option(False, "--new-agency",
                                     help="Accept an agency not in agencies.yaml, and add it there."),
+    force: bool = typer.Option(False, "--force", help=_FORCE),
     no_commit: bool = typer.Option(False, "--no-commit", help=_NO_COMMIT),
 ) -> None:
     """Add a task to a directive, numbered after the last one.
@@ -157,7 +172,6 @@ def add_task_command(
       dtrack add-task 2024-03-11 --text "Báo cáo định kỳ" --lead STTTT --every "2 weeks" --due 25/3/2024
     """
     from dtrack.services import lifecycle
-    from dtrack.domain.dates import parse_date
     env = env_of(ctx)
     st = env.store()
     if text is None or not lead:
@@ -169,8 +183,8 @@ def add_task_command(
     try:
         result = lifecycle.add_task(
             st, directive, env.today, text=text, lead=lead, support=support,
-            due=parse_date(due, env.today) if due else None, due_text=due_text, every=every,
-            until=parse_date(until, env.today) if until else None, new_agency=new_agency, commit=not no_commit)
+            due=due or None, due_text=due_text, every=every, until=until or None, new_agency=new_agency,
+            force=force, commit=not no_commit)
     except NotFoundError as e:
         raise resolve_hint(st, e)
     report_result(result, show_files=True)
@@ -179,6 +193,7 @@ def add_task_command(
 def edit_command(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX)."),
+    force: bool = typer.Option(False, "--force", help=_FORCE),
     no_commit: bool = typer.Option(False, "--no-commit", help=_NO_COMMIT),
 ) -> None:
     """Edit a directive file in $EDITOR, at the task's line; it is checked before it is saved.
@@ -211,41 +226,43 @@ def edit_command(
         line = store_mod.locate(store_mod.decode(before), ("tasks", task.index))[0] or None
 
     def check(data: bytes) -> None:
-        lifecycle.validate_text(store_mod.decode(data), directive.path)
+        lifecycle.check_dates(directive, lifecycle.validate_text(store_mod.decode(data), directive.path), force)
 
     saved = editor.edit_until_valid(before, path.name, check, line=line)
     if saved is None or saved == before:
         render.message(t("{path}: no change", path=directive.path), render.console())
         return
-    result = lifecycle.commit_edit(st, directive, task, before, saved, commit=not no_commit)
+    result = lifecycle.commit_edit(st, directive, task, before, saved, commit=not no_commit, force=force)
     report_result(result, render.console())
 
 
 def extend_command(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="REF", help="The task: 1502#2."),
-    to: str = typer.Option(..., "--to", metavar="DATE", help="The new deadline: 15/5/2023."),
+    to: str = typer.Option(..., "--to", metavar="DATE",
+                           help="The new deadline: 15/5/2023, or +1w, +10d, +1m after the current one."),
     reason: str = typer.Option(..., "--reason", "-m", metavar="TEXT", help="Why (kept in the task and the commit)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="DOCUMENT", help="The document that grants it: "
                                                                             "'Công văn 99/UBND-KGVX'."),
     earlier: bool = typer.Option(False, "--earlier", help="Allow a date before the current deadline."),
+    force: bool = typer.Option(False, "--force", help=_FORCE),
     no_commit: bool = typer.Option(False, "--no-commit", help=_NO_COMMIT),
 ) -> None:
     """Move a task's deadline (gia hạn), keeping the history in the task.
 
     Appends {from, to, on, by, reason} to the task's extensions: and sets due; the original
     deadline is never lost. Whether a task was on time is judged against the deadline in
-    force when it was done.
+    force when it was done. A relative date counts from the current deadline: --to +1w
+    is one week after it.
 
     \b
-    Example:
+    Examples:
       dtrack extend 1502#2 --to 15/5/2023 --reason "Chờ số liệu của các huyện" --by "Công văn 99/UBND-KGVX"
+      dtrack extend 1502#2 --to +10d --reason "Gia hạn 10 ngày"
     """
     from dtrack.services import lifecycle
-    from dtrack.domain.dates import parse_date
-    day = parse_date(to, env_of(ctx).today)
-    _change(ctx, lambda st, today: lifecycle.extend(st, ref, today, to=day, reason=reason, by=by, earlier=earlier,
-                                                    commit=not no_commit))
+    _change(ctx, lambda st, today: lifecycle.extend(st, ref, today, to=to, reason=reason, by=by, earlier=earlier,
+                                                    force=force, commit=not no_commit))
 
 
 def cancel_command(

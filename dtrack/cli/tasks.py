@@ -120,18 +120,25 @@ def done_command(
     refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="The day it was done (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT",
-                                       help="A note kept in the task and in the commit message."),
+                                       help="A note kept in the task (for a recurring task: in this "
+                                            "occurrence) and in the commit message."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="DOCUMENT",
+                                     help="The reply document: 'Báo cáo số 12/BC-STTTT'."),
+    force: bool = typer.Option(False, "--force", help="Accept a done date before the directive was issued "
+                                                      "or after today."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
 ) -> None:
     """Mark tasks done: only their lines change, and one git commit records it.
 
     The commit holds exactly the touched files, never your other changes. A task that is
-    already done is left as it is.
+    already done is left as it is. For a recurring task, the occurrence due is recorded
+    with its own note and reply document, and the deadline moves to the next one.
 
     \b
     Examples:
       dtrack done 1502#2
       dtrack done 1502#2 1502#3 --on 20/4/2023 --note "Công văn 426/STTTT"
+      dtrack done 2024-03-11#3 --note "Báo cáo tuần 12" --by "Báo cáo số 45/BC-STTTT"
     """
     from dtrack.services import ops
     from dtrack.domain.dates import parse_date
@@ -142,7 +149,7 @@ def done_command(
     except NotFoundError as e:
         raise resolve_hint(env.collection(), e)
     try:
-        result = ops.mark_done(st, refs, env.today, on=when, note=note, commit=not no_commit)
+        result = ops.mark_done(st, refs, env.today, on=when, note=note, by=by, force=force, commit=not no_commit)
     except NotFoundError as e:
         raise resolve_hint(st, e)
     report_result(result)
@@ -155,6 +162,9 @@ def reopen_command(
     no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
 ) -> None:
     """Open a done or cancelled task again (its done date is removed).
+
+    For a recurring task it undoes the last recorded occurrence: its record goes and the
+    deadline is that occurrence's again.
 
     \b
     Example:

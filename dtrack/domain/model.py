@@ -279,7 +279,9 @@ def _occurrences(value: Any, where: Path_, problems: list[Problem]) -> tuple[Occ
             if "due" not in item:
                 problems.append(Problem(t("an occurrence needs 'due:', the deadline it satisfied"), at))
             continue
-        out.append(Occurrence(due=due, done=_as_date(item.get("done"), at + ("done",), problems, "done")))
+        out.append(Occurrence(due=due, done=_as_date(item.get("done"), at + ("done",), problems, "done"),
+                              note=_as_text(item.get("note"), at + ("note",), problems, "note", False),
+                              by=_as_text(item.get("by"), at + ("by",), problems, "by", False)))
     return tuple(out)
 
 

@@ -25,12 +25,16 @@ class Extension:
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
-    """One completed occurrence of a recurring task: the due it satisfied and the day it was done."""
+    """One completed occurrence of a recurring task: the due it satisfied, the day it was done, and
+    what belongs to that occurrence alone: the clerk's note and the reply document ("Báo cáo số ...")."""
     due: date
     done: date | None = None
+    note: str | None = None
+    by: str | None = None
 
     def as_data(self) -> dict:
-        return {k: v for k, v in (("due", self.due), ("done", self.done)) if v is not None}
+        return {k: v for k, v in (("due", self.due), ("done", self.done), ("note", self.note), ("by", self.by))
+                if v is not None}
 
 
 @dataclass(frozen=True, slots=True)

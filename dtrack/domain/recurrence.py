@@ -90,14 +90,19 @@ def occurrence(start: date, every: Every, k: int) -> date:
 
 def next_after(start: date, every: Every, day: date) -> date:
     """The first occurrence strictly after `day`."""
+    return occurrence(start, every, _index_after(start, every, day))
+
+
+def _index_after(start: date, every: Every, day: date) -> int:
+    """k of the first occurrence strictly after `day` (k >= 1)."""
     k = 1
     if day > start:
         # Jump close to the answer, then step; the longest month and year keep the jump from overshooting.
         span = {"days": every.n, "weeks": 7 * every.n, "months": 31 * every.n, "years": 366 * every.n}[every.unit]
         k = max(1, (day - start).days // span - 1)
-    while (found := occurrence(start, every, k)) <= day:
+    while occurrence(start, every, k) <= day:
         k += 1
-    return found
+    return k
 
 
 def series_start(task) -> date | None:
@@ -105,17 +110,78 @@ def series_start(task) -> date | None:
     return task.occurrences[0].due if task.occurrences else task.due
 
 
-def complete(task, on: date) -> dict:
-    """The changes `done` makes to a recurring task: record the occurrence its `due` stands for and move
-    `due` to the following occurrence, even if that one is already past (each occurrence is reported on
-    its own: a late series shows the next one overdue rather than silently skipping it). Past `until:`
-    the series is over and the task is done."""
+def complete(task, on: date, note: str | None = None, by: str | None = None) -> dict:
+    """The changes `done` makes to a recurring task: record the occurrence its `due` stands for (with
+    the note and the reply document `by` of that occurrence) and move `due` to the following occurrence,
+    even if that one is already past (each occurrence is reported on its own: a late series shows the
+    next one overdue rather than silently skipping it). Past `until:` the series is over and the task
+    is done."""
     every = parse_every(task.every)
-    occurrences = (*task.occurrences, Occurrence(task.due, on))
+    occurrences = (*task.occurrences, Occurrence(task.due, on, note or None, by or None))
     following = next_after(series_start(task), every, task.due)
     if task.until is not None and following > task.until:
         return {"occurrences": occurrences, "status": "done", "done": on}
     return {"occurrences": occurrences, "due": following}
+
+
+def undo_last(task) -> dict | None:
+    """The changes `reopen` makes to a recurring task: its last recorded occurrence is undone (a mistaken
+    `done`): the record goes, `due` is that occurrence's deadline again and an ended series is open.
+    None when no occurrence is recorded."""
+    if not task.occurrences:
+        return None
+    last = task.occurrences[-1]
+    changes: dict = {"occurrences": task.occurrences[:-1] or None, "due": last.due}
+    if task.status != "open":
+        changes.update(status="open", done=None)
+    return changes
+
+
+def overdue_dues(due: date | None, day: date, every: str | None, start: date | None = None,
+                 until: date | None = None, limit: int = 9999) -> tuple[date, ...]:
+    """The deadlines an open task has missed by `day`: none while `due` is not past; for a one-off task
+    its due; for a series its due and every later occurrence before `day` (up to `until`), each one a
+    report left undone. `start` is where the series' arithmetic starts (series_start)."""
+    rule = _missed_rule(due, day, every, until)
+    if rule is None:
+        return (due,) if due is not None and due < day and (until is None or due <= until or not every) else ()
+    start = start or due
+    last = min(day - timedelta(days=1), until or day)
+    out, k = [due], _index_after(start, rule, due)
+    while len(out) < limit and (current := occurrence(start, rule, k)) <= last:
+        out.append(current)
+        k += 1
+    return tuple(out)
+
+
+def overdue_count(due: date | None, day: date, every: str | None, start: date | None = None,
+                  until: date | None = None) -> int:
+    """len(overdue_dues(...)), counted from the occurrences' indices without listing them (list asks
+    it of thousands of late series)."""
+    rule = _missed_rule(due, day, every, until)
+    if rule is None:
+        return len(overdue_dues(due, day, every, start, until))
+    start = start or due
+    last = min(day - timedelta(days=1), until or day)
+    return 1 + max(0, _index_after(start, rule, last) - _index_after(start, rule, due))
+
+
+def _missed_rule(due: date | None, day: date, every: str | None, until: date | None) -> Every | None:
+    """The rule of a series that has missed its `due` by `day` (None: not a readable series, or not late)."""
+    if not every or due is None or due >= day or (until is not None and due > until):
+        return None
+    rule = _RULES.get(every, 0)
+    if rule == 0:
+        try:
+            rule = parse_every(every)
+        except UsageError:
+            rule = None
+        if len(_RULES) < 1000:          # a store has a handful of distinct `every:` values
+            _RULES[every] = rule
+    return rule
+
+
+_RULES: dict[str, Every | None] = {}
 
 
 _FREQ = {"days": "DAILY", "weeks": "WEEKLY", "months": "MONTHLY", "years": "YEARLY"}

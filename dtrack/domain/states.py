@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dtrack.domain import recurrence
+
 DEFAULT_WINDOW = 14
 STATES = ("overdue", "due-soon", "upcoming", "no-deadline", "done", "cancelled")
 CLOSED = ("done", "cancelled")
@@ -41,6 +43,21 @@ def open_state(left: int | None, window: int = DEFAULT_WINDOW) -> str:
 def is_closed(status: str) -> bool:
     """Done or cancelled: nothing is due any more."""
     return status in CLOSED
+
+
+def missed_deadlines(task, day: date) -> tuple[date, ...]:
+    """The deadlines an open task has missed on `day`: none or its due for a one-off task; for a
+    recurring series every occurrence from its `due` up to `day`, so that a weekly report six weeks
+    behind is six overdue occurrences, not one (report counts them, list shows how many)."""
+    if task.status in CLOSED:
+        return ()
+    return recurrence.overdue_dues(task.due, day, task.every, recurrence.series_start(task), task.until)
+
+
+def missed_count(due: date | None, day: date, every: str | None, start: date | None = None,
+                 until: date | None = None) -> int:
+    """len(missed_deadlines) of an open task known by its series alone (list reads them from the index)."""
+    return recurrence.overdue_count(due, day, every, start, until)
 
 
 def state_of(task, day: date, window: int = DEFAULT_WINDOW) -> tuple[str, int | None]:

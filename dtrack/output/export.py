@@ -407,6 +407,12 @@ def split_by_lead(collected: Collected) -> list[tuple[str, str, list[Event]]]:
     return out
 
 
+def default_target(root: Path, name: str) -> Path:
+    """Where `export-ics` writes without -o: the store's top folder (ignored by git through init's
+    .gitignore), wherever the command runs, never among the directives."""
+    return store_mod.store_top(root) / name
+
+
 def write_file(path: Path, data: bytes) -> bool:
     """Atomically replace `path` with `data` unless it already holds them (a subscribed
     calendar served from it then keeps its date). True when written."""

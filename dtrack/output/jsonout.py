@@ -189,7 +189,7 @@ def _extensions(task: Task) -> list[dict]:
 
 
 def _occurrences(task: Task) -> list[dict]:
-    return [{"due": _iso(o.due), "done": _iso(o.done)} for o in task.occurrences]
+    return [{"due": _iso(o.due), "done": _iso(o.done), "note": o.note, "by": o.by} for o in task.occurrences]
 
 
 def _cancelled(task: Task) -> dict | None:

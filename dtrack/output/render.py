@@ -239,7 +239,9 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
         for o in task.occurrences:
             late = days_overdue(o.due, o.done) if o.done else None
             state = t("{n}d late", n=late) if late else t("on time") if late is not None else ""
-            out.print(Text(f"  {fmt(o.due)}  " + t("done {date}", date=fmt(o.done) or "?") + f"  {state}"))
+            said = " · ".join(_clean(x) for x in (o.by, o.note) if x)
+            out.print(Text(f"  {fmt(o.due)}  " + t("done {date}", date=fmt(o.done) or "?") + f"  {state}"
+                           + (f"  {said}" if said else "")))
     out.print(Text(t("Task") + ":", style="bold"))
     out.print(Text(safe_display(one_line(task.text))), soft_wrap=False)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from dtrack.store import transaction
-from dtrack.services import ops
+from dtrack.services import guards, ops
 from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
 from dtrack.domain.dates import fmt
@@ -21,7 +21,8 @@ from dtrack.i18n import t
 from dtrack.domain.model import KINDS, Cancellation, Directive, Extension, InvalidDirective, Task, directive_from_data
 from dtrack.domain.recurrence import parse_every
 from dtrack.store.files import Store
-from dtrack.domain.text import fold, nfc, shorten
+from dtrack.domain.text import fold, nfc
+from dtrack.store.commitmsg import SUBJECT_WIDTH, cut
 from dtrack.store.yamledit import Doc, append_task, render_scalar
 
 Result = ops.Result
@@ -29,13 +30,18 @@ Result = ops.Result
 
 # ---------------------------------------------------------------------------- extend / cancel
 
-def extend(store: Store, ref: str, today: date, *, to: date, reason: str, by: str | None = None,
-           earlier: bool = False, commit: bool = True) -> Result:
-    """Move a task's deadline: one `extensions:` entry {from, to, on, by, reason} and the new `due`."""
+def extend(store: Store, ref: str, today: date, *, to: date | str, reason: str, by: str | None = None,
+           earlier: bool = False, force: bool = False, commit: bool = True) -> Result:
+    """Move a task's deadline: one `extensions:` entry {from, to, on, by, reason} and the new `due`.
+    `to` as typed is read by guards.new_deadline (+1w: a week after the current deadline)."""
     if not reason.strip():
         raise UsageError(t("the reason is empty"), hint=t("Say why the deadline moves, as the document words it."))
+    from dtrack.services.queries import resolve_task
+    issued = resolve_task(store.directives, ref)[0].issued
 
     def edit(task: Task, ref: str):
+        to = guards.new_deadline(raw, today, issued, task.due)
+        guards.check_deadline(to, issued, t("the new deadline"), force)
         if task.status != "open":
             raise UsageError(t("{ref} is {status}; only an open task's deadline can move", ref=ref,
                                status=task.status), hint=t("Reopen it first: dtrack reopen {ref}", ref=ref))
@@ -56,6 +62,7 @@ def extend(store: Store, ref: str, today: date, *, to: date, reason: str, by: st
     def detail(task: Task, changes: dict) -> str:
         return " " + t("{old} → {new}", old=fmt(task.due) or t("no deadline"), new=fmt(changes["due"]))
 
+    raw = to
     note = _why(reason, by)
     return ops.change_tasks(store, [ref], edit, message=ops._message("extend", store, note, detail), commit=commit)
 
@@ -76,7 +83,7 @@ def cancel(store: Store, refs: Sequence[str], today: date, *, reason: str, by: s
         return {"status": "cancelled", "cancelled": record}
 
     def detail(task: Task, changes: dict) -> str:
-        return ": " + shorten(reason, 50)
+        return ": " + cut(reason, 50)
 
     return ops.change_tasks(store, refs, edit, message=ops._message("cancel", store, _why(reason, by), detail),
                             commit=commit)
@@ -175,16 +182,17 @@ def check_new(store: Store, new: NewDirective) -> str:
     return f"{new.issued.year}/{stem}{store_mod.SUFFIX}"
 
 
-def add_directive(store: Store, new: NewDirective, *, text: str | None = None, commit: bool = True) -> Result:
+def add_directive(store: Store, new: NewDirective, *, text: str | None = None, force: bool = False,
+                  commit: bool = True) -> Result:
     """Create directives/<year>/<stem>.yaml (from `new`, or from `text` the user wrote) and commit it."""
     rel = check_new(store, new)
     text = text if text is not None else directive_text(new)
-    validate_text(text, rel)
+    check_dates(None, validate_text(text, rel), force)
     path = store.root / rel
     if path.exists():
         raise UsageError(t("{path} already exists; nothing was written", path=rel))
     result = Result(changed=[rel.rsplit("/", 1)[-1][:-5]], files=[path])
-    message = transaction.Message(f"add {new.number or result.changed[0]}: {shorten(new.title, 60)}", "add",
+    message = transaction.Message(f"add {new.number or result.changed[0]}: {cut(new.title, 60)}", "add",
                                   [result.changed[0]], [f"{new.issuer}, {fmt(new.issued)}"])
     result.summary = message.subject
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
@@ -234,11 +242,17 @@ def resolve_agencies(names: Sequence[str], registry: Registry, names_in_use: Seq
 
 
 def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: Sequence[str],
-             support: Sequence[str] = (), due: date | None = None, due_text: str | None = None,
-             every: str | None = None, until: date | None = None, new_agency: bool = False,
-             commit: bool = True) -> Result:
+             support: Sequence[str] = (), due: date | str | None = None, due_text: str | None = None,
+             every: str | None = None, until: date | str | None = None, new_agency: bool = False,
+             force: bool = False, commit: bool = True) -> Result:
+    """Append a task. `due` and `until` as typed are read against the directive (guards.entry_date: 23/7
+    is the next 23 July on or after its issue date) and refused before that date unless `force`."""
     from dtrack.services.queries import resolve_directive
     directive = resolve_directive(store.directives, directive_key)
+    due = guards.entry_date(due, today, directive.issued)
+    until = guards.entry_date(until, today, directive.issued)
+    guards.check_deadline(due, directive.issued, t("the deadline"), force)
+    guards.check_deadline(until, directive.issued, t("the end of the series"), force)
     text = nfc(" ".join(text.split()))
     if not text:
         raise UsageError(t("the task's text is empty"), hint=t("Give the task as the document words it."))
@@ -344,12 +358,29 @@ def changed_refs(before: Directive, after: Directive) -> tuple[list[str], list[s
     return refs, what
 
 
+def check_dates(before: Directive | None, after: Directive, force: bool) -> None:
+    """The deadlines an edit (or a new directive) sets must not fall before the issue date; the dates
+    it leaves as they were are not judged again."""
+    old = {x.n: x for x in before.tasks} if before is not None else {}
+    for task in after.tasks:
+        was = old.get(task.n)
+        for what, key in ((t("the deadline"), "due"), (t("the end of the series"), "until")):
+            day = getattr(task, key)
+            if was is None or getattr(was, key) != day or (before is not None and before.issued != after.issued):
+                try:
+                    guards.check_deadline(day, after.issued, what, force)
+                except UsageError as e:
+                    e.message = f"{after.ref(task)}: {e.message}"
+                    raise
+
+
 def commit_edit(store: Store, directive: Directive, task: Task | None, before_raw: bytes, after_raw: bytes,
-                commit: bool) -> Result:
+                commit: bool, force: bool = False) -> Result:
     """Write the user's edited file (already validated) and commit it alone."""
     rel = directive.path
     after = validate_text(Doc.decode(after_raw).text, rel)
     before = validate_text(Doc.decode(before_raw).text, rel)
+    check_dates(before, after, force)
     refs, what = changed_refs(before, after)
     path = store.file(directive)
     label = directive.ref(task) if task is not None and (not refs or refs == [directive.ref(task)]) else \
@@ -358,7 +389,7 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     if task is not None and label == directive.ref(task):
         lead = " [" + ", ".join(store.registry.short_name(a) for a in task.lead) + "]"
     subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
-    result = Result(changed=refs or [label], files=[path], summary=shorten(subject, 120))
+    result = Result(changed=refs or [label], files=[path], summary=cut(subject, SUBJECT_WIDTH))
     # The user edited a copy, outside the lock: under it, the file must still be what the editor started from.
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings

@@ -15,6 +15,8 @@ from dtrack.domain.dates import fmt
 from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, InvalidDirective, Occurrence, Task, directive_from_data
+from dtrack.domain.text import nfc
+from dtrack.services import guards
 from dtrack.services.queries import resolve_task
 from dtrack.store.files import Store
 from dtrack.store.yamledit import Doc, Records, edit_task
@@ -57,7 +59,9 @@ def _yaml_value(value):
     """A model value as yamledit writes it: records (extensions, occurrences) and a cancellation
     become mappings; occurrences, dates only, take one line each."""
     if isinstance(value, tuple) and value and all(hasattr(x, "as_data") for x in value):
-        return Records(tuple(x.as_data() for x in value), flow=all(isinstance(x, Occurrence) for x in value))
+        # Occurrences, dates only, take one line each; one with its own note or document is a block.
+        flow = all(isinstance(x, Occurrence) and x.note is None and x.by is None for x in value)
+        return Records(tuple(x.as_data() for x in value), flow=flow)
     if hasattr(value, "as_data"):
         return value.as_data()
     return value
@@ -84,6 +88,8 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
             want = changes[key] if key in changes else getattr(old, key)
             if isinstance(want, list):
                 want = tuple(want)
+            if want is None and key in ("extensions", "occurrences"):
+                want = ()                       # the key removed: no records
             if getattr(new, key) != want:
                 problem = f"task {old.n} {key}"
         if new.extra != old.extra:
@@ -194,11 +200,15 @@ def _message(action: str, store: Store, note: str | None, detail) -> Callable:
 
 
 def mark_done(store: Store, refs: Sequence[str], today: date, *, on: date | None = None, note: str | None = None,
-              commit: bool = True) -> Result:
+              by: str | None = None, force: bool = False, commit: bool = True) -> Result:
+    """Mark tasks done on `on` (refused before a directive was issued or after today unless `force`).
+    For a recurring task the note and the reply document `by` go on the occurrence it completes; for a
+    one-off task they are added to its note."""
     on = on or today
-    if on > today:
-        raise UsageError(t("the done date {date} is after today ({today})", date=fmt(on), today=fmt(today)),
-                         hint=t("Give the day the task was really done with --on."))
+    note, by = (nfc(x.strip()) or None if x else None for x in (note, by))
+    for ref in refs:
+        directive, task = resolve_task(store.directives, ref)
+        guards.check_done(on, today, directive.issued, directive.ref(task), force)
 
     def edit(task: Task, ref: str):
         if task.status == "done":
@@ -207,11 +217,10 @@ def mark_done(store: Store, refs: Sequence[str], today: date, *, on: date | None
             raise UsageError(t("{ref} is cancelled; nothing was changed", ref=ref),
                              hint=t("Reopen it first ('dtrack reopen {ref}') if it was done after all.", ref=ref))
         if task.every:
-            changes = recurrence.complete(task, on)
-        else:
-            changes = {"status": "done", "done": on}
-        if note:
-            changes["note"] = f"{task.note}\n{note}" if task.note and task.note != note else note
+            return recurrence.complete(task, on, note, by)
+        changes: dict = {"status": "done", "done": on}
+        if text := "; ".join(x for x in (note, by) if x):
+            changes["note"] = _noted(task, text)
         return changes
 
     def detail(task: Task, changes: dict) -> str:
@@ -221,21 +230,32 @@ def mark_done(store: Store, refs: Sequence[str], today: date, *, on: date | None
                            next=nxt)
         return " " + t("on {date}", date=fmt(changes["done"]))
 
-    return change_tasks(store, refs, edit, message=_message("done", store, note, detail), commit=commit)
+    said = "\n".join(x for x in (note, by and f"{t('By')}: {by}") if x)
+    return change_tasks(store, refs, edit, message=_message("done", store, said, detail), commit=commit)
+
+
+def _noted(task: Task, note: str) -> str:
+    return f"{task.note}\n{note}" if task.note and task.note != note else note
 
 
 def reopen(store: Store, refs: Sequence[str], today: date, *, note: str | None = None, commit: bool = True) -> Result:
     def edit(task: Task, ref: str):
-        if task.status == "open":
-            return t("already open; nothing changed")
-        changes: dict = {"status": "open", "done": None}
+        # A series undoes its last occurrence (unless it was cancelled: reopening undoes the cancellation).
+        changes = recurrence.undo_last(task) if task.every and task.status != "cancelled" else None
+        if changes is None:
+            if task.status == "open":
+                return t("already open; nothing changed")
+            changes = {"status": "open", "done": None}
         if task.cancelled is not None:
             changes["cancelled"] = None         # the record of the cancellation stays in git history
         if note:
-            changes["note"] = f"{task.note}\n{note}" if task.note and task.note != note else note
+            changes["note"] = _noted(task, note)
         return changes
 
     def detail(task: Task, changes: dict) -> str:
+        if "occurrences" in changes:
+            last = task.occurrences[-1]
+            return " " + t("occurrence {due} (done {date}) undone", due=fmt(last.due), date=fmt(last.done) or "?")
         return " " + t("(was {status})", status=task.status)
 
     return change_tasks(store, refs, edit, message=_message("reopen", store, note, detail), commit=commit)

@@ -9,7 +9,9 @@ from dtrack.domain.agencies import Registry
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.states import DEFAULT_WINDOW, state_of
+from dtrack.domain.labels import RECURRING
+from dtrack.domain.recurrence import series_start
+from dtrack.domain.states import DEFAULT_WINDOW, missed_count, state_of
 from dtrack.domain.text import fold
 
 
@@ -75,9 +77,44 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
     if brief:
         lines = [(None, x.due, *state(x), None, None) for x in found]
     else:
-        lines = [(x.ref, x.due, *state(x), x.lead, x.label) for x in found]
+        behind = periods_behind(collection, found, today)
+        lines = [(x.ref, x.due, *state(x), x.lead, _behind_label(x.label, behind.get(x.ref))) for x in found]
     counts = collection.counts(today, window=window, names=names, phrase=phrase)
     return Listing(lines, [(x.rel, x.pos) for x in found] if brief else [], counts, collection.problems, registry)
+
+
+def periods_behind(collection, found, today: date) -> dict[str, int]:
+    """ref -> how many occurrences an overdue recurring task has missed, when more than one
+    (the rule of states.missed_deadlines). The index rows carry the recurring mark in the label, not
+    the series: each series (every, start, until) is a value derived per file and kept in the index,
+    so a list of thousands of late series reads them without building a directive."""
+    late = [x for x in found if x.status == "open" and x.due is not None and x.due < today
+            and x.label.startswith(RECURRING + " ")]
+    if not late:
+        return {}
+    rel_of = {h.stem: h.path for h in collection.heads()}
+    wanted = {x.ref: (rel_of.get(x.ref.rpartition("#")[0]), x) for x in late}
+    series = collection.derived(SERIES_KIND, series_of, {rel for rel, _ in wanted.values() if rel})
+    out = {}
+    for ref, (rel, x) in wanted.items():
+        one = series.get(rel, {}).get(int(ref.rpartition("#")[2])) if rel else None
+        if one is not None and (missed := missed_count(x.due, today, *one)) > 1:
+            out[ref] = missed
+    return out
+
+
+SERIES_KIND = "series"
+
+
+def series_of(directive: Directive) -> dict[int, tuple]:
+    """n -> (every, series start, until) of each recurring task of a directive (kept in the index)."""
+    return {x.n: (x.every, series_start(x), x.until) for x in directive.tasks if x.every}
+
+
+def _behind_label(label: str, missed: int | None) -> str:
+    if not missed:
+        return label
+    return f"{RECURRING} ({t('{n} periods overdue', n=missed)}) {label[len(RECURRING) + 1:]}"
 
 
 def find_directive(collection, key: str):

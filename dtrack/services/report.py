@@ -5,7 +5,8 @@ Pure: the caller passes the directives, the period and the as-of day. A past rep
 reproducible because the state is computed from the dates in the files (done dates,
 extension decisions), never from "now".
 
-Each unit counted is a task, or for a recurring task each occurrence:
+Each unit counted is a task, or for a recurring task each occurrence (a series whose `due` is six
+weeks past, weekly, counts six overdue occurrences: domain/recurrence.overdue_dues):
   done_on_time  done by as_of, on or before the deadline in force on the done day (or none)
   done_late     done by as_of, after that deadline
   open_in_time  not done by as_of, deadline in force on as_of not passed (or none)
@@ -26,7 +27,7 @@ from typing import Iterable, Sequence
 
 from dtrack.domain.agencies import Registry
 from dtrack.domain.model import Directive, Task
-from dtrack.domain.states import days_overdue, is_overdue
+from dtrack.domain.states import days_overdue, is_overdue, missed_deadlines
 from dtrack.domain.text import fold
 
 STATES = ("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled")
@@ -93,9 +94,11 @@ def _judge(due_then: date | None, done: date | None, as_of: date, due_now: date 
     return "open_in_time", due_now
 
 
-def units(directive: Directive, task: Task, as_of: date) -> list[Unit]:
+def units(directive: Directive, task: Task, as_of: date, each_missed: bool = False) -> list[Unit]:
     """The units a task counts for as of `as_of`. A recurring task counts each recorded occurrence
-    (judged by its own deadline and done day) and, while open, the current occurrence."""
+    (judged by its own deadline and done day) and, while open, the current occurrence; with
+    `each_missed` (the report's counts) every occurrence it is behind, one unit each. The follow-up
+    letter lists the task once, late since its oldest missed deadline."""
     out: list[Unit] = []
     for occ in task.occurrences if task.every else ():
         state, due = _judge(occ.due, occ.done, as_of, occ.due)
@@ -112,6 +115,10 @@ def units(directive: Directive, task: Task, as_of: date) -> list[Unit]:
             return out
         state, due = _judge(task.due_on(task.done), task.done, as_of, task.due_on(as_of))
         out.append(Unit(directive, task, state, due, task.done))
+        return out
+    if each_missed and task.every and (missed := missed_deadlines(task, as_of)):
+        # A series N occurrences behind is N reports not sent, each overdue since its own deadline.
+        out += [Unit(directive, task, "open_overdue", due, None, occurrence=True) for due in missed]
         return out
     state, due = _judge(None, None, as_of, task.due_on(as_of))
     out.append(Unit(directive, task, state, due, None, occurrence=bool(task.every)))
@@ -153,7 +160,7 @@ def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, s
         if (start and d.issued < start) or (end and d.issued > end):
             continue
         for task in d.tasks:
-            counted = [u for u in units(d, task, as_of) if _due_within(u, due_start, due_end)]
+            counted = [u for u in units(d, task, as_of, each_missed=True) if _due_within(u, due_start, due_end)]
             if not counted:
                 continue
             for unit in counted:

@@ -21,6 +21,8 @@ ACTION = "Dtrack-Action"
 REF = "Dtrack-Ref"
 RECOVERED = "Dtrack-Recovered"
 
+SUBJECT_WIDTH = 120       # characters of a subject; `git log --oneline` and review tools show it whole
+
 _LOOKS_LIKE_OURS = re.compile(r"^\s*dtrack-[a-z0-9-]*\s*:", re.I)
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*): ?(.*)$")
 
@@ -28,6 +30,18 @@ _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*): ?(.*)$")
 def _quoted(text: str) -> str:
     return "\n".join("> " + line if _LOOKS_LIKE_OURS.match(line) else line
                      for line in text.strip("\n").splitlines())
+
+
+def cut(text: str, width: int) -> str:
+    """`text` on one line, at most `width` characters, cut at a word boundary with "…" (a reference or
+    a name is never cut in the middle: a first word longer than `width` is kept whole)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[:width]
+    if text[width] != " ":
+        head = head[:head.rfind(" ")] if " " in head else text.split(" ", 1)[0]
+    return head.rstrip(" ,;:.-") + "…"
 
 
 def _one_line(value: str) -> str:
@@ -42,7 +56,7 @@ class Message:
     paragraphs: list[str] = field(default_factory=list)    # free text allowed; empty ones are left out
 
     def text(self) -> str:
-        parts = [" ".join(self.subject.split("\n")).replace("\r", " ").strip()]
+        parts = [cut(self.subject, SUBJECT_WIDTH)]
         parts += [_quoted(p) for p in self.paragraphs if p and p.strip()]
         parts.append("\n".join([f"{ACTION}: {_one_line(self.action)}", *(f"{REF}: {_one_line(r)}" for r in self.refs)]))
         return "\n\n".join(parts)

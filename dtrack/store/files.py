@@ -73,8 +73,11 @@ def _git_top(start: Path) -> Path | None:
 
 
 def find_root(dir_option: str | None, cwd: Path, origin: str = "--dir") -> Path:
-    """The folder asked for (`origin` names where: --dir or DTRACK_DIR), else ./directives, else the
-    current folder if it is a store, else directives/ at the top of the enclosing git repository."""
+    """The folder of directive files. `--dir` (or DTRACK_DIR, named by `origin`) may be that folder or
+    the folder `dtrack init` made around it (its directives/ is then the store: agencies.yaml and
+    settings.yaml are never read as directives). Without it: the nearest of the current folder and
+    those above it (up to the top of the enclosing git repository) that has directives/ or is a store
+    (holds agencies.yaml)."""
     if dir_option:
         try:
             path = (cwd / dir_option).resolve()
@@ -84,16 +87,36 @@ def find_root(dir_option: str | None, cwd: Path, origin: str = "--dir") -> Path:
         if not is_dir:
             raise UsageError(t("{origin} {path}: no such folder", origin=origin, path=dir_option),
                              hint=t("Point it at a folder of directive files, or create one with 'dtrack init'."))
-        return path
-    if (cwd / "directives").is_dir():
-        return (cwd / "directives").resolve()
-    if (cwd / AGENCIES_FILE).is_file():
-        return cwd.resolve()
-    top = _git_top(cwd.resolve())
-    if top and (top / "directives").is_dir():
-        return top / "directives"
+        return _store_in(path) or path
+    start = cwd.resolve()
+    for folder in (start, *start.parents):
+        if found := _store_in(folder):
+            return found
+        if (folder / AGENCIES_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
     raise UsageError(t("no directives folder here"),
-                     hint=t("Run dtrack in a folder that has directives/, or pass --dir PATH (or set DTRACK_DIR)."))
+                     hint=t("Run dtrack inside a store (the folder 'dtrack init' made, or its directives/), "
+                            "pass --dir PATH or set DTRACK_DIR; 'dtrack init' starts a new store here."))
+
+
+def _store_in(folder: Path) -> Path | None:
+    """folder/directives when `folder` is the one `init` made around a store (not a store itself)."""
+    inner = folder / "directives"
+    if inner.is_dir() and not (folder / AGENCIES_FILE).is_file():
+        return inner
+    return None
+
+
+def store_top(root: Path) -> Path:
+    """Where files dtrack generates go (the calendar of export-ics): the folder `init` made, the parent
+    of directives/, ignored by git through its .gitignore; else the top of the git repository; else the
+    store itself. Never among the directives."""
+    root = root.resolve()
+    if root.name == "directives":
+        return root.parent
+    return _git_top(root) or root
 
 
 def iter_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -540,6 +563,10 @@ _SLUG_SKIP = {"y", "kien", "ket", "luan", "cua", "ve", "viec", "va", "cac", "tro
 _MEETING = re.compile(r"\b(?:cuộc họp|buổi làm việc|hội nghị|phiên họp)\b(.*)", re.I)
 
 
+STEM_BYTES = 120            # a numbered stem; file systems allow 255, and paths add the folders
+STEM_WORDS_CHARS = 48       # the title words of an unnumbered stem
+
+
 def stem_for(number: str, issued, title: str) -> str:
     """The file name (without .yaml) of a directive, the one rule `add` and `import` share:
     `1502/UBND-KGVX` -> `1502-UBND-KGVX`; unnumbered (or a number with nothing usable in it): the date
@@ -548,16 +575,21 @@ def stem_for(number: str, issued, title: str) -> str:
     (the `number:` field keeps it exactly as written)."""
     from dtrack.domain.text import nfc, slugify
     stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
-    if len(stem.encode("utf-8")) > 120:
-        stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip("-.")
+    if len(stem.encode("utf-8")) > STEM_BYTES:
+        head = stem.encode("utf-8")[:STEM_BYTES + 1].decode("utf-8", "ignore")
+        # At a word boundary ('-' or '.') when there is one in the second half; a number with none is cut.
+        at = max(head.rfind("-"), head.rfind("."))
+        stem = (head[:at] if at > STEM_BYTES // 2 else head[:-1]).rstrip("-.")
     head, dot, rest = stem.partition(".")
     if head.upper() in _WINDOWS_RESERVED:       # Windows reserves NUL.txt as it reserves NUL
         stem = f"{head}-vb{dot}{rest}"
     if not stem:
         m = _MEETING.search(title)
         source = m.group(1) if m and len(m.group(1)) > 20 else title
-        words = [w for w in slugify(source, 40).split("-") if w and w not in _SLUG_SKIP and not w.isdigit()]
-        stem = f"{issued.isoformat()}-{'-'.join(words[:4]) or 'van-ban'}"
+        words = [w for w in slugify(source, 40).split("-") if w and w not in _SLUG_SKIP and not w.isdigit()][:4]
+        while len("-".join(words)) > STEM_WORDS_CHARS and len(words) > 1:
+            words.pop()                 # whole words only: a shorter name, never a cut one
+        stem = f"{issued.isoformat()}-{'-'.join(words) or 'van-ban'}"
     return check_name(stem)
 
 

@@ -3,12 +3,16 @@
     PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
     PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
     PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
+    PATH/.gitignore                 the files dtrack generates (calendars, exports, reports) stay out of git
     PATH/directives/.gitattributes  directive files merge task by task (store/mergesetup.py)
     <git hooks>/pre-commit          refuses a commit of directive files that do not validate
 
-A git repository is created at PATH unless PATH is already inside one. Existing files are never
-overwritten, so running it again changes nothing; only the files it created are committed, in one
-transaction (store/transaction.py) like every other writing command.
+A git repository is created at PATH unless PATH is already inside one. Nothing is written before git
+is known to be able to record the commit (`identity`): a store whose files are written but never
+committed is what older versions left behind. Existing files are never overwritten; a store file that
+exists but is not committed (such a half-made store) is committed as it is, so running init again
+completes a store or changes nothing. The files go in one transaction (store/transaction.py) like
+every other writing command.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from dtrack.store import gitops, mergesetup, transaction
 from dtrack.store import files as store_mod
-from dtrack.errors import UsageError
+from dtrack.errors import GitError, UsageError
 from dtrack.i18n import t
 
 HOOK_MARK = "# dtrack pre-commit hook"
@@ -35,6 +39,17 @@ GITATTRIBUTES = """\
 *.yaml text eol=lf
 *.yml text eol=lf
 *.md text eol=lf
+"""
+
+# What dtrack writes beside the directives and never commits: `export-ics` writes its calendar at the
+# store's root (store/files.store_top), reports and exports are the clerk's copies, *.tmp are temp files.
+GITIGNORE = """\
+# dtrack: generated files, kept out of git
+dtrack.ics
+dtrack-*.ics
+exports/
+reports/
+*.tmp
 """
 
 
@@ -80,9 +95,46 @@ def _hooks_dir(repo: Path) -> Path:
     return path if path.is_absolute() else repo / path
 
 
-def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> InitResult:
+def _existing(path: Path) -> Path:
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def identity(path: Path) -> bool:
+    """Whether git, run where the store will be, knows who commits: user.name and user.email as git
+    resolves them (repository and global config, GIT_AUTHOR_*/GIT_COMMITTER_* and EMAIL)."""
+    where = _existing(path)
+    try:
+        for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            gitops.run(where, "var", var)
+    except GitError:
+        return False
+    return True
+
+
+def check_identity(path: Path, given: tuple[str, str] | None) -> None:
+    """Before anything is written: a commit must be possible, with the identity `given` (the clerk
+    typed it; init sets it in the repository) or the one git already has."""
+    if given is not None:
+        name, email = (x.strip() for x in given)
+        if not name or "@" not in email or any(c in x for x in (name, email) for c in "<>\n"):
+            raise UsageError(t("'{name} <{email}>' is not a name and an e-mail address git accepts",
+                               name=name, email=email))
+        return
+    if not identity(path):
+        raise UsageError(
+            t("git does not know who you are, so init cannot commit the store; nothing was written"),
+            hint=t('Run: git config --global user.name "Your Name" && git config --global user.email '
+                   'you@example.org, then dtrack init again (or dtrack init --no-commit).'))
+
+
+def init(path: Path, *, commit: bool = True, timeout: float | None = None,
+         who: tuple[str, str] | None = None) -> InitResult:
     if path.exists() and not path.is_dir():
         raise UsageError(t("{path} is a file, not a folder", path=path))
+    if commit:
+        check_identity(path, who)
     path.mkdir(parents=True, exist_ok=True)
     result = InitResult(path)
     repo = gitops.find_repo(path)
@@ -90,24 +142,37 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> In
         gitops.run(path, "init", "-q")
         repo = path.resolve()
         result.messages.append(t("created a git repository in {path}", path=path))
+    if commit and who is not None:
+        _set_identity(repo, who, result)
     store = path / "directives"
     wanted = {
         store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
         store / "README.md": _data("store-README.md"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
+        path / ".gitignore": GITIGNORE.encode("utf-8"),
         store / ".gitattributes": mergesetup.ATTRIBUTES.encode("utf-8"),
     }
     with transaction.open(path, commit=commit, timeout=timeout) as tx:
         result.warnings += tx.warnings
+        present = [f for f in wanted if f.exists()]
+        head = tx.committed(present)
         for file, data in wanted.items():
-            if file.exists():
+            if file not in present:
+                tx.write(file, data, before=None)
+                result.messages.append(t("created {path}", path=gitops.repo_path(repo, file)))
+            elif file in head and head[file] is None:
+                # Written by an init whose commit failed: committed now as the clerk may have edited it.
+                current = tx.read(file)
+                tx.write(file, current, before=current)
+                result.messages.append(t("committed {path}, left uncommitted by an earlier init",
+                                         path=gitops.repo_path(repo, file)))
+            else:
                 continue
-            tx.write(file, data, before=None)
             result.created.append(file)
-            result.messages.append(t("created {path}", path=gitops.repo_path(repo, file)))
         rels = sorted(gitops.repo_path(repo, f) for f in result.created)
-        result.commit = tx.finish(transaction.Message(
-            t("init: a directive store ({files})", files=", ".join(rels)), "init"))
+        # The files go in the body: a subject listing them grows past what `git log --oneline` shows.
+        result.commit = tx.finish(transaction.Message(t("init: a directive store"), "init",
+                                                      paragraphs=["\n".join(rels)]))
         # The hook is in git's folder, not in the commit; under the lock all the same.
         _install_hook(repo, gitops.repo_path(repo, store) if store.resolve() != repo else ".", result)
         if mergesetup.configure(repo):
@@ -117,6 +182,13 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> In
     if not result.created:
         result.messages.append(t("{path} is already a dtrack store; nothing changed", path=store))
     return result
+
+
+def _set_identity(repo: Path, given: tuple[str, str], result: InitResult) -> None:
+    name, email = (x.strip() for x in given)
+    gitops.run(repo, "config", "user.name", name)
+    gitops.run(repo, "config", "user.email", email)
+    result.messages.append(t("set the git identity of this repository: {name} <{email}>", name=name, email=email))
 
 
 def _install_hook(repo: Path, store_rel: str, result: InitResult) -> None:

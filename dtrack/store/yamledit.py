@@ -216,6 +216,10 @@ def _set_block(text: str, lines: _Lines, newline: str, node: yaml.MappingNode, p
             and not pairs[key][1].flow_style and pairs[key][1].value:
         k, seq = pairs[key]
         have = len(seq.value)
+        if have > len(value.items) and value.items:
+            # The last entries go (reopen undoes a series' last occurrence); the others keep their bytes.
+            cut = lines.start(seq.value[len(value.items)].start_mark.line)
+            return text[:cut] + text[lines.after(_last_line(k, seq)):]
         if have > len(value.items):
             raise DataError(t("cannot edit '{key}' of task {n}: the file has more entries than expected",
                               key=key, n=n))

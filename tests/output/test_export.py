@@ -308,7 +308,7 @@ def test_agency_default_file_name(cli, store_dir, tmp_path):
     work.mkdir()
     result = cli("--dir", str(store_dir), "export-ics", "--agency", "STC", cwd=work)
     assert result.exit_code == 0
-    assert [p.name for p in work.iterdir()] == ["dtrack-so-tai-chinh.ics"]
+    assert list(work.iterdir()) == [] and (store_dir.parent / "dtrack-so-tai-chinh.ics").is_file()
 
 
 def test_split_by_agency_writes_one_file_per_lead_and_all(cli, store_dir, tmp_path):
@@ -356,15 +356,19 @@ def test_alarm_options(cli, store_dir):
     assert bad.exit_code == 2 and "dtrack: error: --alarm: 'soon' is not a length of time" in bad.stderr
 
 
-def test_default_output_is_dtrack_ics_in_the_current_folder(cli, store_dir, tmp_path):
+def test_default_output_is_dtrack_ics_at_the_stores_top_wherever_it_runs(cli, store_dir, tmp_path):
     work = tmp_path / "w"
     work.mkdir()
+    target = store_dir.parent / "dtrack.ics"
     result = cli("--dir", str(store_dir), "export-ics", cwd=work)
     assert result.exit_code == 0
-    assert result.stderr == "Wrote dtrack.ics: 12 events.\n"
-    assert (work / "dtrack.ics").stat().st_mode & 0o044          # readable by a web server
-    again = cli("--dir", str(store_dir), "export-ics", cwd=work)
-    assert again.stderr == "dtrack.ics is up to date: 12 events.\n"
+    assert result.stderr == f"Wrote {target}: 12 events.\n"
+    assert not (work / "dtrack.ics").exists()
+    assert target.stat().st_mode & 0o044          # readable by a web server
+    year = next(p for p in store_dir.iterdir() if p.is_dir() and p.name.isdigit())
+    again = cli("export-ics", cwd=year)           # inside a year folder: still the top, not among the files
+    assert again.stderr == f"{target} is up to date: 12 events.\n"
+    assert not list(store_dir.rglob("*.ics"))
 
 
 def test_usage_errors_write_nothing(cli, store_dir, tmp_path):

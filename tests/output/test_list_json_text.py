@@ -35,7 +35,8 @@ def as_json(row: queries.Row) -> dict:
         "every": task.every, "until": _iso(task.until), "original_due": _iso(task.original_due),
         "extensions": [{"from": _iso(e.from_), "to": _iso(e.to), "on": _iso(e.on), "by": e.by, "reason": e.reason}
                        for e in task.extensions],
-        "occurrences": [{"due": _iso(o.due), "done": _iso(o.done)} for o in task.occurrences],
+        "occurrences": [{"due": _iso(o.due), "done": _iso(o.done), "note": o.note, "by": o.by}
+                        for o in task.occurrences],
         "cancelled": None if task.cancelled is None else {
             "on": _iso(task.cancelled.on), "by": task.cancelled.by, "reason": task.cancelled.reason},
     }

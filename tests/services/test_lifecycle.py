@@ -167,7 +167,7 @@ def test_add_task_appends_in_the_files_style_and_resolves_aliases(cli, repo):
 
 def test_add_task_keeps_crlf_and_a_trailing_comment(cli, repo):
     path = repo / "directives/2024/88-UBND.yaml"
-    path.write_bytes(b"number: 88/UBND\r\nkind: khac\r\nissuer: UBND\r\nissued: 2024-07-01\r\ntitle: X\r\n"
+    path.write_bytes(b"number: 88/UBND\r\nkind: khac\r\nissuer: UBND\r\nissued: 2024-01-02\r\ntitle: X\r\n"
                      b"tasks:\r\n    -   n: 1\r\n        text: A\r\n        lead: STC\r\n# cuoi\r\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "x")

@@ -15,14 +15,15 @@ ZERO = dict(done_on_time=0, done_late=0, cancelled=0)
 # Hand count from the five bundled files as of 15/08/2024 (tests/fixtures/seeds/HANDCOUNT.md): all 33 tasks
 # are open; every task with a deadline is past it (the latest is 01/08/2024), so open_overdue = tasks with
 # `due`, open_in_time = no_deadline = tasks without. Co-leads count for each lead.
-#   STTTT: overdue 1502#1-4, 2022-02-14#5, #8, 2024-03-11#2 (the fortnightly report, first due 25/03,
-#          never reported), 2024-03-11#4, 2024-07-17#1 = 9;
+#   STTTT: overdue 1502#1-4, 2022-02-14#5, #8, 2024-03-11#4, 2024-07-17#1 = 8, and 2024-03-11#2 (the
+#          fortnightly report, first due 25/03, never reported: 25/03, 08/04, ... 12/08 are 11 missed
+#          occurrences, each counted) = 19;
 #          no deadline 2022-02-14#1,2,3,4,6,7,9 and 2024-03-11#3,5,6 = 10.
 #   SNV 2024-07-17#1, UBND cấp huyện #2, STC #3, Trung tâm CNTT&TT 2022-02-14#10: 1 overdue each.
 #   Đức Phổ: "Các cơ quan, đơn vị" #1-4; "UBND các xã, phường" #1-5; Trung tâm TT-VH-TT #6, #7;
 #   Phòng VH&TT #6; the eight co-leads of #8 one each. VPUB, Sở Tư pháp, Các sở, ban, ngành: 2024-03-11#1, #7, #8.
 HAND_COUNT = {
-    STTTT: (19, 10, 9, 10),                      # assigned, open_in_time, open_overdue, no_deadline
+    STTTT: (29, 10, 19, 10),                     # assigned, open_in_time, open_overdue, no_deadline
     "UBND các xã, phường": (5, 5, 0, 5),
     "Các cơ quan, đơn vị thuộc UBND thị xã": (4, 4, 0, 4),
     "Trung tâm Truyền thông - Văn hóa - Thể thao": (2, 2, 0, 2),
@@ -52,7 +53,8 @@ def test_hand_count_on_the_bundled_directives(cli):
                     "open_overdue": overdue, "no_deadline": no_deadline,
                     "on_time_rate": 0.0 if overdue else None}
         assert rows[agency] == expected
-    assert data["total"] == {"assigned": 33, **ZERO, "open_in_time": 21, "open_overdue": 12, "no_deadline": 21,
+    # 33 tasks; the fortnightly report is 11 overdue occurrences, not 1.
+    assert data["total"] == {"assigned": 43, **ZERO, "open_in_time": 21, "open_overdue": 22, "no_deadline": 21,
                              "on_time_rate": 0.0}
     assert list(data) == ["rows", "total"]
     assert list(data["rows"][0]) == ["agency", "assigned", "done_on_time", "done_late", "open_in_time",
@@ -63,10 +65,11 @@ def test_as_of_before_the_deadlines_changes_the_states(cli):
     # 20/07/2024: the three Lâm Hải Giang tasks (17/07) are still within their deadlines.
     rows = {r["agency"]: r for r in _json(cli, "--as-of", "2024-07-20", "report")["rows"]}
     assert (rows[STC]["open_in_time"], rows[STC]["open_overdue"]) == (1, 0)
-    assert (rows[STTTT]["open_in_time"], rows[STTTT]["open_overdue"]) == (11, 8)
+    # 7 overdue tasks and the fortnightly report's 9 missed occurrences (25/03 ... 15/07).
+    assert (rows[STTTT]["open_in_time"], rows[STTTT]["open_overdue"]) == (11, 16)
     # Before 17/07/2024 that directive did not exist yet: its tasks are not counted.
     rows = {r["agency"]: r for r in _json(cli, "--as-of", "2024-07-16", "report")["rows"]}
-    assert STC not in rows and rows[STTTT]["assigned"] == 18
+    assert STC not in rows and rows[STTTT]["assigned"] == 26
 
 
 def test_period_counts_by_issue_date_and_defaults_as_of_to_its_end(cli, monkeypatch):
@@ -116,11 +119,11 @@ def test_done_on_time_late_cancelled_and_extensions_judged_as_of(cli, tmp_path):
     assert rows["UBND các huyện, thị xã, thành phố"]["done_on_time"] == 1
     assert rows[SNV]["done_on_time"] == 1 and rows[SNV]["on_time_rate"] == 1.0
     # STTTT since 2023: 1502#1-4, 2024-03-11#2-6, LHG#1 = 10. LHG#1 on time; 1502#1 cancelled; 1502#2-4,
-    # 2024-03-11#2 (recurring, first due 25/03) and #4 overdue; 2024-03-11#3, 5, 6 open without a deadline.
-    # Rate 1 / (1 + 0 + 5).
-    assert rows[STTTT] == {"agency": STTTT, "assigned": 10, "done_on_time": 1, "done_late": 0, "open_in_time": 3,
-                           "open_overdue": 5, "cancelled": 1, "no_deadline": 3, "on_time_rate": 0.1667}
-    assert data["total"]["assigned"] == 4 + 8 + 8 + 3 and data["total"]["cancelled"] == 1
+    # 2024-03-11#2 (recurring, first due 25/03: 11 missed occurrences) and #4 overdue; 2024-03-11#3, 5, 6
+    # open without a deadline. Rate 1 / (1 + 0 + 15).
+    assert rows[STTTT] == {"agency": STTTT, "assigned": 20, "done_on_time": 1, "done_late": 0, "open_in_time": 3,
+                           "open_overdue": 15, "cancelled": 1, "no_deadline": 3, "on_time_rate": 0.0625}
+    assert data["total"]["assigned"] == 4 + 8 + 10 + 8 + 3 and data["total"]["cancelled"] == 1
     huyen = "UBND các huyện, thị xã, thành phố"
 
     def state(as_of):
@@ -141,26 +144,27 @@ def test_recurring_task_counts_each_occurrence(cli, tmp_path):
         "      - {due: 2024-03-25, done: 2024-03-25}\n      - {due: 2024-04-08, done: 2024-04-10}\n")]})
     data = _json(cli, "--as-of", "2024-08-15", "report", "--from", "2024-03-01", "--to", "2024-03-31", store=store)
     row = {r["agency"]: r for r in data["rows"]}[STTTT]
-    # STTTT leads 2024-03-11#2-6. Task 2 counts 3 units: on time (25/03), late (10/04 for 08/04) and the open
-    # occurrence due 22/04 (overdue); #4 is overdue; #3, #5, #6 are open without a deadline.
-    assert row == {"agency": STTTT, "assigned": 7, "done_on_time": 1, "done_late": 1, "open_in_time": 3,
-                   "open_overdue": 2, "cancelled": 0, "no_deadline": 3, "on_time_rate": 0.25}
+    # STTTT leads 2024-03-11#2-6. Task 2 counts 11 units: on time (25/03), late (10/04 for 08/04) and the
+    # 9 occurrences missed since 22/04 (22/04 ... 12/08), each overdue; #4 is overdue; #3, #5, #6 are open
+    # without a deadline. Rate 1 / (1 + 1 + 10).
+    assert row == {"agency": STTTT, "assigned": 15, "done_on_time": 1, "done_late": 1, "open_in_time": 3,
+                   "open_overdue": 10, "cancelled": 0, "no_deadline": 3, "on_time_rate": 0.0833}
 
 
 def test_by_directive_and_month(cli):
     data = _json(cli, "--as-of", "2024-08-15", "report", "--by", "month")
     assert [(r["month"], r["assigned"], r["open_overdue"]) for r in data["rows"]] == [
-        ("2022-02", 10, 3), ("2023-04", 4, 4), ("2024-03", 8, 2), ("2024-04", 8, 0), ("2024-07", 3, 3)]
+        ("2022-02", 10, 3), ("2023-04", 4, 4), ("2024-03", 18, 12), ("2024-04", 8, 0), ("2024-07", 3, 3)]
     data = _json(cli, "--as-of", "2024-08-15", "report", "--by", "directive")
     assert {r["directive"]: r["assigned"] for r in data["rows"]}["1502/UBND-KGVX"] == 4
-    assert data["total"]["assigned"] == 33
+    assert data["total"]["assigned"] == 43
 
 
 def test_markdown_csv_and_html_escape_text(cli, tmp_path):
     store = _store_with(tmp_path, {LHG: [("lead: Sở Tài chính", 'lead: "Sở <b>Tài</b> | *chính* =1+1"')]})
     md = cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "md", "--list").stdout
     assert "| Sở \\<b\\>Tài\\</b\\> \\| \\*chính\\* =1+1 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0% |" in md
-    assert "| **Total** | **33** |" in md
+    assert "| **Total** | **43** |" in md
     out = tmp_path / "r.csv"
     assert cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "csv", "--keys",
                "-o", str(out)).exit_code == 0
@@ -169,12 +173,12 @@ def test_markdown_csv_and_html_escape_text(cli, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["agency", "assigned", "done_on_time", "done_late", "open_in_time", "open_overdue",
                        "cancelled", "no_deadline", "on_time_rate"]
-    assert rows[1] == [STTTT, "19", "0", "0", "10", "9", "0", "10", "0.0"]
+    assert rows[1] == [STTTT, "29", "0", "0", "10", "19", "0", "10", "0.0"]
     assert len(rows) == 1 + len(HAND_COUNT) and "Total" not in {r[0] for r in rows}     # for programs: no total
     labelled = list(csv.reader(io.StringIO(cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format",
                                                "csv").stdout.lstrip("\ufeff"))))
     assert labelled[0][:3] == ["Lead agency", "Assigned", "Done on time"] and labelled[1] == rows[1]
-    assert labelled[-2] == [] and labelled[-1][:2] == ["Total", "33"]        # the total apart, after a blank row
+    assert labelled[-2] == [] and labelled[-1][:2] == ["Total", "43"]        # the total apart, after a blank row
     html_out = tmp_path / "r.html"
     cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "html", "--list", "-o", str(html_out))
     page = html_out.read_text(encoding="utf-8")
@@ -196,8 +200,8 @@ def test_table_on_a_narrow_terminal(cli):
     assert all(len(x) <= 80 for x in lines)
     assert lines[1].split() == ["Lead", "Tasks", "On", "time", "Late", "Open", "Overdue", "Cancel.", "No", "due",
                                 "Rate"]
-    assert lines[3].split() == ["STTTT", "19", "0", "0", "10", "9", "0", "10", "0%"]
-    assert any(x.split()[:2] == ["Total", "33"] for x in lines)
+    assert lines[3].split() == ["STTTT", "29", "0", "0", "10", "19", "0", "10", "0%"]
+    assert any(x.split()[:2] == ["Total", "43"] for x in lines)
 
 
 def test_bad_options(cli):

@@ -20,11 +20,11 @@ def test_init_creates_the_store_and_running_it_twice_changes_nothing(cli, tmp_pa
     root = tmp_path / "office"
     result = cli("init", str(root))
     assert result.exit_code == 0, result.output
-    assert sorted(git(root, "ls-files").split()) == [".gitattributes", "directives/.gitattributes",
+    assert sorted(git(root, "ls-files").split()) == [".gitattributes", ".gitignore", "directives/.gitattributes",
                                                      "directives/README.md", "directives/agencies.yaml"]
     assert git(root, "log", "--format=%s%n%b").startswith(
-        "init: a directive store (.gitattributes, directives/.gitattributes, directives/README.md, "
-        "directives/agencies.yaml)\nDtrack-Action: init")
+        "init: a directive store\n.gitattributes\n.gitignore\ndirectives/.gitattributes\ndirectives/README.md\n"
+        "directives/agencies.yaml\n\nDtrack-Action: init")
     assert "*.yaml text eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     head, tree = git(root, "rev-parse", "HEAD"), _tree(root)
     again = cli("init", str(root))
@@ -93,3 +93,61 @@ def test_a_crlf_working_file_is_committed_lf_under_the_stores_gitattributes(cli,
     diff = git(root, "diff", "HEAD~1", "HEAD")
     assert [l for l in diff.split("\n") if l[:1] in ("+", "-") and not l.startswith(("+++", "---"))] == \
         ["-    status: open", "+    status: done", "+    done: 2024-07-20"]
+
+
+def _no_identity(monkeypatch, home: Path) -> None:
+    """A computer where git knows nobody: no config of the user's, no identity in the environment,
+    and e-mail auto-detection turned off (as on a hostname git cannot use)."""
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    home.mkdir(exist_ok=True)
+    (home / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+
+
+def test_init_without_a_git_identity_writes_nothing_and_says_how(cli, tmp_path, monkeypatch):
+    _no_identity(monkeypatch, tmp_path / "home")
+    root = tmp_path / "office"
+    result = cli("init", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dtrack: error: git does not know who you are, so init cannot commit")
+    assert 'git config --global user.email' in result.stderr and "Traceback" not in result.stderr
+    assert not root.exists()
+
+
+def test_init_at_a_terminal_asks_the_identity_and_sets_it_in_the_repository(cli, tmp_path, monkeypatch):
+    from dtrack.cli import lifecycle
+    _no_identity(monkeypatch, tmp_path / "home")
+    monkeypatch.setattr(lifecycle, "_tty", lambda: True)      # CliRunner's stdin is not a terminal
+    root = tmp_path / "office"
+    result = cli.runner.invoke(cli.app, ["init", str(root)], input="Nguyễn Thị Văn Thư\nvanthu@example.org\n")
+    assert result.exit_code == 0, result.output
+    assert git(root, "config", "user.name").strip() == "Nguyễn Thị Văn Thư"
+    assert git(root, "log", "--format=%an <%ae>").strip() == "Nguyễn Thị Văn Thư <vanthu@example.org>"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_store_left_uncommitted_by_an_older_init_is_completed(cli, tmp_path):
+    root = tmp_path / "office"
+    assert cli("init", str(root), "--no-commit").exit_code == 0     # the files, but no commit (as a failed one)
+    agencies = root / "directives/agencies.yaml"
+    agencies.write_bytes(agencies.read_bytes() + "- name: Ban Dân tộc tỉnh\n".encode("utf-8"))     # the clerk's edit meanwhile
+    result = cli("init", str(root))
+    assert result.exit_code == 0, result.output
+    assert "nothing changed" not in result.stdout and "left uncommitted by an earlier init" in result.stdout
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "show", "HEAD:directives/agencies.yaml").endswith("- name: Ban Dân tộc tỉnh\n")
+
+
+def test_the_gitignore_keeps_generated_files_out_of_git(cli, tmp_path):
+    root = tmp_path / "office"
+    cli("init", str(root))
+    # export-ics writes dtrack.ics here by default (tests/output/test_export.py)
+    generated = ["dtrack.ics", "dtrack-so-tai-chinh.ics", "reports/tuan.md", "exports/ds.csv", "directives/.x.yaml.tmp"]
+    for rel in generated:
+        (root / rel).parent.mkdir(exist_ok=True)
+        (root / rel).write_text("x", encoding="utf-8")
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "check-ignore", *generated).split() == generated

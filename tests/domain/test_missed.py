@@ -1,0 +1,30 @@
+"""The deadlines an open task has missed: one for a one-off task, each occurrence for a series."""
+from __future__ import annotations
+
+from datetime import date
+
+from dtrack.domain.model import Occurrence, Task
+from dtrack.domain.states import missed_deadlines
+
+
+def _task(**kw) -> Task:
+    return Task(n=1, text="Báo cáo", lead=("Sở Tài chính",), **kw)
+
+
+def test_a_weekly_series_six_weeks_behind_missed_six():
+    weekly = _task(due=date(2024, 6, 3), every="1 week")
+    assert missed_deadlines(weekly, date(2024, 7, 12)) == tuple(date(2024, m, d) for m, d in
+                                                                 ((6, 3), (6, 10), (6, 17), (6, 24), (7, 1), (7, 8)))
+    assert missed_deadlines(weekly, date(2024, 6, 3)) == ()          # met on its own day
+    assert len(missed_deadlines(_task(due=date(2024, 6, 3), every="1 week", until=date(2024, 6, 20)),
+                                date(2024, 7, 12))) == 3             # the series ends with until
+    assert missed_deadlines(_task(due=date(2024, 6, 3)), date(2024, 7, 12)) == (date(2024, 6, 3),)
+    assert missed_deadlines(_task(due=date(2024, 6, 3), every="1 week", status="done", done=date(2024, 6, 1)),
+                            date(2024, 7, 12)) == ()
+
+
+def test_a_monthly_series_keeps_its_day_from_the_series_start():
+    # Started 31/01: the occurrences are 29/02, 31/03, 30/04, computed from the start, not from each other.
+    monthly = _task(due=date(2024, 2, 29), every="1 month",
+                    occurrences=(Occurrence(date(2024, 1, 31), date(2024, 1, 31)),))
+    assert missed_deadlines(monthly, date(2024, 5, 1)) == (date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30))
