@@ -10,6 +10,7 @@ import importlib
 import inspect
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -18,7 +19,8 @@ from dtrack import i18n
 from dtrack.cli import boundary
 from dtrack.cli.commands import CommandInfo, commands_dict
 from dtrack.config import Config
-from dtrack.i18n import t
+from dtrack.errors import DtrackError
+from dtrack.i18n import spoken, t
 
 _click = boundary.click_exceptions.__name__.rsplit(".", 1)[0]
 _click_utils = importlib.import_module(_click + ".utils")
@@ -43,6 +45,25 @@ class LazyCommands(Mapping):
 
     def __len__(self) -> int:
         return len(self._registry)
+
+
+def store_language(dir: str | None, origin: str) -> str | None:
+    """The language of the store's settings; None when there is no store (init, a typo in --dir:
+    the command itself reports that)."""
+    from dtrack.store import files
+    try:
+        return files.settings_language(files.find_root(dir, Path.cwd(), origin))
+    except DtrackError:
+        return None
+
+
+def speaking(config: Config, *, dir: str | None = None, lang: str | None = None) -> Config:
+    """`config` settled on the language the run speaks; the store is read only when neither --lang nor
+    DTRACK_LANG chose one."""
+    chosen = lang or config.lang
+    store = None if chosen and spoken(chosen) else \
+        store_language(dir or config.dir, "--dir" if dir else config.dir_origin)
+    return config.speaking(store, lang=lang)
 
 
 def help_key(text: str) -> str:
@@ -140,6 +161,12 @@ class DtrackGroup(Translated, TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         return list(commands_dict)
 
+    def format_help(self, ctx, formatter) -> None:
+        # `dtrack --help` stops before the group's callback: the store's language is looked up here.
+        config = ctx.obj if isinstance(ctx.obj, Config) else Config.from_environ(os.environ)
+        with i18n.using(speaking(config).language):
+            super().format_help(ctx, formatter)
+
     def format_commands(self, ctx, formatter) -> None:
         """From the registry's summaries: `dtrack --help` imports no command module."""
         shown = [(name, info) for name, info in commands_dict.items() if not info.hidden]
@@ -156,8 +183,8 @@ class DtrackGroup(Translated, TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         # The environment, read once; the app's callback lays the options over it (ctx.obj).
-        config = Config.from_environ(os.environ)
-        i18n.set_language(config.lang)          # before any message is worded, usage errors too
+        config = Config.from_environ(os.environ).speaking()
+        i18n.set_language(config.language)      # before any message is worded, usage errors too
         code = boundary.run(
             lambda: super(DtrackGroup, self).main(args, prog_name, complete_var, standalone_mode=False,
                                                   obj=config, **extra),

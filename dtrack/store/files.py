@@ -464,6 +464,24 @@ def load_settings(root: Path) -> tuple[Settings, list[FileProblem]]:
     return settings, [FileProblem(path, *locate(text, (key,) if key else ()), message) for key, message in problems]
 
 
+_LANGUAGE_KEY = re.compile(rb"^language:", re.M)
+_LANGUAGE_LINE = re.compile(rb"^language:[ \t]*([a-z]{2})[ \t]*(?:#.*)?\r?$", re.M)
+
+
+def settings_language(root: Path) -> str | None:
+    """The store's language, read at the start of every run: the one top-level `language: vi` line
+    that init writes is read without loading YAML (a warm `list` never loads it); a file written any
+    other way is read by `load_settings`."""
+    try:
+        data = read_bytes(root / SETTINGS_FILE)
+    except (OSError, _Unreadable):
+        return load_settings(root)[0].language if (root / SETTINGS_FILE).exists() else None
+    found = _LANGUAGE_LINE.findall(data)
+    if len(found) == 1 and len(_LANGUAGE_KEY.findall(data)) == 1:
+        return found[0].decode("ascii")
+    return load_settings(root)[0].language
+
+
 def load(root: Path) -> Store:
     """Every directive of the store, parsed from its files (store.collection answers from the index)."""
     registry, problems = load_registry(root)
