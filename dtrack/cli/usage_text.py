@@ -19,7 +19,7 @@ _ce = sys.modules[typer.BadParameter.__module__]        # the click typer vendor
 
 # The sentences click and typer fail with (parser.py, core.py, types.py), by their English shape.
 _SENTENCES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (re.compile(r"Got unexpected extra arguments? \((.*)\)", re.S),
+    (re.compile(r"Got unexpected extra argument\(s\) \((.*)\)", re.S),
      lambda m: t("Got unexpected extra argument(s) ({args})", args=m[1])),
     (re.compile(r"No such command (.+?)\. Did you mean (.+)\?", re.S),
      lambda m: t("No such command {name}. Did you mean {names}?", name=m[1], names=m[2])),
