@@ -167,6 +167,10 @@ class DtrackGroup(Translated, TyperGroup):
         with i18n.using(speaking(config).language):
             super().format_help(ctx, formatter)
 
+    def format_options(self, ctx, formatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
     def format_commands(self, ctx, formatter) -> None:
         """From the registry's summaries: `dtrack --help` imports no command module."""
         shown = [(name, info) for name, info in commands_dict.items() if not info.hidden]

@@ -18,16 +18,17 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_init_creates_the_store_and_running_it_twice_changes_nothing(cli, tmp_path):
     root = tmp_path / "office"
-    result = cli("init", str(root))
+    result = cli("init", str(root), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert sorted(git(root, "ls-files").split()) == [".gitattributes", "directives/.gitattributes",
-                                                     "directives/README.md", "directives/agencies.yaml"]
+                                                     "directives/README.md", "directives/agencies.yaml",
+                                                     "directives/settings.yaml"]
     assert git(root, "log", "--format=%s%n%b").startswith(
         "init: a directive store (.gitattributes, directives/.gitattributes, directives/README.md, "
-        "directives/agencies.yaml)\nDtrack-Action: init")
+        "directives/agencies.yaml, directives/settings.yaml)\nDtrack-Action: init")
     assert "*.yaml text eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     head, tree = git(root, "rev-parse", "HEAD"), _tree(root)
-    again = cli("init", str(root))
+    again = cli("init", str(root), "--lang", "en")
     assert again.exit_code == 0 and "nothing changed" in again.stdout
     assert git(root, "rev-parse", "HEAD") == head and _tree(root) == tree
     assert git(root, "status", "--porcelain") == ""
@@ -57,7 +58,7 @@ def test_init_inside_an_existing_repository_uses_it(cli, repo):
 
 def test_the_hook_refuses_an_invalid_staged_file_and_accepts_a_valid_one(cli, tmp_path):
     root = tmp_path / "office"
-    cli("init", str(root))
+    cli("init", str(root), "--lang", "en")
     git(root, "config", "user.name", "Văn thư")
     git(root, "config", "user.email", "vt@example.org")
     bad = root / "directives/2024/9-UBND.yaml"

@@ -1,6 +1,6 @@
 """Every message id of the code, and how a catalogue stands against them.
 
-`python -m dtrack.locales.messages` lists the ids a catalogue lacks and the entries no code uses
+`python -m dtrack.cli.messages` lists the ids a catalogue lacks and the entries no code uses
 any more, for a translator; the tests run the same functions (tests/cli/test_i18n_catalogue.py).
 The ids are the literals given to `t()` and the texts `--help` shows: the group's and every
 command's help, each option's and argument's help and the registry's summaries, which
@@ -9,6 +9,7 @@ cli/group.py translates when help is drawn.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -16,14 +17,19 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def source_files() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if "locales" not in p.parts[-2:])
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+@functools.lru_cache(maxsize=None)
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def t_literals() -> set[str]:
     """The first argument of every `t("...")` call in dtrack's source."""
     ids: set[str] = set()
-    for path in [*source_files(), PACKAGE / "locales" / "messages.py"]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path in source_files():
+        for node in ast.walk(parsed(path)):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 ids.add(node.args[0].value)
