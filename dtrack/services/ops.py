@@ -177,6 +177,12 @@ _SUBJECTS: dict[str, Callable[..., str]] = {
     "extend": lambda **v: t("extend {ref} [{lead}]{detail}", **v),
     "cancel": lambda **v: t("cancel {ref} [{lead}]{detail}", **v),
 }
+_SUBJECTS_MANY: dict[str, Callable[..., str]] = {
+    "done": lambda **v: t("done {count} tasks: {refs}", **v),
+    "reopen": lambda **v: t("reopen {count} tasks: {refs}", **v),
+    "extend": lambda **v: t("extend {count} tasks: {refs}", **v),
+    "cancel": lambda **v: t("cancel {count} tasks: {refs}", **v),
+}
 
 
 def _subject(action: str, log: list[tuple[str, Task, dict]], registry, detail: Callable[[Task, dict], str]) -> str:
@@ -187,7 +193,7 @@ def _subject(action: str, log: list[tuple[str, Task, dict]], registry, detail: C
     refs = ", ".join(ref for ref, _, _ in log)
     if len(refs) > 60:
         refs = refs[:57].rsplit(",", 1)[0] + ", …"
-    return t("{action} {count} tasks: {refs}", action=action, count=len(log), refs=refs)
+    return _SUBJECTS_MANY[action](count=len(log), refs=refs)
 
 
 def _message(action: str, store: Store, note: str | None, detail) -> Callable:
