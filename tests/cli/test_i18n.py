@@ -187,3 +187,30 @@ def test_vietnamese_numbers_and_dates():
     assert rate_text(2 / 3) == "66.7%" and rate_text(0.5) == "50%"
     i18n.set_language("vi")
     assert rate_text(2 / 3) == "66,7 %" and rate_text(0.5) == "50 %"
+
+
+def test_init_at_a_terminal_asks_for_the_office_and_the_signer_in_vietnamese(cli, tmp_path, monkeypatch):
+    from dtrack.store.files import load_settings
+    monkeypatch.setattr("dtrack.cli.lifecycle._tty", lambda: True)
+    root = tmp_path / "office"
+    made = cli.runner.invoke(cli.app, ["init", str(root), "--signer-name", "Trần Thị B"],
+                             input="VĂN PHÒNG UBND TỈNH HUẾ\nCHÁNH VĂN PHÒNG\n")
+    assert made.exit_code == 0, made.output
+    assert "Tên cơ quan (như ghi ở đầu công văn): " in made.stdout
+    assert "Chức vụ người ký (KT. CHÁNH VĂN PHÒNG ...): " in made.stdout and "Họ tên người ký" not in made.stdout
+    settings, _ = load_settings(root / "directives")
+    assert (settings.office, settings.signer.title, settings.signer.name) == \
+        ("VĂN PHÒNG UBND TỈNH HUẾ", "CHÁNH VĂN PHÒNG", "Trần Thị B")
+
+
+def test_the_installed_script_speaks_the_stores_language(tmp_path):
+    import subprocess
+
+    from conftest import dtrack_script
+    root = _store(tmp_path, "version: 1\nlanguage: vi\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("DTRACK_LANG", "LC_ALL", "LC_MESSAGES")}
+    proc = subprocess.run([dtrack_script(), "--dir", str(root), "list", "--bogus"], capture_output=True,
+                          env=dict(env, LANG="en_US.UTF-8"))
+    assert proc.returncode == 2
+    assert proc.stderr.decode("utf-8").splitlines() == ["dtrack: lỗi: Không có tùy chọn: --bogus",
+                                                        "Xem 'dtrack list --help'."]
