@@ -373,7 +373,9 @@ def parse(text: str) -> Any:
     except ValueError as e:
         # e.g. "due: 2024-02-30" matches YAML's date pattern but is not a date.
         line, col = _find_bad_timestamp(text)
-        raise _Unreadable(line, col, t("not a real date ({error}); fix the date", error=e)) from None
+        said = {"day is out of range for month": t("day is out of range for month"),        # Python's words
+                "month must be in 1..12": t("month must be in 1..12")}.get(str(e), e)
+        raise _Unreadable(line, col, t("not a real date ({error}); fix the date", error=said)) from None
     except RecursionError:
         raise _Unreadable(0, 0, t("nested too deeply to be a directive file")) from None
 
