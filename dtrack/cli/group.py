@@ -1,13 +1,9 @@
 """The `dtrack` command group: commands come from the registry (cli/commands.py) and are imported only
-when used, and every run goes through the error boundary (cli/boundary.py).
-
-Help speaks the run's language: the English help texts of the code (help= literals, docstrings, the
-registry's summaries) are the message ids, translated when help is drawn (`help_key`), never when a
-command is built, so the cached command serves every language."""
+when used, and every run goes through the error boundary (cli/boundary.py). The language a run speaks
+is settled here (`speaking`); help is drawn in it by cli/helptext.py."""
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,14 +14,12 @@ from typer.core import TyperCommand, TyperGroup
 from dtrack import i18n
 from dtrack.cli import boundary
 from dtrack.cli.commands import CommandInfo, commands_dict
+from dtrack.cli.helptext import Translated
 from dtrack.config import Config
 from dtrack.errors import DtrackError
 from dtrack.i18n import spoken, t
 
-_click = boundary.click_exceptions.__name__.rsplit(".", 1)[0]
-_click_utils = importlib.import_module(_click + ".utils")
-_click_core = importlib.import_module(_click + ".core")
-_click_formatting = importlib.import_module(_click + ".formatting")
+_click_utils = importlib.import_module(boundary.click_exceptions.__name__.rsplit(".", 1)[0] + ".utils")
 
 
 class LazyCommands(Mapping):
@@ -64,73 +58,6 @@ def speaking(config: Config, *, dir: str | None = None, lang: str | None = None)
     store = None if chosen and spoken(chosen) else \
         store_language(dir or config.dir, "--dir" if dir else config.dir_origin)
     return config.speaking(store, lang=lang)
-
-
-def help_key(text: str) -> str:
-    """The message id of a command's help: the text click shows (cleaned, cut at a form feed)."""
-    return inspect.cleandoc(text).partition("\f")[0]
-
-
-# click and typer word their headings and the extras of an option's help in English literals.
-_HEADINGS = {"Options": lambda: t("Options"), "Arguments": lambda: t("Arguments"),
-             "Commands": lambda: t("Commands")}
-
-
-class HelpFormatter(_click_formatting.HelpFormatter):
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, t("Usage: ") if prefix is None else prefix)
-
-    def write_heading(self, heading: str) -> None:
-        super().write_heading(_HEADINGS[heading]() if heading in _HEADINGS else heading)
-
-
-class Context(_click_core.Context):
-    formatter_class = HelpFormatter
-
-
-def _param_help(text: str) -> str:
-    """An option's help as typer words it ("help  [default: 14d; required]"), translated piece by piece."""
-    main, sep, extras = text.rpartition("  [") if text.endswith("]") else (text, "", "")
-    if not sep:
-        if text.startswith("[") and text.endswith("]"):
-            main, extras = "", text[1:]
-        else:
-            return t(text) if text else text
-    pieces = []
-    for piece in extras[:-1].split("; "):
-        if piece.startswith("default: "):
-            pieces.append(t("default: {default}", default=piece[len("default: "):]))
-        elif piece == "required":
-            pieces.append(t("required"))
-        else:
-            pieces.append(piece)
-    extra = "[" + "; ".join(pieces) + "]"
-    return f"{t(main)}  {extra}" if main else extra
-
-
-class Translated:
-    """The help of a command or of the group, in the run's language."""
-
-    context_class = Context
-
-    def format_help_text(self, ctx, formatter) -> None:
-        english = self.help
-        self.help = t(help_key(english)) if english else english
-        try:
-            super().format_help_text(ctx, formatter)
-        finally:
-            self.help = english
-
-    def format_options(self, ctx, formatter) -> None:
-        sections: dict[str, list] = {"argument": [], "option": []}
-        for param in self.get_params(ctx):
-            record = param.get_help_record(ctx)
-            if record is not None and param.param_type_name in sections:
-                sections[param.param_type_name].append((record[0], _param_help(record[1])))
-        for kind, heading in (("argument", "Arguments"), ("option", "Options")):
-            if sections[kind]:
-                with formatter.section(heading):
-                    formatter.write_dl(sections[kind])
 
 
 class DtrackCommand(Translated, TyperCommand):

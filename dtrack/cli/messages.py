@@ -4,7 +4,7 @@
 any more, for a translator; the tests run the same functions (tests/cli/test_i18n_catalogue.py).
 The ids are the literals given to `t()` and the texts `--help` shows: the group's and every
 command's help, each option's and argument's help and the registry's summaries, which
-cli/group.py translates when help is drawn.
+cli/helptext.py translates when help is drawn.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def help_texts() -> set[str]:
     from dtrack.cli.commands import commands_dict
     import typer
 
-    from dtrack.cli.group import Context, help_key, load
+    from dtrack.cli.group import load
+    from dtrack.cli.helptext import Context, help_key
 
     texts: set[str] = set()
     group = typer.main.get_command(app)
