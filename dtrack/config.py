@@ -6,12 +6,13 @@ never the environment.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Mapping, Optional
 
 from dtrack.errors import UsageError
-from dtrack.i18n import t
+from dtrack.i18n import language_code, spoken, t
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,11 @@ class Config:
     dir_origin: str = "--dir"
     # Whether the store's index is kept on disk (DTRACK_NO_CACHE: in memory); Env hands it to store.collection.
     cache: bool = True
+    # --lang or DTRACK_LANG as given; the operating system's locale; and the language the run speaks,
+    # settled by `speaking` (--lang, else DTRACK_LANG, else the store's settings, else the OS, else en).
     lang: str = ""
+    os_lang: str = ""
+    language: str = "en"
     # Seconds a writing command waits for another dtrack's store lock (None: the lock's default);
     # DTRACK_LOCK_TIMEOUT as typed is kept until `settled` checks it, once the language is known.
     lock_timeout: Optional[float] = None
@@ -44,9 +49,17 @@ class Config:
             dir_origin="DTRACK_DIR" if environ.get("DTRACK_DIR") else "--dir",
             cache=not environ.get("DTRACK_NO_CACHE"),
             lang=environ.get("DTRACK_LANG") or "",
+            os_lang=os_language(environ),
             lock_timeout_text=environ.get("DTRACK_LOCK_TIMEOUT") or None,
             debug=bool(environ.get("DTRACK_DEBUG")),
         )
+
+    def speaking(self, store_language: Optional[str] = None, *, lang: Optional[str] = None) -> "Config":
+        """The run's language: `lang` (--lang) or DTRACK_LANG, else the store's settings, else the
+        operating system's, else English; a language dtrack does not speak is no choice."""
+        lang = lang or self.lang
+        chosen = next((language_code(c) for c in (lang, store_language, self.os_lang) if c and spoken(c)), "en")
+        return replace(self, lang=lang, language=chosen)
 
     def settled(self) -> "Config":
         """The settings typed in the environment checked (DTRACK_LOCK_TIMEOUT): a UsageError names the
@@ -64,6 +77,22 @@ class Config:
         if raw:
             changes.update(today=parse_date(raw, self.today), today_text=raw, today_given=True)
         return replace(self, **changes)
+
+
+def os_language(environ: Mapping[str, str]) -> str:
+    """The user's language as the operating system says it: LC_ALL, LC_MESSAGES, LANG as POSIX reads
+    them (the first one set wins); on Windows, the user's UI language."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return environ[name]
+    if os.name == "nt":
+        import locale
+        try:
+            import ctypes
+            return locale.windows_locale.get(ctypes.windll.kernel32.GetUserDefaultUILanguage(), "")
+        except (AttributeError, OSError):
+            return locale.getlocale()[0] or ""
+    return ""
 
 
 MAX_LOCK_TIMEOUT = 86_400.0     # a day: anything longer is a typo, and nan/inf/1e400 would wait forever

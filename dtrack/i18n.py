@@ -4,7 +4,8 @@ The English text is the message id, as with gettext: commands stay readable, and
 is a gettext catalogue, `locales/<lang>/LC_MESSAGES/dtrack.po`, compiled to the `dtrack.mo` beside
 it (`python -m dtrack.locales.compile`) and read with the standard library. The CLI picks the
 language once (`set_language`); until then, and for a language dtrack does not have, the text
-is English. Adding a language never touches a command.
+is English. Adding a language never touches a command. `recording_misses` lets a test see every id
+looked up that the catalogue lacks (tests/cli/test_i18n_catalogue.py runs every help and read command).
 """
 from __future__ import annotations
 
@@ -13,15 +14,31 @@ from contextlib import contextmanager
 from importlib import resources
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
+# The ids looked up in a language that lacks them, while a test records (`recording_misses`).
+_misses: set[str] | None = None
+
+
+def _localedir():
+    # A real folder in every install mode (dtrack is never imported from a zip).
+    return resources.files("dtrack").joinpath("locales")
+
+
+def language_code(lang: str) -> str:
+    """vi_VN.UTF-8, vi-VN, VI -> vi."""
+    return (lang or "").split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+
+
+def spoken(lang: str) -> bool:
+    """Whether dtrack speaks `lang` (English, or a language with a compiled catalogue)."""
+    code = language_code(lang)
+    return code == "en" or (code.isalpha() and _localedir().joinpath(code, "LC_MESSAGES", "dtrack.mo").is_file())
 
 
 def _load_catalog(lang: str) -> gettext.NullTranslations:
-    code = (lang or "").split(".")[0].split("_")[0].split("-")[0].lower()
+    code = language_code(lang)
     if not code or code == "en":
         return gettext.NullTranslations()
-    # A real folder in every install mode (dtrack is never imported from a zip).
-    localedir = str(resources.files("dtrack").joinpath("locales"))
-    return gettext.translation("dtrack", localedir=localedir, languages=[code], fallback=True)
+    return gettext.translation("dtrack", localedir=str(_localedir()), languages=[code], fallback=True)
 
 
 def set_language(lang: str) -> None:
@@ -52,7 +69,21 @@ def using(lang: str | None):
 def t(msgid: str, /, **values: object) -> str:
     """Translate `msgid` and fill its `{placeholders}` from `values`."""
     text = _catalog.gettext(msgid)
+    if _misses is not None and text is msgid and type(_catalog) is not gettext.NullTranslations:
+        _misses.add(msgid)
     return text.format(**values) if values else text
+
+
+@contextmanager
+def recording_misses():
+    """Collect, in the set it yields, every id looked up in a language whose catalogue lacks it
+    (English speaks the ids themselves, so nothing is missed there)."""
+    global _misses
+    before, _misses = _misses, set()
+    try:
+        yield _misses
+    finally:
+        _misses = before
 
 
 def reset() -> None:

@@ -23,8 +23,9 @@ def _fixed_environment(monkeypatch, tmp_path):
     """No test reads the wall clock or the developer's settings, or writes the user's cache folder."""
     monkeypatch.setenv("DTRACK_TODAY", TODAY)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    for name in ("DTRACK_DIR", "DTRACK_LANG", "DTRACK_DEBUG", "NO_COLOR", "FORCE_COLOR"):
+    for name in ("DTRACK_DIR", "DTRACK_LANG", "DTRACK_DEBUG", "NO_COLOR", "FORCE_COLOR", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")       # the system's language is English whatever the developer's
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Văn thư Test")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "clerk@example.org")

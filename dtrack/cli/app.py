@@ -11,9 +11,11 @@ from typing import Optional
 
 import typer
 
+from dtrack import i18n
 from dtrack.cli.context import Env
-from dtrack.cli.group import DtrackGroup
-from dtrack.errors import DtrackError
+from dtrack.cli.group import DtrackGroup, speaking
+from dtrack.domain.settings import LANGUAGES
+from dtrack.errors import DtrackError, UsageError
 from dtrack.i18n import t
 
 app = typer.Typer(
@@ -39,6 +41,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    # Eager, so that `dtrack --lang vi --help` already speaks it.
+    if value is not None:
+        if value not in LANGUAGES:
+            raise UsageError(t("--lang must be one of {allowed}", allowed=", ".join(LANGUAGES)))
+        ctx.obj = ctx.obj.speaking(lang=value)
+        i18n.set_language(ctx.obj.language)
+    return value
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -47,10 +59,15 @@ def main_options(
                                            "else directives/ at the git root)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
                                         help="Take this day as today (else DTRACK_TODAY): 20/07/2024, 2024-07-20."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="vi|en", callback=_lang, is_eager=True,
+                                       help="The language to speak (else DTRACK_LANG, else the store's settings, "
+                                            "else the system's)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    config = ctx.obj.settled()
+    config = speaking(ctx.obj, dir=dir, lang=lang)
+    i18n.set_language(config.language)
+    config = config.settled()
     try:
         config = config.with_options(dir=dir, as_of=as_of)
     except DtrackError as e:

@@ -12,6 +12,7 @@ from typing import Callable
 
 import typer
 
+from dtrack.cli import usage_text
 from dtrack.errors import DtrackError
 from dtrack.i18n import t
 
@@ -32,7 +33,7 @@ def run(call: Callable[[], object], debug: bool = False) -> int:
         _report(e.message, e.hint)
         return e.exit_code
     except click_exceptions.UsageError as e:
-        _report(e.format_message(), None)
+        _report(usage_text.message(e), None)
         _hint_line(t("Try '{command} --help'.", command=_command_path(e)))
         return e.exit_code
     except click_exceptions.ClickException as e:

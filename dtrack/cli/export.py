@@ -70,7 +70,12 @@ def export_ics_command(
         if target is not None and not target.parent.is_dir():
             raise UsageError(t("-o {path}: the folder {folder} does not exist", path=output,
                                folder=str(target.parent)), hint=t("Create it first, or choose another file."))
-    collected = export.collect(root, options, env.collection())
+    # The calendar leaves the office: it speaks the store's language, the clerk's messages the clerk's.
+    from dtrack import i18n
+    from dtrack.store.files import load_settings
+    store_language = load_settings(root)[0].language
+    with i18n.using(store_language):
+        collected = export.collect(root, options, env.collection())
     err = render.console(stderr=True)
     render.problems(collected.problems, Path.cwd(), err)
     title = name or export.store_name(root)
@@ -89,8 +94,9 @@ def export_ics_command(
                 t(" (the file there is an older export: delete it, or add --include-done)") if path.exists() else ""),
                 err)
         files = [f for f in files if f[2]]
-        written = sum(export.write_file(folder / f"{stem}.ics", export.calendar(events, label))
-                      for stem, label, events in files)
+        with i18n.using(store_language):
+            calendars = [(stem, export.calendar(events, label)) for stem, label, events in files]
+        written = sum(export.write_file(folder / f"{stem}.ics", data) for stem, data in calendars)
         render.message(t("{folder}: {files} calendars ({written} changed), all.ics has {count} events",
                          folder=split, files=len(files), written=written, count=len(collected.events)), err)
         return
@@ -108,7 +114,8 @@ def export_ics_command(
         # RFC 5545 wants at least one component, and a placeholder would show in every calendar
         raise UsageError(t("no task with a deadline to export; nothing written"),
                          hint=t("Check --agency, or add --include-done for closed tasks."))
-    data = export.calendar(events, title)
+    with i18n.using(store_language):
+        data = export.calendar(events, title)
     if output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -1,10 +1,12 @@
 """The `dtrack` command group: commands come from the registry (cli/commands.py) and are imported only
-when used, and every run goes through the error boundary (cli/boundary.py)."""
+when used, and every run goes through the error boundary (cli/boundary.py). The language a run speaks
+is settled here (`speaking`); help is drawn in it by cli/helptext.py."""
 from __future__ import annotations
 
 import importlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -12,7 +14,10 @@ from typer.core import TyperCommand, TyperGroup
 from dtrack import i18n
 from dtrack.cli import boundary
 from dtrack.cli.commands import CommandInfo, commands_dict
+from dtrack.cli.helptext import Translated
 from dtrack.config import Config
+from dtrack.errors import DtrackError
+from dtrack.i18n import spoken, t
 
 _click_utils = importlib.import_module(boundary.click_exceptions.__name__.rsplit(".", 1)[0] + ".utils")
 
@@ -36,7 +41,26 @@ class LazyCommands(Mapping):
         return len(self._registry)
 
 
-class DtrackCommand(TyperCommand):
+def store_language(dir: str | None, origin: str) -> str | None:
+    """The language of the store's settings; None when there is no store (init, a typo in --dir:
+    the command itself reports that)."""
+    from dtrack.store import files
+    try:
+        return files.settings_language(files.find_root(dir, Path.cwd(), origin))
+    except DtrackError:
+        return None
+
+
+def speaking(config: Config, *, dir: str | None = None, lang: str | None = None) -> Config:
+    """`config` settled on the language the run speaks; the store is read only when neither --lang nor
+    DTRACK_LANG chose one."""
+    chosen = lang or config.lang
+    store = None if chosen and spoken(chosen) else \
+        store_language(dir or config.dir, "--dir" if dir else config.dir_origin)
+    return config.speaking(store, lang=lang)
+
+
+class DtrackCommand(Translated, TyperCommand):
     def parse_args(self, ctx, args):
         try:
             return super().parse_args(ctx, args)
@@ -56,7 +80,7 @@ def load(name: str, info: CommandInfo):
     return typer.main.get_command(single)
 
 
-class DtrackGroup(TyperGroup):
+class DtrackGroup(Translated, TyperGroup):
     def __init__(self, **attrs):
         super().__init__(**attrs)
         self.commands = LazyCommands(commands_dict)
@@ -64,12 +88,22 @@ class DtrackGroup(TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         return list(commands_dict)
 
+    def format_help(self, ctx, formatter) -> None:
+        # `dtrack --help` stops before the group's callback: the store's language is looked up here.
+        config = ctx.obj if isinstance(ctx.obj, Config) else Config.from_environ(os.environ)
+        with i18n.using(speaking(config).language):
+            super().format_help(ctx, formatter)
+
+    def format_options(self, ctx, formatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
     def format_commands(self, ctx, formatter) -> None:
         """From the registry's summaries: `dtrack --help` imports no command module."""
         shown = [(name, info) for name, info in commands_dict.items() if not info.hidden]
         limit = formatter.width - 6 - max(len(name) for name, _info in shown)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, _click_utils.make_default_short_help(info.summary, limit))
+            formatter.write_dl([(name, _click_utils.make_default_short_help(t(info.summary), limit))
                                 for name, info in shown])
 
     def parse_args(self, ctx, args):
@@ -80,8 +114,8 @@ class DtrackGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         # The environment, read once; the app's callback lays the options over it (ctx.obj).
-        config = Config.from_environ(os.environ)
-        i18n.set_language(config.lang)          # before any message is worded, usage errors too
+        config = Config.from_environ(os.environ).speaking()
+        i18n.set_language(config.language)      # before any message is worded, usage errors too
         code = boundary.run(
             lambda: super(DtrackGroup, self).main(args, prog_name, complete_var, standalone_mode=False,
                                                   obj=config, **extra),

@@ -24,6 +24,13 @@ def init_command(
     ctx: typer.Context,
     path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The folder of the new store (default: here)."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Create the files but make no git commit."),
+    office: Optional[str] = typer.Option(None, "--office", metavar="NAME",
+                                         help="The office's name as it heads a letter (asked at a terminal)."),
+    signer_title: Optional[str] = typer.Option(None, "--signer-title", metavar="TEXT",
+                                               help="The signer's title, above the signature (asked at a terminal)."),
+    signer_name: Optional[str] = typer.Option(None, "--signer-name", metavar="NAME",
+                                              help="The signer's name (asked at a terminal)."),
+    lang: str = typer.Option("vi", "--lang", metavar="vi|en", help="The store's language."),
 ) -> None:
     """Start a store: directives/ with agencies.yaml and a README, a git repository (or the enclosing
     one), .gitattributes and a pre-commit hook that refuses invalid directive files.
@@ -35,12 +42,18 @@ def init_command(
       dtrack init                 here
       dtrack init D:/theo-doi     a new folder
     """
+    from dtrack import i18n
     from dtrack.store import initstore
     from dtrack.output import render
-    out = render.console()
+    if not env_of(ctx).config.lang:
+        i18n.set_language(lang)         # the new store's language, unless the clerk chose one
     folder = (path or Path.cwd()).resolve()
+    who = _ask_identity(folder) if not no_commit else None       # git's identity first: nothing to ask after a refusal
+    settings = _init_settings(office=office, lang=lang, signer_title=signer_title, signer_name=signer_name,
+                              province=None)       # province=: the registry's --province, when it lands
+    out = render.console()
     result = initstore.init(folder, commit=not no_commit, timeout=env_of(ctx).config.lock_timeout,
-                            who=_ask_identity(folder) if not no_commit else None)
+                            who=who, settings=settings)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:
@@ -55,6 +68,20 @@ def _ask_identity(folder: Path) -> tuple[str, str] | None:
         return None
     typer.echo(t("git does not know who you are yet; your commits will carry this name and address."), err=True)
     return typer.prompt(t("Your name")), typer.prompt(t("Your e-mail"))
+
+
+def _init_settings(*, office, lang, signer_title, signer_name, province):
+    """The settings init writes: the flags, else at a terminal the clerk's answers (empty is fine)."""
+    from dtrack.domain.settings import LANGUAGES, Settings, Signer
+    if lang not in LANGUAGES:
+        raise UsageError(t("--lang must be one of {allowed}", allowed=", ".join(LANGUAGES)))
+    asked = {"office": (office, lambda: t("Office name (as it heads a letter)")),
+             "title": (signer_title, lambda: t("Signer's title (KT. CHÁNH VĂN PHÒNG ...)")),
+             "name": (signer_name, lambda: t("Signer's name"))}
+    given = {key: (value if value is not None else typer.prompt(prompt(), default="", show_default=False)
+                   if _tty() else "").strip() for key, (value, prompt) in asked.items()}
+    return Settings(language=lang, office=given["office"], province=province or "",
+                    signer=Signer(given["title"], given["name"]))
 
 
 def add_command(

@@ -67,11 +67,11 @@ def check_command(
         raise typer.Exit(1)
 
 
-SCHEMAS = ("directive", "agencies")
+SCHEMAS = ("directive", "agencies", "settings")
 
 
 def schema_command(
-    name: str = typer.Argument("directive", metavar="[directive|agencies]", help="Which schema."),
+    name: str = typer.Argument("directive", metavar="[directive|agencies|settings]", help="Which schema."),
 ) -> None:
     """Print the JSON Schema of directive files (or of agencies.yaml), for editors.
 

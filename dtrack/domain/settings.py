@@ -5,12 +5,14 @@ whatever the clerk's computer. The rest fills the letters' and reports' administ
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from dtrack.i18n import t
 
 VERSION = 1
 LANGUAGES = ("vi", "en")
+KEYS = ("version", "language", "office", "parent", "province", "place", "remind_days", "signer")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ def from_data(data: object) -> tuple[Settings, list[tuple[str, str]]]:
         return Settings(), [("", t("the settings file must be a mapping of keys to values"))]
     problems: list[tuple[str, str]] = []
     values: dict = {}
+    for key in data:
+        if key not in KEYS:
+            problems.append((str(key), t("unknown setting '{key}'; the settings are: {keys}", key=key,
+                                         keys=", ".join(KEYS))))
     for key in ("office", "parent", "province", "place"):
         if key in data:
             if isinstance(data[key], str):
@@ -67,3 +73,31 @@ def from_data(data: object) -> tuple[Settings, list[tuple[str, str]]]:
         problems.append(("version", t("settings version {version} is not known to this dtrack (it reads {known})",
                                       version=version, known=VERSION)))
     return Settings(**values), problems
+
+
+def _scalar(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes are YAML's): any office name or title is safe."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def to_yaml(settings: Settings) -> str:
+    """The settings file `dtrack init` writes: every key, with a comment saying what it is for.
+    `language` is a plain top-level line, the form store/files.settings_language reads fast."""
+    return (
+        "# dtrack: the store's settings (docs/format.md); dtrack check validates this file.\n"
+        f"version: {settings.version}\n"
+        "# vi or en: reports, letters and calendars speak it, and so does dtrack in this store\n"
+        f"language: {settings.language or 'vi'}\n"
+        "# the office, as it heads a letter, and the body above it\n"
+        f"office: {_scalar(settings.office)}\n"
+        f"parent: {_scalar(settings.parent)}\n"
+        f"province: {_scalar(settings.province)}\n"
+        "# the place name before the date of a letter\n"
+        f"place: {_scalar(settings.place)}\n"
+        "# days before a deadline that count as due soon in reminders\n"
+        f"remind_days: {settings.remind_days}\n"
+        "# the lines above the signature, and the signer's name\n"
+        "signer:\n"
+        f"  title: {_scalar(settings.signer.title)}\n"
+        f"  name: {_scalar(settings.signer.name)}\n"
+    )

@@ -30,3 +30,20 @@ def decimal(value: float, digits: int = 1, lang: str = "vi") -> str:
 def percent(value: float, digits: int = 1, lang: str = "vi") -> str:
     """66.666 -> '66,7 %' (vi) or '66.7%' (en)."""
     return f"{decimal(value, digits, lang)} %" if lang == "vi" else f"{decimal(value, digits, lang)}%"
+
+
+_UNIT_WORDS = {"days": "ngày", "weeks": "tuần", "months": "tháng", "years": "năm"}
+
+
+def every(raw: str, lang: str = "vi") -> str:
+    """A task's recurrence as the language says it: '2 weeks' -> '2 tuần', '1 month on day 20' ->
+    '1 tháng vào ngày 20' (vi); English, and anything that is not a recurrence, as written."""
+    from dtrack.domain.recurrence import parse_every
+    from dtrack.errors import UsageError
+    if lang != "vi":
+        return raw
+    try:
+        e = parse_every(raw)
+    except UsageError:
+        return raw
+    return f"{e.n} {_UNIT_WORDS[e.unit]}" + (f" vào ngày {e.day}" if e.day else "")

@@ -27,9 +27,10 @@ from typing import Iterable, NamedTuple, Sequence
 
 from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
+from dtrack.domain import wording
 from dtrack.domain.dates import fmt
 from dtrack.errors import UsageError
-from dtrack.i18n import t
+from dtrack.i18n import language, t
 from dtrack.output.ical import EventSpec, calendar_bytes, event_block, todo_block
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.recurrence import rdates, rrule
@@ -129,7 +130,7 @@ def task_description(directive: Directive, task: Task, registry: Registry) -> st
         lines.append(t("Extended: {old} → {new}{by}", old=fmt(ext.from_) or "?", new=fmt(ext.to),
                        by=f" ({ext.by})" if ext.by else ""))
     if task.every:
-        lines.append(t("Repeats: every {every}{until}", every=task.every,
+        lines.append(t("Repeats: every {every}{until}", every=wording.every(task.every, language()),
                        until=t(" until {day}", day=fmt(task.until)) if task.until else ""))
     if task.status == "done":
         lines.append(t("Done: {day}", day=fmt(task.done) or "?"))

@@ -218,7 +218,8 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
     if task.due_text:
         due = f"{due} ({task.due_text})" if due else task.due_text
     _field(out, t("Due"), due or t("no deadline"))
-    status = task.status if task.status != "done" else f"{task.status} {fmt(task.done)}".strip()
+    said = {"open": t("open"), "done": t("done"), "cancelled": t("cancelled")}.get(task.status, task.status)
+    status = said if task.status != "done" else f"{said} {fmt(task.done)}".strip()
     _field(out, t("Status"), f"{status} · {left_label(row)}" if row.days_left is not None else status,
            STYLE.get(row.state, ""))
     if task.every:

@@ -293,7 +293,7 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
     registry, _ = store_mod.load_registry(root)
     findings: list[Finding] = []
     targets: list[tuple[str, Path]] = []
-    check_registry = not paths
+    check_registry = check_settings = not paths
     missing: list[Finding] = []
     if paths:
         for p in paths:
@@ -310,6 +310,8 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
                 continue
             if rel == store_mod.AGENCIES_FILE:
                 check_registry = True
+            elif rel == store_mod.SETTINGS_FILE:
+                check_settings = True
             elif rel.endswith(store_mod.SUFFIX):
                 targets.append((rel, p))
             elif rel.endswith(".yml"):
@@ -320,6 +322,8 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
         findings += _stray_files(root)
     if check_registry:
         findings += _check_registry(root)
+    if check_settings:
+        findings += [Finding(p.path, p.line, p.col, "error", p.message) for p in store_mod.load_settings(root)[1]]
     findings += missing
     checked: list[tuple[Directive, Path]] = []
     for rel, path in targets:
@@ -335,7 +339,8 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
     others = _scan_numbers(root, {rel for rel, _ in targets}) if paths else {}
     findings += _uniqueness(checked, others, root)
     findings.sort(key=lambda f: (str(f.path), f.line, f.col))
-    return Outcome(findings, len(targets) + (1 if check_registry and (root / store_mod.AGENCIES_FILE).is_file() else 0))
+    return Outcome(findings, len(targets) + (1 if check_registry and (root / store_mod.AGENCIES_FILE).is_file() else 0)
+                   + (1 if check_settings and (root / store_mod.SETTINGS_FILE).is_file() else 0))
 
 
 def as_json(outcome: Outcome, cwd: Path) -> dict:

@@ -176,15 +176,30 @@ def _committed_version(base: bytes | None, raw: bytes, new: bytes, current: Dire
 
 # ---------------------------------------------------------------------------- done / reopen
 
+# A commit subject speaks the clerk's language (`dtrack log` reads the Dtrack-* trailers, never the subject).
+_SUBJECTS: dict[str, Callable[..., str]] = {
+    "done": lambda **v: t("done {ref} [{lead}]{detail}", **v),
+    "reopen": lambda **v: t("reopen {ref} [{lead}]{detail}", **v),
+    "extend": lambda **v: t("extend {ref} [{lead}]{detail}", **v),
+    "cancel": lambda **v: t("cancel {ref} [{lead}]{detail}", **v),
+}
+_SUBJECTS_MANY: dict[str, Callable[..., str]] = {
+    "done": lambda **v: t("done {count} tasks: {refs}", **v),
+    "reopen": lambda **v: t("reopen {count} tasks: {refs}", **v),
+    "extend": lambda **v: t("extend {count} tasks: {refs}", **v),
+    "cancel": lambda **v: t("cancel {count} tasks: {refs}", **v),
+}
+
+
 def _subject(action: str, log: list[tuple[str, Task, dict]], registry, detail: Callable[[Task, dict], str]) -> str:
     if len(log) == 1:
         ref, task, changes = log[0]
         lead = ", ".join(registry.short_name(a) for a in task.lead)
-        return f"{action} {ref} [{lead}]{detail(task, changes)}"
+        return _SUBJECTS[action](ref=ref, lead=lead, detail=detail(task, changes))
     refs = ", ".join(ref for ref, _, _ in log)
     if len(refs) > 60:
         refs = refs[:57].rsplit(",", 1)[0] + ", …"
-    return t("{action} {count} tasks: {refs}", action=action, count=len(log), refs=refs)
+    return _SUBJECTS_MANY[action](count=len(log), refs=refs)
 
 
 def _message(action: str, store: Store, note: str | None, detail) -> Callable:

@@ -28,7 +28,9 @@ from typing import Iterable, Sequence
 from dtrack.domain.agencies import Registry
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.states import days_overdue, is_overdue, missed_deadlines
+from dtrack.domain import wording
 from dtrack.domain.text import fold
+from dtrack.i18n import language
 
 STATES = ("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled")
 COUNTS = ("assigned", *STATES, "no_deadline")
@@ -188,7 +190,10 @@ def as_json(report: Report) -> dict:
 
 
 def rate_text(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.1f}%".replace(".0%", "%")
+    """66.7% (en), 66,7 % (vi); a whole rate without its zero: 50%, 50 %."""
+    if rate is None:
+        return "–"
+    return wording.percent(rate * 100, 1, language()).replace(".0%", "%").replace(",0 %", " %")
 
 
 def overdue_sorted(units_: Sequence[Unit]) -> list[Unit]:

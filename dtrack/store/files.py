@@ -398,7 +398,9 @@ def parse(text: str) -> Any:
     except ValueError as e:
         # e.g. "due: 2024-02-30" matches YAML's date pattern but is not a date.
         line, col = _find_bad_timestamp(text)
-        raise _Unreadable(line, col, t("not a real date ({error}); fix the date", error=e)) from None
+        said = {"day is out of range for month": t("day is out of range for month"),        # Python's words
+                "month must be in 1..12": t("month must be in 1..12")}.get(str(e), e)
+        raise _Unreadable(line, col, t("not a real date ({error}); fix the date", error=said)) from None
     except RecursionError:
         raise _Unreadable(0, 0, t("nested too deeply to be a directive file")) from None
 
@@ -502,6 +504,24 @@ def load_settings(root: Path) -> tuple[Settings, list[FileProblem]]:
         return Settings(), [FileProblem(path, e.line, e.col, e.message)]
     settings, problems = settings_from_data(data)
     return settings, [FileProblem(path, *locate(text, (key,) if key else ()), message) for key, message in problems]
+
+
+_LANGUAGE_KEY = re.compile(rb"^language:", re.M)
+_LANGUAGE_LINE = re.compile(rb"^language:[ \t]*([a-z]{2})[ \t]*(?:#.*)?\r?$", re.M)
+
+
+def settings_language(root: Path) -> str | None:
+    """The store's language, read at the start of every run: the one top-level `language: vi` line
+    that init writes is read without loading YAML (a warm `list` never loads it); a file written any
+    other way is read by `load_settings`."""
+    try:
+        data = read_bytes(root / SETTINGS_FILE)
+    except (OSError, _Unreadable):
+        return load_settings(root)[0].language if (root / SETTINGS_FILE).exists() else None
+    found = _LANGUAGE_LINE.findall(data)
+    if len(found) == 1 and len(_LANGUAGE_KEY.findall(data)) == 1:
+        return found[0].decode("ascii")
+    return load_settings(root)[0].language
 
 
 def load(root: Path) -> Store:

@@ -2,6 +2,7 @@
 
     PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
     PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
+    PATH/directives/settings.yaml   the store's settings: language (vi), office, signer (domain/settings.py)
     PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
     PATH/.gitignore                 the files dtrack generates (calendars, exports, reports) stay out of git
     PATH/directives/.gitattributes  directive files merge task by task (store/mergesetup.py)
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from dtrack.store import gitops, mergesetup, transaction
 from dtrack.store import files as store_mod
+from dtrack.domain.settings import Settings, to_yaml as settings_yaml
 from dtrack.errors import GitError, UsageError
 from dtrack.i18n import t
 
@@ -130,7 +132,7 @@ def check_identity(path: Path, given: tuple[str, str] | None) -> None:
 
 
 def init(path: Path, *, commit: bool = True, timeout: float | None = None,
-         who: tuple[str, str] | None = None) -> InitResult:
+         who: tuple[str, str] | None = None, settings: Settings = Settings(language="vi")) -> InitResult:
     if path.exists() and not path.is_dir():
         raise UsageError(t("{path} is a file, not a folder", path=path))
     if commit:
@@ -148,6 +150,7 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None,
     wanted = {
         store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
         store / "README.md": _data("store-README.md"),
+        store / store_mod.SETTINGS_FILE: settings_yaml(settings).encode("utf-8"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
         path / ".gitignore": GITIGNORE.encode("utf-8"),
         store / ".gitattributes": mergesetup.ATTRIBUTES.encode("utf-8"),

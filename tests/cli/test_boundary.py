@@ -52,7 +52,7 @@ def test_a_usage_error_through_clirunner_is_the_same(cli):
 def test_usage_errors_speak_the_users_language():
     code, _out, err = run("--frob", env={"DTRACK_LANG": "vi"})
     assert code == 2
-    assert err.splitlines() == ["dtrack: lỗi: No such option: --frob", "Xem 'dtrack --help'."]
+    assert err.splitlines() == ["dtrack: lỗi: Không có tùy chọn: --frob", "Xem 'dtrack --help'."]
 
 
 def test_the_users_words_in_a_usage_error_cannot_drive_the_terminal():

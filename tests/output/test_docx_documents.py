@@ -77,9 +77,10 @@ def test_remind_all_writes_one_letter_per_late_agency_named_by_short_name(cli, o
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["snv.md", "stc.md", "stttt.md", "trung-tam-cntt-tt.md", "ubnd-cap-huyen.md"]
     assert "Kính gửi: Sở Tài chính." in (folder / "stc.md").read_text(encoding="utf-8")
-    assert "5 letter(s) written" in result.stderr
-    again = cli("--dir", str(office), "remind", "--all", "-o", str(folder / "stc.md"))
-    assert again.exit_code == 2 and again.stderr.startswith("dtrack: error: -o ") and "folder" in again.stderr      # the clerk's language: a message, not a document
+    assert "Đã ghi 5 công văn vào" in result.stderr      # the store speaks Vietnamese (settings.yaml)
+    # A clerk who chose English gets messages in English; the letters still speak the store's language.
+    again = cli("--lang", "en", "--dir", str(office), "remind", "--all", "-o", str(folder / "stc.md"))
+    assert again.exit_code == 2 and again.stderr.startswith("dtrack: error: -o ") and "folder" in again.stderr
     soon = tmp_path / "soon"
     cli("--dir", str(office), "--as-of", "2024-07-20", "remind", "--all", "--within", "5", "-o", str(soon))
     md = (soon / "stttt.md").read_text(encoding="utf-8")

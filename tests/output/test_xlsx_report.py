@@ -19,9 +19,9 @@ def test_the_workbook_of_the_three_views(cli, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Theo cơ quan", "Theo văn bản", "Nhiệm vụ quá hạn"]
     ws = wb["Theo cơ quan"]
-    assert ws["A1"].value == "Nhiệm vụ được giao: tất cả văn bản; tình hình đến ngày 15/08/2024"
-    assert [c.value for c in ws[2]] == ["Cơ quan chủ trì", "Được giao", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
-                                        "Đang thực hiện trong hạn", "Chưa hoàn thành, quá hạn", "Đã hủy",
+    assert ws["A1"].value == "Nhiệm vụ được giao: tất cả văn bản; tình trạng tính đến 15/08/2024"
+    assert [c.value for c in ws[2]] == ["Cơ quan chủ trì", "Được giao", "Hoàn thành đúng hạn", "Hoàn thành trễ hạn",
+                                        "Đang thực hiện trong hạn", "Đang thực hiện quá hạn", "Đã hủy",
                                         "Không có thời hạn", "Tỷ lệ đúng hạn"]
     assert [c.value for c in ws[3]] == ["Sở Thông tin và Truyền thông", 29, 0, 0, 10, 19, 0, 10, 0.0]
     assert ws["I3"].number_format == "0.0%" and ws.freeze_panes == "B3"

@@ -69,7 +69,7 @@ WRITERS = {
     "add-task": ["add-task", STEM, "--text", "Báo cáo kết quả", "--lead", "STC"],
     "edit": ["edit", f"{STEM}#1"],
     "import": ["import", str(REPO / "tests/fixtures/import/cong-van-de-nghi.txt")],
-    "init": ["init", "."],
+    "init": ["init", ".", "--lang", "en"],
 }
 
 

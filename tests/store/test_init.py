@@ -18,16 +18,17 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_init_creates_the_store_and_running_it_twice_changes_nothing(cli, tmp_path):
     root = tmp_path / "office"
-    result = cli("init", str(root))
+    result = cli("init", str(root), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert sorted(git(root, "ls-files").split()) == [".gitattributes", ".gitignore", "directives/.gitattributes",
-                                                     "directives/README.md", "directives/agencies.yaml"]
+                                                     "directives/README.md", "directives/agencies.yaml",
+                                                     "directives/settings.yaml"]
     assert git(root, "log", "--format=%s%n%b").startswith(
         "init: a directive store\n.gitattributes\n.gitignore\ndirectives/.gitattributes\ndirectives/README.md\n"
-        "directives/agencies.yaml\n\nDtrack-Action: init")
+        "directives/agencies.yaml\ndirectives/settings.yaml\n\nDtrack-Action: init")
     assert "*.yaml text eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     head, tree = git(root, "rev-parse", "HEAD"), _tree(root)
-    again = cli("init", str(root))
+    again = cli("init", str(root), "--lang", "en")
     assert again.exit_code == 0 and "nothing changed" in again.stdout
     assert git(root, "rev-parse", "HEAD") == head and _tree(root) == tree
     assert git(root, "status", "--porcelain") == ""
@@ -57,7 +58,7 @@ def test_init_inside_an_existing_repository_uses_it(cli, repo):
 
 def test_the_hook_refuses_an_invalid_staged_file_and_accepts_a_valid_one(cli, tmp_path):
     root = tmp_path / "office"
-    cli("init", str(root))
+    cli("init", str(root), "--lang", "en")
     git(root, "config", "user.name", "Văn thư")
     git(root, "config", "user.email", "vt@example.org")
     bad = root / "directives/2024/9-UBND.yaml"
@@ -110,7 +111,7 @@ def _no_identity(monkeypatch, home: Path) -> None:
 def test_init_without_a_git_identity_writes_nothing_and_says_how(cli, tmp_path, monkeypatch):
     _no_identity(monkeypatch, tmp_path / "home")
     root = tmp_path / "office"
-    result = cli("init", str(root))
+    result = cli("init", str(root), "--lang", "en")
     assert result.exit_code == 2
     assert result.stderr.startswith("dtrack: error: git does not know who you are, so init cannot commit")
     assert 'git config --global user.email' in result.stderr and "Traceback" not in result.stderr
@@ -122,8 +123,11 @@ def test_init_at_a_terminal_asks_the_identity_and_sets_it_in_the_repository(cli,
     _no_identity(monkeypatch, tmp_path / "home")
     monkeypatch.setattr(lifecycle, "_tty", lambda: True)      # CliRunner's stdin is not a terminal
     root = tmp_path / "office"
-    result = cli.runner.invoke(cli.app, ["init", str(root)], input="Nguyễn Thị Văn Thư\nvanthu@example.org\n")
+    # The identity first, then the settings: office, signer's title, signer's name.
+    answers = "Nguyễn Thị Văn Thư\nvanthu@example.org\nVĂN PHÒNG UBND TỈNH\nCHÁNH VĂN PHÒNG\nTrần Văn B\n"
+    result = cli.runner.invoke(cli.app, ["init", str(root)], input=answers)
     assert result.exit_code == 0, result.output
+    assert "office: \"VĂN PHÒNG UBND TỈNH\"" in (root / "directives" / "settings.yaml").read_text(encoding="utf-8")
     assert git(root, "config", "user.name").strip() == "Nguyễn Thị Văn Thư"
     assert git(root, "log", "--format=%an <%ae>").strip() == "Nguyễn Thị Văn Thư <vanthu@example.org>"
     assert git(root, "status", "--porcelain") == ""
@@ -134,7 +138,7 @@ def test_a_store_left_uncommitted_by_an_older_init_is_completed(cli, tmp_path):
     assert cli("init", str(root), "--no-commit").exit_code == 0     # the files, but no commit (as a failed one)
     agencies = root / "directives/agencies.yaml"
     agencies.write_bytes(agencies.read_bytes() + "- name: Ban Dân tộc tỉnh\n".encode("utf-8"))     # the clerk's edit meanwhile
-    result = cli("init", str(root))
+    result = cli("init", str(root), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "nothing changed" not in result.stdout and "left uncommitted by an earlier init" in result.stdout
     assert git(root, "status", "--porcelain") == ""

@@ -212,7 +212,7 @@ def test_a_file_that_is_not_a_directive_falls_back_to_gits_line_merge(tmp_path):
 
 
 def test_init_registers_the_driver(cli, tmp_path):
-    result = cli("init", str(tmp_path / "new"))
+    result = cli("init", str(tmp_path / "new"), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "merge=dtrack" in (tmp_path / "new" / "directives" / ".gitattributes").read_text(encoding="utf-8")
     assert "merge-file %O %A %B %P" in git(tmp_path / "new", "config", "merge.dtrack.driver")
