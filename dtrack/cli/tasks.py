@@ -7,11 +7,12 @@ from typing import List, Optional
 import typer
 
 from dtrack.cli.context import env_of, resolve_hint
-from dtrack.cli.printing import print_json_text, report_result, write_utf8
+from dtrack.cli.printing import print_json_text, report_result, table_or, write_utf8
 from dtrack.errors import NotFoundError
 from dtrack.i18n import t
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
+LIST_FORMATS = ("table", "tsv", "json")
 
 
 def list_command(
@@ -28,12 +29,17 @@ def list_command(
     search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
                                          help="A phrase in the task text, title or number (case and diacritics ignored)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list (a stable interface: docs/format.md)."),
+    format_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|json",
+                                          help="table (the default on a terminal), tsv (one line a task, "
+                                               "tab-separated: the default into a pipe or a file; "
+                                               "docs/porcelain.md) or json (as --json)."),
 ) -> None:
     """List the open tasks that are overdue or due soon.
 
     Sorted by deadline, then reference; tasks with no deadline come last. The table shows
     the reference, the deadline (dd/mm/yyyy), days left or late, the lead agency and the
-    task, coloured by state, and a summary line.
+    task, coloured by state, and a summary line. Into a pipe or a file, one line a task
+    with its whole text, tab-separated (docs/porcelain.md).
 
     \b
     Examples:
@@ -41,22 +47,32 @@ def list_command(
       dtrack list --within 30d
       dtrack list --all --agency STC   every open task of Sở Tài chính
       dtrack list --search "chuyen doi so" --json
+      dtrack list --all > ds.tsv        every open task, one line each
     """
     from dtrack.services import queries
-    from dtrack.output import jsonout, render
     from dtrack.domain.dates import parse_days
     from dtrack.errors import UsageError
     env = env_of(ctx)
     if status not in STATUS_CHOICES:
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
+    shape = table_or(format_, as_json, LIST_FORMATS)
     window = parse_days(within)
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
     listing = queries.list_tasks(env.collection(), env.today, window=window, scope=scope, status=status,
-                                 agency=agency, search=search, brief=as_json)
-    render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
-    if as_json:
+                                 agency=agency, search=search, brief=shape == "json")
+    if listing.problems:
+        from dtrack.output import render
+        render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
+    if shape == "json":
+        from dtrack.output import jsonout
         write_utf8(jsonout.listing_text(env.collection(), listing) + b"\n")
         return
+    if shape == "tsv":
+        # Records only: no header and no summary line, which a script would have to skip.
+        from dtrack.output import porcelain
+        write_utf8(porcelain.list_text(listing.lines, listing.registry).encode("utf-8"))
+        return
+    from dtrack.output import render
     out = render.console()
     if listing.lines:
         render.lines_table(listing.lines, listing.registry, out)

@@ -25,6 +25,7 @@ from dtrack.domain.model import Directive, Task
 from dtrack.domain.states import days_overdue
 from dtrack.services.queries import Row
 from dtrack.domain.text import safe_display, one_line
+from dtrack.output.porcelain import summary_parts
 
 STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "", "no-deadline": "dim",
          "done": "green", "cancelled": "dim strike"}
@@ -77,44 +78,43 @@ def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
                 registry, out)
 
 
+GAP = "  "
+TASK_MIN = 20       # narrower than this, a task reads better on its own lines below its reference
+LEAD_MAX = 20       # a longer lead wraps inside its column
+
+
 def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> None:
-    """One line per task, no trailing spaces; `lines` holds (reference label, due date or None,
-    state, days left, lead names, task label), the labels already cleaned (dtrack.labels). Widths
-    are computed here so that the layout is fixed for a given terminal width: the task text gives
-    way first, then the lead column, then the reference folds onto more lines (it is typed back by
-    the user, so it is never cut)."""
+    """The `list` table; `lines` holds (reference label, due date or None, state, days left, lead
+    names, task label), the labels already cleaned (dtrack.labels). The reference, the deadline, the
+    days left and the lead's short name are always shown, whole: a long lead or task wraps at word
+    boundaries inside its column, and when the terminal is too narrow for a task column each task
+    goes below its reference line. The reference is typed back by the user, so it never wraps."""
     # Thousands of lines share a few hundred (state, days left) and lead values: each is labelled once.
     left_of = {key: _left(*key) for key in {(x[2], x[3]) for x in lines}}
     lead_of = {lead: agencies_label(lead, registry, short=True) for lead in {x[4] for x in lines}}
     refs = [x[0] for x in lines]
     headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
-    gap = "  "
     ref_w = max(max(map(len, refs), default=0) if "".join(refs).isascii() else max(map(_width, refs), default=0),
                 _width(headers[0]))
-    due_w = max(cell_len(headers[1]), 10)
-    left_w = max(cell_len(x) for x in (headers[2], *left_of.values()))
-    lead_w = min(max(cell_len(x) for x in (headers[3], *lead_of.values())), 18)
-    task_min, width = 24, out.width
-    with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * len(gap)) >= task_min
-    fixed = due_w + left_w + (lead_w + len(gap) if with_lead else 0) + 3 * len(gap)
-    stacked = width - fixed - ref_w < task_min
-    if stacked:
-        # Too narrow for one line a task: reference, dates and lead first, the task indented below.
-        return _stacked(lines, [left_of[(x[2], x[3])] for x in lines], [lead_of[x[4]] for x in lines], width, out)
-    task_w = width - fixed - ref_w
-    # Cells that repeat (left labels, leads, dates) are padded once; the reference and the task per line.
+    due_w = max(_width(headers[1]), 10)
+    left_w = max(_width(x) for x in (headers[2], *left_of.values()))
+    lead_need = max(_width(x) for x in (headers[3], *lead_of.values()))
+    lead_w = min(lead_need, max(LEAD_MAX, _longest_word(headers[3])))
+    width = out.width
+    fixed = ref_w + due_w + left_w + lead_w + 4 * len(GAP)
+    if width - fixed < TASK_MIN:
+        return _stacked(lines, left_of, lead_of, width, out)
+    task_w = width - fixed
     lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
-    leads_cell = {key: _cell(_fit(x, lead_w), lead_w) + gap if with_lead else "" for key, x in lead_of.items()}
+    lead_lines = {key: _wrap(x, lead_w) for key, x in lead_of.items()}
+    leads_cell = {key: _cell(x[0] if x else "", lead_w) for key, x in lead_lines.items()}
+    indent = " " * (ref_w + due_w + left_w + 3 * len(GAP))
     middles: dict = {}
     dues: dict = {}
-
-    def line(ref: str, due: str, left: str, lead: str, task: str) -> str:
-        cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
-        if with_lead:
-            cells.append(_cell(lead, lead_w))
-        return (gap.join(cells) + gap + task).rstrip()
-
-    out_lines = [(line(*headers), "bold")]
+    head = GAP.join((_cell(headers[0], ref_w), _cell(headers[1], due_w), _cell(headers[2], left_w, "right"),
+                     _cell(headers[3], lead_w), headers[4]))
+    out_lines = [(head, "bold")]
+    append = out_lines.append
     for ref, due, state, days, lead, label in lines:
         # Everything between the reference and the task depends on (due, state, days, lead) only.
         middle = middles.get((due, state, days, lead))
@@ -123,12 +123,71 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
             if due_cell is None:
                 due_cell = dues[due] = _cell(fmt(due), due_w)
             middle = middles[(due, state, days, lead)] = (
-                f"{gap}{due_cell}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}", STYLE.get(state, ""))
+                f"{GAP}{due_cell}{GAP}{lefts_cell[(state, days)]}{GAP}{leads_cell[lead]}{GAP}", STYLE.get(state, ""))
         pad = ref_w - (len(ref) if ref.isascii() else _width(ref))
-        task = _fit(label, task_w)
-        text = f"{ref}{' ' * pad}{middle[0]}{task}"
-        out_lines.append((text.rstrip() if not task or task[-1].isspace() else text, middle[1]))
+        more = lead_lines[lead]
+        if len(more) < 2 and (len(label) <= task_w if label.isascii() else _width(label) <= task_w):
+            append((f"{ref}{' ' * pad}{middle[0]}{label}".rstrip(), middle[1]))
+            continue
+        tasks = _wrap(label, task_w)
+        append((f"{ref}{' ' * pad}{middle[0]}{tasks[0] if tasks else ''}".rstrip(), middle[1]))
+        for k in range(1, max(len(tasks), len(more))):
+            lead_part = _cell(more[k] if k < len(more) else "", lead_w)
+            append((f"{indent}{lead_part}{GAP}{tasks[k] if k < len(tasks) else ''}".rstrip(), middle[1]))
     _print_lines(out_lines, out, fitted=True)
+
+
+def _longest_word(text: str) -> int:
+    return max((_width(w) for w in text.split()), default=0)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces; only a word longer than a whole
+    line is cut (a task's text: references are never given to this)."""
+    lines: list[str] = []
+    width = max(width, 1)
+    while _width(text) > width:
+        words = text.split(" ")
+        line, used = "", 0
+        for k, word in enumerate(words):
+            w = _width(word)
+            if used + (1 if line else 0) + w > width:
+                if not line:           # one word wider than the line: cut it
+                    cut = set_cell_size(word, width) if not _NARROW.fullmatch(word) else word[:width]
+                    line, rest = cut, [word[len(cut):], *words[k + 1:]]
+                else:
+                    rest = words[k:]
+                break
+            line = f"{line} {word}" if line else word
+            used = _width(line)
+        lines.append(line.rstrip())
+        text = " ".join(rest).lstrip()
+    if text or not lines:
+        lines.append(text)
+    return lines
+
+
+def _flow(pieces: Sequence[str], width: int, indent: str = "") -> list[str]:
+    """Pieces side by side, two spaces apart, onto as few lines as `width` allows; a piece is never
+    split, except one wider than a whole line, which wraps at its spaces (a long agency name)."""
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in pieces if p):
+        start = indent if lines else ""
+        if line and _width(line) + len(GAP) + _width(piece) <= width:
+            line = f"{line}{GAP}{piece}"
+            continue
+        if line:
+            lines.append(line)
+            start = indent
+        if _width(start + piece) > width:
+            parts = _wrap(piece, width - len(start))
+            lines.extend(start + p for p in parts[:-1])
+            piece = parts[-1]
+        line = start + piece
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _fit(text: str, width: int) -> str:
@@ -175,25 +234,25 @@ def task_label(task: Task) -> str:
     return labels.task_label(task.text, task.every)
 
 
-def _stacked(lines, lefts, leads, width: int, out: Console) -> None:
-    for (ref, due, state, _days, _lead, label), left, lead in zip(lines, lefts, leads):
+def _stacked(lines, left_of, lead_of, width: int, out: Console) -> None:
+    """A task's reference, deadline, days left and lead on its first line(s), the task indented below."""
+    out_lines = []
+    for ref, due, state, days, lead, label in lines:
         style = STYLE.get(state, "")
-        head = Text("  ".join(x for x in (ref, fmt(due), left, lead) if x))
-        head.truncate(width, overflow="ellipsis")
-        out.print(head, style=style, no_wrap=True, overflow="ignore")
-        task = Text("    " + label)
-        task.truncate(width, overflow="ellipsis")
-        out.print(task, style=style, no_wrap=True, overflow="ignore")
+        out_lines.extend((x, style) for x in _flow((ref, fmt(due), left_of[(state, days)], lead_of[lead]), width,
+                                                   "    "))
+        out_lines.extend(("    " + x, style) for x in _wrap(label, width - 4) if x)
+    _print_lines(out_lines, out)
 
 
 def summary_line(counts: dict[str, int], window: int, out: Console) -> None:
+    overdue, soon, open_ = summary_parts(counts, window)
     line = Text()
-    line.append(t("{n} overdue", n=counts["overdue"]), style=STYLE["overdue"] if counts["overdue"] else "")
+    line.append(overdue, style=STYLE["overdue"] if counts["overdue"] else "")
     line.append(" · ")
-    line.append(t("{n} due within {days} days", n=counts["due-soon"], days=window),
-                style=STYLE["due-soon"] if counts["due-soon"] else "")
+    line.append(soon, style=STYLE["due-soon"] if counts["due-soon"] else "")
     line.append(" · ")
-    line.append(t("{n} open in all", n=counts["open"]))
+    line.append(open_)
     out.print(line)
 
 

@@ -6,7 +6,7 @@ def test_vietnamese_interface(cli, monkeypatch):
     from dtrack import i18n
     monkeypatch.setenv("DTRACK_LANG", "vi")
     i18n.reset()
-    result = cli("--dir", str(BUNDLED), "list", env={"COLUMNS": "140"})
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table", env={"COLUMNS": "140"})
     assert result.stdout.splitlines()[0].split() == ["Mã", "Hạn", "Còn", "Chủ", "trì", "Nhiệm", "vụ"]
     assert "còn 3 ngày" in result.stdout
     assert result.stdout.splitlines()[-1] == "9 quá hạn · 3 đến hạn trong 14 ngày · 33 đang mở"
@@ -15,7 +15,7 @@ def test_vietnamese_interface(cli, monkeypatch):
 
 
 def test_english_is_the_default(cli):
-    result = cli("--dir", str(BUNDLED), "list")
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table")
     assert result.stdout.splitlines()[0].split()[:3] == ["Ref", "Due", "Left"]
 
 
@@ -24,7 +24,7 @@ def test_unknown_language_falls_back_to_english(cli, monkeypatch):
     i18n.set_language("xx_YY.UTF-8")
     assert i18n.t("{n} overdue", n=2) == "2 overdue"
     monkeypatch.setenv("DTRACK_LANG", "xx_YY.UTF-8")
-    result = cli("--dir", str(BUNDLED), "list")
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table")
     assert result.stdout.splitlines()[-1] == "9 overdue · 3 due within 14 days · 33 open in all"
 
 
@@ -41,9 +41,9 @@ def test_the_library_speaks_english_until_told_otherwise(monkeypatch):
 
 def test_each_run_speaks_its_own_language(cli, monkeypatch):
     monkeypatch.setenv("DTRACK_LANG", "vi")
-    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 đang mở")
+    assert cli("--dir", str(BUNDLED), "list", "-f", "table").stdout.splitlines()[-1].endswith("33 đang mở")
     monkeypatch.delenv("DTRACK_LANG")
-    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 open in all")
+    assert cli("--dir", str(BUNDLED), "list", "-f", "table").stdout.splitlines()[-1].endswith("33 open in all")
 
 
 def _vietnamese() -> dict[str, str]:
