@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import typer
 
+from dtrack.cli import completion
 from dtrack.cli.context import env_of, resolve_hint
 from dtrack.cli.printing import print_json_text, report_result, table_or, write_utf8
 from dtrack.errors import NotFoundError
@@ -23,7 +24,7 @@ def list_command(
     overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
     status: str = typer.Option("open", "--status", "-s", metavar="STATUS",
                                help="open, done, cancelled or all. Other than open implies --all."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", autocompletion=completion.agencies,
                                          help="Tasks an agency leads or supports; a name or abbreviation, "
                                               "case and diacritics ignored: 'so tai chinh', STC."),
     search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
@@ -83,7 +84,7 @@ def list_command(
 
 def show_command(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
+    ref: str = typer.Argument(..., metavar="REF", autocompletion=completion.references, help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a directive or one task in full, with its git history.
@@ -133,7 +134,8 @@ def show_command(
 
 def done_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
+    refs: List[str] = typer.Argument(..., metavar="REF...", autocompletion=completion.open_tasks,
+                                    help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="The day it was done (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT",
                                        help="A note kept in the task and in the commit message."),
@@ -166,7 +168,8 @@ def done_command(
 
 def reopen_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks to open again."),
+    refs: List[str] = typer.Argument(..., metavar="REF...", autocompletion=completion.tasks,
+                                    help="Tasks to open again."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT", help="Why it is reopened."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
 ) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from dtrack.domain.agencies import Registry
+from dtrack.domain.text import fold
 from dtrack.store import index
 from dtrack.store.files import FileProblem, Store
 
@@ -111,6 +112,15 @@ class Collection:
         """Every usable directive, or those whose folded stem or number starts with `prefix`, in path order."""
         return [Head(*row) for row in self._ask(index.heads, prefix)]
 
+    def ref_prefixes(self, prefix: str, *, tasks_only: bool = False, status: str | None = None,
+                     limit: int = 200) -> list[str]:
+        """References that complete `prefix` (shell completion), case and diacritics ignored: the stems
+        of the directives that start with it; once it names one directive (it has its '#', or one stem
+        alone matches), that directive's task references stem#n, of `status` only when given. Without
+        `tasks_only` the lone stem itself too (a directive is a reference). Sorted, at most `limit`."""
+        key, hash_, number = prefix.partition("#")
+        return self._ask(_ref_prefixes, fold(key), bool(hash_), number, tasks_only, status, limit)
+
     def store(self, paths: Iterable[str] | None = None) -> Store:
         """A Store of the directives at `paths` (relative), or of all; problems and registry are the
         whole store's."""
@@ -126,3 +136,21 @@ class Collection:
         values, self.built = self._ask(index.derived, kind, build, None if paths is None else set(paths),
                                        self._untrusted, self.progress)
         return values
+
+
+def _ref_prefixes(con: sqlite3.Connection, key: str, named: bool, number: str, tasks_only: bool,
+                  status: str | None, limit: int) -> list[str]:
+    files = con.execute("SELECT id, stem, fstem FROM files WHERE substr(fstem, 1, :k) = :p ORDER BY stem LIMIT :l",
+                        {"k": len(key), "p": key, "l": limit + 1}).fetchall()
+    if named and len(files) > 1:            # "1502#" names 1502-UBND-KGVX#, and "7#" names 7 over 7-UBND
+        files = [f for f in files if f[2] == key] or files
+    if len(files) != 1:
+        return sorted({stem for _id, stem, _f in files})[:limit]
+    file, stem, _f = files[0]
+    # A file's tasks are one range of ids (index.py): read through the primary key, not a scan.
+    sql, args = "SELECT n FROM tasks WHERE id BETWEEN :lo AND :hi", {"lo": file << index._TASK_ID_BITS,
+                                                                      "hi": ((file + 1) << index._TASK_ID_BITS) - 1}
+    if status is not None:
+        sql, args = sql + " AND status = :s", {**args, "s": status}
+    refs = [f"{stem}#{n}" for (n,) in con.execute(sql + " ORDER BY n", args) if str(n).startswith(number)]
+    return (refs if tasks_only or named else [stem, *refs])[:limit]

@@ -1,0 +1,112 @@
+"""Shell completion. `dtrack completion SHELL` prints the script a shell loads; the shell then runs
+dtrack with _DTRACK_COMPLETE set and click (through typer) completes commands and options, with
+these functions for what only the store knows: references, from the index (store/collection), and
+agency names, from the registry. The group (cli/group.py) lists commands from the registry, so a
+completion imports only the command being completed."""
+from __future__ import annotations
+
+import os
+import shlex
+
+import typer
+
+from dtrack.i18n import t
+
+COMPLETE_VAR = "_DTRACK_COMPLETE"
+SHELLS = ("bash", "zsh", "fish", "powershell")
+
+
+def enable() -> None:
+    """Register typer's completion classes (bash, zsh, fish, PowerShell) with click."""
+    from typer._completion_classes import completion_init
+    completion_init()
+
+
+def completion_command(
+    shell: str = typer.Argument(..., metavar="bash|zsh|fish|powershell", help="Your shell."),
+) -> None:
+    """Print the shell completion script: commands, options, references and agency names.
+
+    Load it from your shell's start-up file (README.md, "Shell completion"); it asks dtrack
+    for the references of the store in use, so it follows --dir and DTRACK_DIR.
+
+    \b
+    Examples:
+      dtrack completion bash > ~/.local/share/bash-completion/completions/dtrack
+      dtrack completion zsh > "${fpath[1]}/_dtrack"
+      dtrack completion fish > ~/.config/fish/completions/dtrack.fish
+      dtrack completion powershell >> $PROFILE
+    """
+    from dtrack.errors import UsageError
+    from typer._completion_shared import get_completion_script
+    if shell not in SHELLS:
+        raise UsageError(t("no completion for the shell '{shell}'; there are: {shells}", shell=shell,
+                           shells=", ".join(SHELLS)))
+    typer.echo(get_completion_script(prog_name="dtrack", complete_var=COMPLETE_VAR, shell=shell))
+
+
+def _collection(ctx):
+    """The store's Collection as the command line names it (--dir, DTRACK_DIR, the folders around),
+    or None: completing never prints an error."""
+    from dtrack.cli.context import Env
+    from dtrack.errors import DtrackError
+    root = ctx.find_root()
+    env = root.obj
+    try:
+        if not isinstance(env, Env):
+            # While completing, the group's callback does not run: its options are only parsed.
+            env = Env(env.with_options(dir=root.params.get("dir"), as_of=None))
+        return env.collection()
+    except (DtrackError, OSError, AttributeError):
+        return None
+
+
+def _quoted(values: list[str]) -> list[str]:
+    # bash inserts a completion as it is: a name with spaces needs its quotes (the other shells quote).
+    if os.environ.get(COMPLETE_VAR) == "complete_bash":
+        return [shlex.quote(v) for v in values]
+    return values
+
+
+def _refs(ctx, incomplete: str, **how) -> list[str]:
+    collection = _collection(ctx)
+    if collection is None:
+        return []
+    try:
+        return collection.ref_prefixes(incomplete, **how)
+    except Exception:  # noqa: BLE001 - a broken store completes nothing rather than print a traceback
+        return []
+
+
+def references(ctx: typer.Context, incomplete: str) -> list[str]:
+    """A directive or a task (show)."""
+    return _refs(ctx, incomplete)
+
+
+def open_tasks(ctx: typer.Context, incomplete: str) -> list[str]:
+    """A task that is open (done, extend, cancel)."""
+    return _refs(ctx, incomplete, tasks_only=True, status="open")
+
+
+def tasks(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Any task (reopen, edit)."""
+    return _refs(ctx, incomplete, tasks_only=True)
+
+
+def agencies(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The names and abbreviations of agencies.yaml that start with what was typed (diacritics ignored)."""
+    from dtrack.domain.text import fold
+    collection = _collection(ctx)
+    if collection is None:
+        return []
+    key = fold(incomplete)
+    try:
+        labels = [label for agency in collection.registry.agencies for label in (agency.name, *agency.aliases)]
+    except Exception:  # noqa: BLE001 - as _refs
+        return []
+    return _quoted(sorted({x for x in labels if fold(x).startswith(key)}, key=fold))
+
+
+def directives(ctx: typer.Context, incomplete: str) -> list[str]:
+    """A directive (add-task)."""
+    return [r for r in _refs(ctx, incomplete) if "#" not in r]
