@@ -10,7 +10,7 @@ import typer
 
 from dtrack.cli import completion
 from dtrack.cli.context import env_of, naming
-from dtrack.cli.printing import print_json
+from dtrack.cli.printing import print_json, table_or
 from dtrack.errors import UsageError
 from dtrack.i18n import t
 
@@ -87,7 +87,7 @@ def schema_command(
     _write(resources.files("dtrack").joinpath("schema", f"{name}.schema.json").read_bytes(), None)
 
 
-FORMATS = ("table", "md", "csv", "json", "html")
+FORMATS = ("table", "tsv", "md", "csv", "json", "html")
 
 
 def report_command(
@@ -97,7 +97,9 @@ def report_command(
                                       help="Directives issued on or before this day; also the default --as-of."),
     by: str = typer.Option("agency", "--by", metavar="agency|directive|month", help="One row per lead agency "
                                                                                     "(default), directive or month of issue."),
-    fmt_: str = typer.Option("table", "--format", "-f", metavar="table|md|csv|json|html", help="Output format."),
+    fmt_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|md|csv|json|html",
+                                       help="Output format (default: table on a terminal, tsv into a pipe; "
+                                            "md with -o)."),
     with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
 ) -> None:
@@ -123,8 +125,7 @@ def report_command(
     env = env_of(ctx)
     if by not in report.GROUPINGS:
         raise UsageError(t("--by must be one of {allowed}", allowed=", ".join(report.GROUPINGS)))
-    if fmt_ not in FORMATS:
-        raise UsageError(t("--format must be one of {allowed}", allowed=", ".join(FORMATS)))
+    fmt_ = "table" if fmt_ is None and output else table_or(fmt_, False, FORMATS)
     start_d = parse_date(start, env.today) if start else None
     end_d = parse_date(end, env.today) if end else None
     if start_d and end_d and start_d > end_d:
@@ -147,6 +148,9 @@ def report_command(
         _write(report_formats.csv_bytes(rep, with_list), output)
     elif fmt_ == "html":
         _write(report_formats.html_page(rep, with_list), output)
+    elif fmt_ == "tsv":
+        from dtrack.output import porcelain
+        _write(porcelain.report_text(rep), output)
     else:
         _table(rep, st.registry, with_list, output)
 
@@ -188,6 +192,9 @@ def _warn_problems(st) -> None:
         render.problems(st.problems, Path.cwd(), render.console(stderr=True))
 
 
+LOG_FORMATS = ("table", "tsv", "json")
+
+
 def log_command(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
@@ -197,6 +204,9 @@ def log_command(
     limit: Optional[int] = typer.Option(None, "-n", "--limit", metavar="N", help="At most N commits."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {commit, date, author, action, "
                                                        "refs, files, subject, note}."),
+    format_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|json",
+                                          help="table (the default on a terminal), tsv (one line a change: the "
+                                               "default into a pipe; docs/porcelain.md) or json (as --json)."),
 ) -> None:
     """The audit trail from git: when, who, what (done, extend, cancel, add, ...), which task, note.
 
@@ -214,6 +224,7 @@ def log_command(
     from dtrack.services import queries
     from dtrack.output import render
     env = env_of(ctx)
+    shape = table_or(format_, as_json, LOG_FORMATS)
     st = env.store()
     repo = gitops.find_repo(st.root)
     if repo is None:
@@ -225,14 +236,19 @@ def log_command(
     if agency:
         keys = queries.agency_filter(agency, st.registry, st.directives)
         items = audit.for_agency(items, keys, st.directives, st.registry)
-    if as_json:
+    if shape == "json":
         print_json([e.as_json() for e in items])
+        return
+    if shape == "tsv":
+        from dtrack.output import porcelain
+        _write(porcelain.log_text(items), None)
         return
     out = render.console()
     if not items:
         render.nothing(t("No changes to show."), out)
         return
-    render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99)
+    # The time and the action are never wrapped; references and paths wrap between, never inside.
+    render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99, whole=(0, 2))
 
 
 def remind_command(

@@ -79,7 +79,7 @@ def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
 
 
 GAP = "  "
-TASK_MIN = 20       # narrower than this, a task reads better on its own lines below its reference
+TASK_MIN = 40       # narrower than this, a task reads better on its own full-width lines below its reference
 LEAD_MAX = 20       # a longer lead wraps inside its column
 
 
@@ -103,7 +103,8 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
     width = out.width
     fixed = ref_w + due_w + left_w + lead_w + 4 * len(GAP)
     if width - fixed < TASK_MIN:
-        return _stacked(lines, left_of, lead_of, width, out)
+        return _stacked(lines, left_of, lead_of, width, out,
+                        (ref_w, due_w, left_w) if ref_w + due_w + left_w + 3 * len(GAP) < width else None)
     task_w = width - fixed
     lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
     lead_lines = {key: _wrap(x, lead_w) for key, x in lead_of.items()}
@@ -167,15 +168,15 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _flow(pieces: Sequence[str], width: int, indent: str = "") -> list[str]:
-    """Pieces side by side, two spaces apart, onto as few lines as `width` allows; a piece is never
-    split, except one wider than a whole line, which wraps at its spaces (a long agency name)."""
+def _flow(pieces: Sequence[str], width: int, indent: str = "", sep: str = GAP) -> list[str]:
+    """Pieces side by side, `sep` apart, onto as few lines as `width` allows; a piece is never split,
+    except one wider than a whole line, which wraps at its spaces (a long agency name)."""
     lines: list[str] = []
     line = ""
     for piece in (p for p in pieces if p):
         start = indent if lines else ""
-        if line and _width(line) + len(GAP) + _width(piece) <= width:
-            line = f"{line}{GAP}{piece}"
+        if line and _width(line) + len(sep) + _width(piece) <= width:
+            line = f"{line}{sep}{piece}"
             continue
         if line:
             lines.append(line)
@@ -188,15 +189,6 @@ def _flow(pieces: Sequence[str], width: int, indent: str = "") -> list[str]:
     if line:
         lines.append(line)
     return lines
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` cut to `width` terminal cells with an ellipsis (what Text.truncate does, without a Text)."""
-    if _NARROW.fullmatch(text):
-        return text if len(text) <= width else text[:width - 1] + "…"
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1) + "…"
 
 
 def _print_lines(lines: list[tuple[str, str]], out: Console, fitted: bool = False) -> None:
@@ -234,13 +226,20 @@ def task_label(task: Task) -> str:
     return labels.task_label(task.text, task.every)
 
 
-def _stacked(lines, left_of, lead_of, width: int, out: Console) -> None:
-    """A task's reference, deadline, days left and lead on its first line(s), the task indented below."""
+def _stacked(lines, left_of, lead_of, width: int, out: Console, aligned: tuple | None) -> None:
+    """A task's reference, deadline, days left and lead on its first line(s), the task indented below;
+    `aligned`: the widths of the first three when they fit a line, so that they line up."""
     out_lines = []
     for ref, due, state, days, lead, label in lines:
         style = STYLE.get(state, "")
-        out_lines.extend((x, style) for x in _flow((ref, fmt(due), left_of[(state, days)], lead_of[lead]), width,
-                                                   "    "))
+        left = left_of[(state, days)]
+        if aligned:
+            # One piece, so that the lead alone moves to the next line when it does not fit.
+            head = (f"{_cell(ref, aligned[0])}{GAP}{_cell(fmt(due), aligned[1])}{GAP}{_cell(left, aligned[2], 'right')}",
+                    lead_of[lead])
+        else:
+            head = (ref, fmt(due), left, lead_of[lead])
+        out_lines.extend((x, style) for x in _flow(head, width, "    "))
         out_lines.extend(("    " + x, style) for x in _wrap(label, width - 4) if x)
     _print_lines(out_lines, out)
 
@@ -329,19 +328,67 @@ def history(entries: Sequence[Entry], out: Console) -> None:
 
 
 def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], out: Console, *, numeric_from: int = 1,
-         title: str | None = None, bold_last: bool = False) -> None:
-    """A plain table of texts (report, log): columns from `numeric_from` on are right-aligned."""
-    from rich import box
-    from rich.table import Table
-    table = Table(box=box.SIMPLE_HEAD, title=Text(_clean(title)) if title else None, title_justify="left",
-                  show_edge=False, pad_edge=False)
-    for i, h in enumerate(headers):
-        numeric = i >= numeric_from
-        table.add_column(Text(h), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
-    for i, row in enumerate(rows):
-        style = "bold" if bold_last and i == len(rows) - 1 else ""
-        table.add_row(*(Text(_clean(c)) for c in row), style=style)
-    out.print(table)
+         whole: Sequence[int] = (), title: str | None = None, bold_last: bool = False,
+         styles: Sequence[str] | None = None) -> None:
+    """A plain table of texts (report, log, the import review): columns from `numeric_from` on are
+    right-aligned and, like those in `whole`, never wrapped; the others wrap at spaces, never inside
+    a word (a reference, a name; only the last column, free text, cuts a word longer than 20 cells),
+    when the terminal is narrower than the table. Headers wrap at their spaces too. Narrower still,
+    each row becomes a block: its first cell, then "header: value" lines."""
+    width = out.width
+    cells = [[_clean(c) for c in row] for row in rows]
+    heads = [_clean(h) for h in headers]
+    n = len(heads)
+    fixed = {i for i in range(n) if i >= numeric_from or i in whole}
+    natural = [max([_width(heads[i])] + [_width(r[i]) for r in cells]) for i in range(n)]
+    least = [max([_longest_word(heads[i])] + [(_width(r[i]) if i in fixed else _longest_word(r[i])) for r in cells])
+             for i in range(n)]
+    if n - 1 not in fixed:      # the free text keeps a column worth reading, else rows become blocks
+        least[-1] = max(min(least[-1], 20), min(natural[-1], 24), _longest_word(heads[-1]))
+    lines: list[tuple[str, str]] = [(x, "bold") for x in _wrap(_clean(title), width)] if title else []
+    styles = list(styles) if styles else [""] * len(cells)
+    if bold_last and styles:
+        styles[-1] = "bold"
+    # Text columns give way first (to a readable 16 cells), headers wrap next, the gaps narrow last.
+    readable = [natural[i] if i in fixed else max(least[i], min(natural[i], 16)) for i in range(n)]
+    for gap, floor in ((GAP, readable), (GAP, least), (" ", least)):
+        widths = _shrink(natural, floor, width - len(gap) * (n - 1))
+        if widths is not None:
+            lines += [(x, "bold") for x in _grid_row(heads, widths, numeric_from, gap)]
+            lines.append(("─" * min(width, sum(widths) + len(gap) * (n - 1)), ""))
+            for row, style in zip(cells, styles):
+                lines += [(x, style) for x in _grid_row(row, widths, numeric_from, gap)]
+            return _print_lines(lines, out)
+    for row, style in zip(cells, styles):
+        lines += [(x, style or "bold") for x in _wrap(row[0], width)]
+        for head, cell in zip(heads[1:], row[1:]):
+            if cell:
+                lines += [("    " + x, style) for x in _wrap(f"{head}: {cell}", width - 4)]
+    _print_lines(lines, out)
+
+
+def _shrink(natural: list[int], least: list[int], room: int) -> list[int] | None:
+    """Column widths that fit `room`: the column with the most to give gives way first, none below `least`."""
+    widths = list(natural)
+    excess = sum(widths) - room
+    while excess > 0:
+        k = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        if widths[k] <= least[k]:
+            return None
+        step = min(excess, max((widths[k] - least[k]) // 2, 1))
+        widths[k] -= step
+        excess -= step
+    return widths
+
+
+def _grid_row(row: Sequence[str], widths: list[int], numeric_from: int, gap: str) -> list[str]:
+    parts = [_wrap(c, w) if _width(c) > w else [c] for c, w in zip(row, widths)]
+    out = []
+    for k in range(max(len(p) for p in parts)):
+        cells = [_cell(p[k] if k < len(p) else "", w, "right" if i >= numeric_from else "left")
+                 for i, (p, w) in enumerate(zip(parts, widths))]
+        out.append(gap.join(cells).rstrip())
+    return out
 
 
 def problems(items: Iterable, cwd: Path, out: Console) -> None:
@@ -395,10 +442,10 @@ def import_review(draft, registry: Registry, out: Console) -> None:
     """What `dtrack import` found in one document: the header, then one line a task (n, lead, due,
     the phrase the due came from), then what the clerk should check."""
     h = draft.header
-    head = Text(_clean(f"{draft.relpath()}  ·  {h.kind}  ·  {h.number or t('(no number)')}  ·  "
-                       f"{h.issuer}  ·  {fmt(h.issued)}"), style="bold")
-    out.print(head, soft_wrap=True)
-    out.print(Text(_clean(h.title)), soft_wrap=True)
+    width = out.width
+    head = _flow([_clean(x) for x in (draft.relpath(), h.kind, h.number or t("(no number)"), h.issuer,
+                                      fmt(h.issued))], width, sep="  ·  ")
+    _print_lines([(x, "bold") for x in head] + [(x, "") for x in _wrap(_clean(h.title), width)], out)
     rows = []
     for i, task in enumerate(draft.tasks, 1):
         due = fmt(task.due) if task.due else ""
@@ -407,26 +454,8 @@ def import_review(draft, registry: Registry, out: Console) -> None:
         rows.append((str(i), agencies_label(task.lead, registry, short=True), due or "—",
                      _clean(task.due_text or ""), _clean(task.text)))
     headers = (t("n"), t("Lead"), t("Due"), t("Phrase"), t("Task"))
-    widths = [max([cell_len(headers[k])] + [cell_len(r[k]) for r in rows]) for k in range(4)]
-    widths[1] = min(widths[1], 28)
-    widths[3] = min(widths[3], 30)
-    task_w = max(out.width - sum(widths) - 8, 20)
-
-    def line(cells) -> Text:
-        parts = []
-        for k, cell in enumerate(cells[:4]):
-            c = Text(cell)
-            c.truncate(widths[k], overflow="ellipsis")
-            parts.append(_cell(c.plain, widths[k], "right" if k == 0 else "left"))
-        last = Text(cells[4])
-        last.truncate(task_w, overflow="ellipsis")
-        text = Text("  ".join(parts) + "  " + last.plain)
-        text.rstrip()
-        return text
-
-    out.print(line(headers), style="bold", no_wrap=True, overflow="ignore")
-    for r in rows:
-        out.print(line(r), no_wrap=True, overflow="ignore")
+    # The number and the due date whole; lead, phrase and task wrap (a narrow terminal: one block a task).
+    grid(headers, rows, out, numeric_from=99, whole=(0, 2))
     for note in draft.notes:
         out.print(Text(t("check: {note}", note=_clean(note)), style="yellow"), soft_wrap=True)
     for i, task in enumerate(draft.tasks, 1):
