@@ -5,6 +5,7 @@ agency names, from the registry. The group (cli/group.py) lists commands from th
 completion imports only the command being completed."""
 from __future__ import annotations
 
+import importlib
 import os
 import shlex
 
@@ -12,6 +13,9 @@ import typer
 
 from dtrack.i18n import t
 
+# typer vendors click: its types are taken from wherever typer gets them (as cli/boundary.py does).
+_click = typer.BadParameter.__module__.rsplit(".", 1)[0]
+_types = importlib.import_module(_click + ".types")
 COMPLETE_VAR = "_DTRACK_COMPLETE"
 SHELLS = ("bash", "zsh", "fish", "powershell")
 
@@ -61,6 +65,23 @@ def _collection(ctx):
         return None
 
 
+class Completed(_types.ParamType):
+    """Text, completed by `complete(ctx, incomplete)`. A parameter type rather than typer's
+    `autocompletion`, which keeps only the values that start with what was typed: "1502#" must
+    offer 1502-UBND-KGVX#1, and "so tai" Sở Tài chính."""
+    name = "text"
+
+    def __init__(self, complete):
+        self._complete = complete
+
+    def convert(self, value, param, ctx):
+        return value
+
+    def shell_complete(self, ctx, param, incomplete):
+        item = importlib.import_module(_click + ".shell_completion").CompletionItem
+        return [item(v) for v in self._complete(ctx, incomplete)]
+
+
 def _quoted(values: list[str]) -> list[str]:
     # bash inserts a completion as it is: a name with spaces needs its quotes (the other shells quote).
     if os.environ.get(COMPLETE_VAR) == "complete_bash":
@@ -78,22 +99,22 @@ def _refs(ctx, incomplete: str, **how) -> list[str]:
         return []
 
 
-def references(ctx: typer.Context, incomplete: str) -> list[str]:
+def _references(ctx, incomplete: str) -> list[str]:
     """A directive or a task (show)."""
     return _refs(ctx, incomplete)
 
 
-def open_tasks(ctx: typer.Context, incomplete: str) -> list[str]:
+def _open_tasks(ctx, incomplete: str) -> list[str]:
     """A task that is open (done, extend, cancel)."""
     return _refs(ctx, incomplete, tasks_only=True, status="open")
 
 
-def tasks(ctx: typer.Context, incomplete: str) -> list[str]:
+def _tasks(ctx, incomplete: str) -> list[str]:
     """Any task (reopen, edit)."""
     return _refs(ctx, incomplete, tasks_only=True)
 
 
-def agencies(ctx: typer.Context, incomplete: str) -> list[str]:
+def _agencies(ctx, incomplete: str) -> list[str]:
     """The names and abbreviations of agencies.yaml that start with what was typed (diacritics ignored)."""
     from dtrack.domain.text import fold
     collection = _collection(ctx)
@@ -107,6 +128,10 @@ def agencies(ctx: typer.Context, incomplete: str) -> list[str]:
     return _quoted(sorted({x for x in labels if fold(x).startswith(key)}, key=fold))
 
 
-def directives(ctx: typer.Context, incomplete: str) -> list[str]:
+def _directives(ctx, incomplete: str) -> list[str]:
     """A directive (add-task)."""
     return [r for r in _refs(ctx, incomplete) if "#" not in r]
+
+
+REFERENCES, OPEN_TASKS, TASKS, AGENCIES, DIRECTIVES = map(Completed, (_references, _open_tasks, _tasks, _agencies,
+                                                                     _directives))

@@ -19,7 +19,7 @@ def export_ics_command(
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="The .ics file to write (default: dtrack.ics in the current "
                                               "folder, dtrack-<agency>.ics with --agency); '-' for stdout."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", autocompletion=completion.agencies,
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completion.AGENCIES,
                                          help="Only the tasks an agency leads or supports (matched as in "
                                               "'dtrack list --agency')."),
     split: Optional[str] = typer.Option(None, "--split-by-agency", metavar="DIR",

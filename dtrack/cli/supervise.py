@@ -24,6 +24,9 @@ def _write(data: bytes | str, output: Optional[str]) -> None:
         if not path.parent.exists():
             raise UsageError(t("-o {path}: the folder does not exist", path=output))
         write_atomic(path, raw)
+        # A file written without a word looks like nothing happened (remind -o, report -o).
+        from dtrack.domain.text import safe_display
+        sys.stderr.write(t("Wrote {path}.", path=safe_display(output)) + "\n")
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(raw) if hasattr(sys.stdout, "buffer") else sys.stdout.write(raw.decode("utf-8"))
@@ -199,7 +202,7 @@ def log_command(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
                                         help="Only changes from this day (01/07/2024) or after this commit."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", autocompletion=completion.agencies,
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completion.AGENCIES,
                                          help="Only changes to tasks this agency leads or supports."),
     limit: Optional[int] = typer.Option(None, "-n", "--limit", metavar="N", help="At most N commits."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {commit, date, author, action, "
@@ -253,7 +256,7 @@ def log_command(
 
 def remind_command(
     ctx: typer.Context,
-    agency: str = typer.Option(..., "--agency", metavar="NAME", autocompletion=completion.agencies, help="The agency to remind (name or abbreviation)."),
+    agency: str = typer.Option(..., "--agency", metavar="NAME", click_type=completion.AGENCIES, help="The agency to remind (name or abbreviation)."),
     reply_by: Optional[str] = typer.Option(None, "--reply-by", metavar="DATE", help="Ask for a report by this day."),
     fmt_: str = typer.Option("md", "--format", "-f", metavar="md", help="md (Markdown; paste into Word, or "
                                                                         "convert with pandoc)."),
