@@ -79,8 +79,9 @@ class DtrackGroup(TyperGroup):
         return names + super(TyperGroup, self).shell_complete(ctx, incomplete)
 
     def _main_shell_completion(self, ctx_args, prog_name, complete_var=None) -> None:
-        from dtrack.cli import completion
-        if os.environ.get(complete_var or completion.COMPLETE_VAR):
+        # The variable typer reads; its completion classes are registered only when a shell asks.
+        if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from dtrack.cli import completion
             completion.enable()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli import completion
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, naming
 from dtrack.cli.printing import print_json, table_or
 from dtrack.errors import UsageError
@@ -202,7 +202,7 @@ def log_command(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
                                         help="Only changes from this day (01/07/2024) or after this commit."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completion.AGENCIES,
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="Only changes to tasks this agency leads or supports."),
     limit: Optional[int] = typer.Option(None, "-n", "--limit", metavar="N", help="At most N commits."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {commit, date, author, action, "
@@ -256,7 +256,7 @@ def log_command(
 
 def remind_command(
     ctx: typer.Context,
-    agency: str = typer.Option(..., "--agency", metavar="NAME", click_type=completion.AGENCIES, help="The agency to remind (name or abbreviation)."),
+    agency: str = typer.Option(..., "--agency", metavar="NAME", click_type=completers.AGENCIES, help="The agency to remind (name or abbreviation)."),
     reply_by: Optional[str] = typer.Option(None, "--reply-by", metavar="DATE", help="Ask for a report by this day."),
     fmt_: str = typer.Option("md", "--format", "-f", metavar="md", help="md (Markdown; paste into Word, or "
                                                                         "convert with pandoc)."),

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from dtrack.cli import completion
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, resolve_hint
 from dtrack.cli.printing import print_json_text, report_result, table_or, write_utf8
 from dtrack.errors import NotFoundError
@@ -24,7 +24,7 @@ def list_command(
     overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
     status: str = typer.Option("open", "--status", "-s", metavar="STATUS",
                                help="open, done, cancelled or all. Other than open implies --all."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completion.AGENCIES,
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="Tasks an agency leads or supports; a name or abbreviation, "
                                               "case and diacritics ignored: 'so tai chinh', STC."),
     search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
@@ -84,7 +84,7 @@ def list_command(
 
 def show_command(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="REF", click_type=completion.REFERENCES, help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
+    ref: str = typer.Argument(..., metavar="REF", click_type=completers.REFERENCES, help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a directive or one task in full, with its git history.
@@ -134,7 +134,7 @@ def show_command(
 
 def done_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completion.OPEN_TASKS,
+    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completers.OPEN_TASKS,
                                     help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="The day it was done (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT",
@@ -168,7 +168,7 @@ def done_command(
 
 def reopen_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completion.TASKS,
+    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completers.TASKS,
                                     help="Tasks to open again."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT", help="Why it is reopened."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
