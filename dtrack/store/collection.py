@@ -119,7 +119,38 @@ class Collection:
         alone matches), that directive's task references stem#n, of `status` only when given. Without
         `tasks_only` the lone stem itself too (a directive is a reference). Sorted, at most `limit`."""
         key, hash_, number = prefix.partition("#")
-        return self._ask(_ref_prefixes, fold(key), bool(hash_), number, tasks_only, status, limit)
+        args = (fold(key), bool(hash_), number, tasks_only, status, limit)
+        con = self._as_written()
+        if con is not None:
+            try:
+                return _ref_prefixes(con, *args)
+            except sqlite3.DatabaseError:
+                pass
+            finally:
+                con.close()
+        return self._ask(_ref_prefixes, *args)
+
+    def _as_written(self) -> sqlite3.Connection | None:
+        """The index on disk without checking each file's stat (0.04 s of a 10,000-file store, a third
+        of a completion), when no folder of the store changed since the index was last written (a
+        file edited in place shows at the next command that reads the store): a
+        file added, removed or replaced (dtrack writes by renaming, so do most editors) changes its
+        folder. Else None, and the caller brings the index up to date as usual."""
+        if not self.cached or self._con is not None:
+            return None
+        try:
+            written = index.index_file(self.root).stat().st_mtime_ns
+            folders = [self.root, *(p for p in self.root.iterdir() if p.is_dir())]
+            # Within 2 s of the index's write, a change may not be in it (index.py's racy window).
+            if any(f.stat().st_mtime_ns >= written - 2_000_000_000 for f in folders):
+                return None
+            con = index.connect(self.root, True)
+        except (OSError, sqlite3.DatabaseError):
+            return None
+        if con.execute("SELECT count(*) FROM files").fetchone()[0] == 0:    # a new or rebuilt index
+            con.close()
+            return None
+        return con
 
     def store(self, paths: Iterable[str] | None = None) -> Store:
         """A Store of the directives at `paths` (relative), or of all; problems and registry are the
