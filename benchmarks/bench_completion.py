@@ -13,7 +13,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare import once  # noqa: E402
 
 CASES = [
     ("command name", ["dtrack", "li"]),
@@ -22,15 +25,6 @@ CASES = [
     ("show: a directive or its tasks", ["dtrack", "show", "2024-"]),
     ("list --agency: names", ["dtrack", "list", "--agency", "s"]),
 ]
-
-
-def once(cmd, env) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd}: exit {proc.returncode}: {proc.stderr.decode()[-300:]}")
-    return elapsed
 
 
 def main() -> None:

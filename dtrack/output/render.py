@@ -107,8 +107,10 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
                         (ref_w, due_w, left_w) if ref_w + due_w + left_w + 3 * len(GAP) < width else None)
     task_w = width - fixed
     lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
-    lead_lines = {key: _wrap(x, lead_w) for key, x in lead_of.items()}
-    leads_cell = {key: _cell(x[0] if x else "", lead_w) for key, x in lead_lines.items()}
+    # A lead's lines, each padded to the column, then blanks under it for a longer task.
+    lead_lines = {key: [_cell(x, lead_w) for x in _wrap(x, lead_w)] for key, x in lead_of.items()}
+    leads_cell = {key: x[0] if x else " " * lead_w for key, x in lead_lines.items()}
+    blank = " " * lead_w
     indent = " " * (ref_w + due_w + left_w + 3 * len(GAP))
     middles: dict = {}
     dues: dict = {}
@@ -131,9 +133,12 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
             append((f"{ref}{' ' * pad}{middle[0]}{label}".rstrip(), middle[1]))
             continue
         tasks = _wrap(label, task_w)
-        append((f"{ref}{' ' * pad}{middle[0]}{tasks[0] if tasks else ''}".rstrip(), middle[1]))
+        append((f"{ref}{' ' * pad}{middle[0]}{tasks[0]}".rstrip(), middle[1]))
+        if len(more) < 2:
+            out_lines.extend((f"{indent}{blank}{GAP}{x}", middle[1]) for x in tasks[1:])
+            continue
         for k in range(1, max(len(tasks), len(more))):
-            lead_part = _cell(more[k] if k < len(more) else "", lead_w)
+            lead_part = more[k] if k < len(more) else blank
             append((f"{indent}{lead_part}{GAP}{tasks[k] if k < len(tasks) else ''}".rstrip(), middle[1]))
     _print_lines(out_lines, out, fitted=True)
 
@@ -147,6 +152,15 @@ def _wrap(text: str, width: int) -> list[str]:
     line is cut (a task's text: references are never given to this)."""
     lines: list[str] = []
     width = max(width, 1)
+    if _NARROW.fullmatch(text):
+        # One cell a character: cut at the last space that fits (thousands of tasks in a table).
+        while len(text) > width:
+            cut = text.rfind(" ", 0, width + 1)
+            if cut <= 0:
+                cut = width
+            lines.append(text[:cut].rstrip())
+            text = text[cut:].lstrip()
+        return lines + [text] if text or not lines else lines
     while _width(text) > width:
         words = text.split(" ")
         line, used = "", 0
