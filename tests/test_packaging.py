@@ -25,7 +25,7 @@ import dtrack
 DIST = "dtrack-vn"
 VERSION = dtrack.__version__
 # Packages the hints may name besides ours: the extras' libraries and the tools of the install paths.
-THIRD_PARTY = {"python-docx", "pypdf", "pipx", "build", "twine", "matplotlib"}
+THIRD_PARTY = {"python-docx", "pypdf", "pipx", "build", "twine", "matplotlib", "openpyxl"}
 # pip options followed by a value that is not a requirement.
 _VALUE_OPTIONS = {"-e", "--editable", "-d", "--dest", "-w", "--wheel-dir", "-f", "--find-links", "-r",
                   "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",

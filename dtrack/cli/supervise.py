@@ -90,7 +90,7 @@ def schema_command(
     _write(resources.files("dtrack").joinpath("schema", f"{name}.schema.json").read_bytes(), None)
 
 
-FORMATS = ("table", "tsv", "md", "csv", "json", "html")
+FORMATS = ("table", "tsv", "md", "csv", "json", "html", "xlsx", "docx")
 
 
 def report_command(
@@ -100,10 +100,17 @@ def report_command(
                                       help="Directives issued on or before this day; also the default --as-of."),
     by: str = typer.Option("agency", "--by", metavar="agency|directive|month", help="One row per lead agency "
                                                                                     "(default), directive or month of issue."),
-    fmt_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|md|csv|json|html",
-                                       help="Output format (default: table on a terminal, tsv into a pipe; "
-                                            "md with -o)."),
-    with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row."),
+    due_start: Optional[str] = typer.Option(None, "--due-from", metavar="DATE",
+                                            help="Only tasks (and occurrences) due on or after this day."),
+    due_end: Optional[str] = typer.Option(None, "--due-to", metavar="DATE",
+                                          help="Only tasks (and occurrences) due on or before this day."),
+    fmt_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|md|csv|json|html|xlsx|docx",
+                                       help="Output format (default: table on a terminal, tsv into a pipe, md "
+                                            "with -o; xlsx needs dtrack-vn[xlsx], docx dtrack-vn[docx])."),
+    with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row (html: "
+                                                         "shown unfolded)."),
+    keys: bool = typer.Option(False, "--keys", help="csv: the JSON's English keys as headers and no Total "
+                                                    "row, for programs."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
 ) -> None:
     """Count assigned tasks per lead agency: done on time / late, open in time / overdue.
@@ -113,6 +120,8 @@ def report_command(
     report of a past day can be made again later. A task with co-leads counts for each
     of them; the total counts it once. Recurring tasks count each occurrence.
     on_time_rate = done_on_time / (done_on_time + done_late + open_overdue).
+    --from/--to choose the directives by issue date, --due-from/--due-to the tasks by
+    deadline. Files (md, csv, html, xlsx, docx) speak the store's language.
 
     \b
     Examples:
@@ -120,6 +129,8 @@ def report_command(
       dtrack --as-of 30/6/2024 report --from 1/1/2024 --to 30/6/2024 --format md
       dtrack report --format html -o bao-cao.html
       dtrack report --format csv -o bao-cao.csv      (opens in Excel)
+      dtrack report --format xlsx --due-from 1/7/2024 --due-to 30/9/2024 -o quy-3.xlsx
+      dtrack report --format docx --list -o bao-cao.docx
       dtrack report --format json
     """
     from dtrack.services import report
@@ -133,10 +144,35 @@ def report_command(
     end_d = parse_date(end, env.today) if end else None
     if start_d and end_d and start_d > end_d:
         raise UsageError(t("--from {start} is after --to {end}", start=start, end=end))
+    with naming("--due-from"):
+        due_start_d = parse_date(due_start, env.today) if due_start else None
+    with naming("--due-to"):
+        due_end_d = parse_date(due_end, env.today) if due_end else None
+    if due_start_d and due_end_d and due_start_d > due_end_d:
+        raise UsageError(t("--due-from {start} is after --due-to {end}", start=due_start, end=due_end))
+    if fmt_ in ("xlsx", "docx") and not output:
+        raise UsageError(t("--format {fmt} writes a file: give it with -o FILE", fmt=fmt_))
+    if fmt_ == "xlsx":
+        from dtrack.output import xlsx_report
+        xlsx_report.require()
+    elif fmt_ == "docx":
+        from dtrack.output import docx_layout
+        docx_layout.require()
     as_of = _report_day(env, end_d)
     st = env.store()
-    rep = report.build(st.directives, st.registry, as_of=as_of, start=start_d, end=end_d, by=by)
+    period = dict(as_of=as_of, start=start_d, end=end_d, due_start=due_start_d, due_end=due_end_d)
+    rep = report.build(st.directives, st.registry, by=by, **period)
     _warn_problems(st)
+    if fmt_ == "tsv":
+        from dtrack.output import porcelain
+        _write(porcelain.report_text(rep), output)
+        return
+    if fmt_ not in ("json", "table"):
+        from dtrack.i18n import using
+        settings = _settings(env)
+        with using(settings.language):
+            _write(_report_file(rep, fmt_, with_list, keys, settings, st, period), output)
+        return
     if fmt_ == "json":
         data = report.as_json(rep)
         if with_list:
@@ -145,17 +181,27 @@ def report_command(
                                   for u in report.overdue_sorted(tally.overdue)]
         import json
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
-    elif fmt_ == "md":
-        _write(report_formats.markdown(rep, with_list), output)
-    elif fmt_ == "csv":
-        _write(report_formats.csv_bytes(rep, with_list), output)
-    elif fmt_ == "html":
-        _write(report_formats.html_page(rep, with_list), output)
-    elif fmt_ == "tsv":
-        from dtrack.output import porcelain
-        _write(porcelain.report_text(rep), output)
     else:
         _table(rep, st.registry, with_list, output)
+
+
+def _report_file(rep, fmt_, with_list, keys, settings, st, period) -> bytes | str:
+    from dtrack.output import report_formats
+    if fmt_ == "md":
+        return report_formats.markdown(rep, with_list)
+    if fmt_ == "csv":
+        return report_formats.csv_bytes(rep, with_list, keys=keys)
+    if fmt_ == "html":
+        return report_formats.html_page(rep, with_list)
+    if fmt_ == "docx":
+        from dtrack.output import docx_report
+        return docx_report.docx_bytes(rep, settings, with_list=with_list)
+    from dtrack.output import xlsx_report
+    from dtrack.services import report
+    # The workbook shows both views whatever --by says: a leader turns the sheets, not the options.
+    views = {by: rep if rep.by == by else report.build(st.directives, st.registry, by=by, **period)
+             for by in ("agency", "directive")}
+    return xlsx_report.xlsx_bytes(views["agency"], views["directive"])
 
 
 def _report_day(env, end):
@@ -254,49 +300,127 @@ def log_command(
     render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99, whole=(0, 2))
 
 
+LETTER_FORMATS = ("md", "docx")
+
+
 def remind_command(
     ctx: typer.Context,
-    agency: str = typer.Option(..., "--agency", metavar="NAME", click_type=completers.AGENCIES, help="The agency to remind (name or abbreviation)."),
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
+                                         help="The agency to remind (name or abbreviation)."),
+    every: bool = typer.Option(False, "--all", help="One letter per agency with overdue tasks, into the folder "
+                                                    "given with -o."),
     reply_by: Optional[str] = typer.Option(None, "--reply-by", metavar="DATE", help="Ask for a report by this day."),
-    fmt_: str = typer.Option("md", "--format", "-f", metavar="md", help="md (Markdown; paste into Word, or "
-                                                                        "convert with pandoc)."),
+    due_soon: bool = typer.Option(False, "--due-soon", help="Also list the open tasks due within remind_days "
+                                                            "of the store settings (14 unless set)."),
+    within: Optional[int] = typer.Option(None, "--within", metavar="DAYS", min=0,
+                                         help="Also list the open tasks due within DAYS days."),
+    fmt_: str = typer.Option("md", "--format", "-f", metavar="md|docx",
+                             help="md (Markdown, the default) or docx (Word, needs dtrack-vn[docx])."),
     issuer: Optional[str] = typer.Option(None, "--issuer", metavar="NAME", help="The sending office, for the "
-                                                                                "letter head."),
-    place: Optional[str] = typer.Option(None, "--place", metavar="NAME", help="The place in the date line."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
+                                                                                "letter head (default: settings)."),
+    place: Optional[str] = typer.Option(None, "--place", metavar="NAME", help="The place in the date line "
+                                                                              "(default: settings)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE|FOLDER",
+                                         help="Write to FILE (with --all: into FOLDER)."),
 ) -> None:
     """Draft a follow-up letter ("công văn đôn đốc") listing an agency's overdue tasks.
 
-    Kính gửi, the overdue tasks with their directive, original and current deadline and
-    days overdue, and a request to report by --reply-by. The clerk edits and signs it.
+    In the layout of Nghị định 30/2020/NĐ-CP: the office and its parent body, the number,
+    Quốc hiệu and Tiêu ngữ, place and date, V/v, Kính gửi, the overdue tasks with their
+    directive, original and current deadline and days overdue, a request to report by
+    --reply-by, Nơi nhận (the supporting agencies) and the signer of the store settings
+    (directives/settings.yaml). The letter speaks the store's language. The clerk fills in
+    the number and signs it.
 
     \b
     Examples:
       dtrack remind --agency STTTT --reply-by 30/8/2024 -o don-doc-stttt.md
+      dtrack remind --agency STC --format docx --due-soon -o don-doc-stc.docx
+      dtrack remind --all --format docx --within 7 -o don-doc/
       dtrack remind --agency "so tai chinh" --issuer "UBND tỉnh Quảng Ngãi" --place "Quảng Ngãi"
     """
     from dtrack.services import queries
     from dtrack.services import remind
-    from dtrack.output import letters
     from dtrack.domain.dates import parse_date
+    from dtrack.domain.text import fold
+    from dtrack.i18n import using
     env = env_of(ctx)
-    if fmt_ != "md":
-        raise UsageError(t("--format {value}: only md is available", value=fmt_),
-                         hint=t("Open the Markdown in Word, or convert it: pandoc letter.md -o letter.docx."))
+    if fmt_ not in LETTER_FORMATS:
+        raise UsageError(t("--format must be one of {allowed}", allowed=", ".join(LETTER_FORMATS)))
+    if every == bool(agency):
+        raise UsageError(t("give either --agency NAME or --all"))
+    if every and not output:
+        raise UsageError(t("--all writes one letter per agency: give the folder with -o FOLDER"))
+    if fmt_ == "docx" and not every and not output:
+        raise UsageError(t("--format {fmt} writes a file: give it with -o FILE", fmt=fmt_))
+    if fmt_ == "docx":
+        from dtrack.output import docx_layout
+        docx_layout.require()
     reply = parse_date(reply_by, env.today) if reply_by else None
     if reply is not None and reply < env.today:
         raise UsageError(t("--reply-by {date} is before today", date=reply_by))
     st = env.store()
-    keys = queries.agency_filter(agency, st.registry, st.directives)
-    if len(keys) > 1:
-        names = sorted(remind.agency_label({k}, st.registry, k) for k in keys)
-        raise UsageError(t("'{query}' matches {count} agencies: {names}", query=agency, count=len(keys),
-                           names="; ".join(names)), hint=t("Give the full name or an abbreviation."))
-    name = remind.agency_label(keys, st.registry, agency)
-    items = remind.overdue_for(st.directives, keys, st.registry, env.today)
-    if not items:
-        from dtrack.output import render
-        render.message(t("{agency} has no overdue task as of {day}; no letter needed.", agency=name,
+    settings = _settings(env)
+    window = within if within is not None else (settings.remind_days if due_soon else None)
+    if every:
+        letters_by = remind.every_agency(st.directives, st.registry, env.today, window)
+    else:
+        keys = queries.agency_filter(agency, st.registry, st.directives)
+        if len(keys) > 1:
+            names = sorted(remind.agency_label({k}, st.registry, k) for k in keys)
+            raise UsageError(t("'{query}' matches {count} agencies: {names}", query=agency, count=len(keys),
+                               names="; ".join(names)), hint=t("Give the full name or an abbreviation."))
+        name = remind.agency_label(keys, st.registry, agency)
+        letters_by = {name: items} if (items := remind.overdue_for(st.directives, keys, st.registry, env.today,
+                                                                   window)) else {}
+    from dtrack.output import render
+    if not letters_by:
+        what = t("all agencies") if every else name
+        render.message(t("{agency} has no overdue task as of {day}; no letter needed.", agency=what,
                          day=env.today.strftime("%d/%m/%Y")), render.console(stderr=True))
         return
-    _write(letters.markdown(name, items, as_of=env.today, reply_by=reply, issuer=issuer, place=place), output)
+    with using(settings.language):
+        files = {name: _letter(name, items, settings, st.registry, fmt_, env.today, reply, issuer, place)
+                 for name, items in letters_by.items()}
+    if not every:
+        _write(files[name], output)
+        return
+    folder = Path(output)
+    if not folder.parent.exists():
+        raise UsageError(t("-o {path}: the folder does not exist", path=folder.parent))
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(t("-o {path}: --all writes into a folder, and this is a file", path=output))
+    folder.mkdir(exist_ok=True)
+    from dtrack.domain.text import slugify
+    from dtrack.store.files import write_atomic
+    used: set[str] = set()
+    for name, data in files.items():
+        stem = slugify(st.registry.short_name(name)) or "co-quan"
+        stem = next(s for s in (stem, *(f"{stem}-{i}" for i in range(2, len(files) + 2))) if fold(s) not in used)
+        used.add(stem)
+        write_atomic(folder / f"{stem}.{fmt_}", data if isinstance(data, bytes) else data.encode("utf-8"))
+    render.message(t("{count} letter(s) written to {folder}", count=len(files), folder=folder),
+                   render.console(stderr=True))
+
+
+def _settings(env):
+    """The store settings (directives/settings.yaml); their problems go to standard error, the defaults stand."""
+    from dtrack.store.files import load_settings
+    from dtrack.output import render
+    settings, problems = load_settings(env.root)
+    if problems:
+        render.problems(problems, Path.cwd(), render.console(stderr=True))
+    return settings
+
+
+def _letter(name, items, settings, registry, fmt_, today, reply, issuer, place):
+    from dtrack.output import letters
+    from dtrack.services import remind
+    from dtrack.domain.text import fold
+    copies = remind.supporters(items, registry, {fold(name)})
+    letter = letters.compose(name, items, settings, as_of=today, reply_by=reply, issuer=issuer, place=place,
+                             copies=copies)
+    if fmt_ == "docx":
+        from dtrack.output import docx_letter
+        return docx_letter.docx_bytes(letter)
+    return letters.markdown(letter)

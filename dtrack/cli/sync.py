@@ -120,6 +120,8 @@ def review_command(
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Everything committed since this day."),
     by: str = typer.Option("agency", "--by", metavar="agency|author", help="Group by lead agency or by author."),
     fmt: str = typer.Option("text", "--format", metavar="text|md|json", help="md: a merge-request description."),
+    each: bool = typer.Option(False, "--each", help="Every commit on its own, with its author, instead of the net "
+                                                    "difference between the range's two ends."),
 ) -> None:
     """What changed in a range of commits, task by task: added, done (on time / late), reopened, extended.
 
@@ -130,6 +132,7 @@ def review_command(
       dtrack review                       since the last sync
       dtrack review origin/main..HEAD --format md
       dtrack review --since 1/7/2024 --by author --format json
+      dtrack review main~20..main --each --by author   who did what, commit by commit
     """
     from dtrack.domain.dates import parse_date
     from dtrack.services import review
@@ -142,7 +145,7 @@ def review_command(
     if repo is None:
         raise UsageError(t("{path} is not in a git repository", path=repo_root))
     base, head = review.base_of(repo, range_, parse_date(since, env.today) if since else None)
-    changes = review.review(repo_root, base, head)
+    changes = review.review(repo_root, base, head, each=each)
     if fmt == "json":
         from dtrack.cli.printing import print_json
         print_json(review.as_json(changes))

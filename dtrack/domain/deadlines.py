@@ -61,13 +61,25 @@ Resolution
 * Recurrence ("định kỳ 02 tuần/lần", "hằng tháng trước ngày 20", "hàng quý",
   "6 tháng/lần", "01 lần/tuần") gives ``every`` = "1 week", "2 weeks",
   "1 month", "3 months" (a quarter), "1 year", "1 day" ..., optionally
-  ``day`` (day of the month), ``due=None`` and precision "relative".
-  "ngân sách hằng năm" and similar noun phrases are not a recurrence of the
-  task.
+  ``day`` (day of the month), precision "relative", and ``due`` = the first
+  occurrence after ``ref``: a named day ("thứ Sáu hằng tuần": the next
+  Friday; "từ ngày 3 đến ngày 7 hằng tháng": due 7, ``start`` 3; "trước
+  ngày 15/6 và 15/12 hằng năm": "6 months" on day 15; "trước ngày 25 của
+  tháng cuối quý"), else the end of the calendar period ("hằng quý": 30/6,
+  30/9 ..., ``day`` 31), else one interval after ``ref``; the last two are
+  guesses ("recur").  "ngân sách hằng năm" and similar noun phrases are not
+  a recurrence of the task.
+* Relative spans from the day the document is received or from an event
+  ("kể từ ngày nhận được văn bản", "kể từ ngày kết thúc đợt kiểm tra")
+  cannot be dated: ``due=None``, guess "anchor".  A span with no anchor is
+  counted from ``ref`` (guess "from-ref").
+* ``guesses`` lists what the reading assumed ("year", "past", "anchor",
+  "from-ref", "recur"); the importer turns each into a flag for the clerk.
+* reference_date() gives ``ref`` for a document without an issue date: the
+  page's date line, else the dates it cites; never the day of import.
 
 Not understood (on purpose or not yet): "đến hết ngày ..." alone, "đầu
-tháng 9", weekdays of weekly recurrences ("thứ Sáu hằng tuần" gives only
-"1 week"), "trước ngày 15 của tháng cuối quý".
+tháng 9", "hằng quý trước ngày 15" (a day of the quarter).
 
 Input may be NFC or NFD, any case, with "hằng"/"hàng" and "quý"/"quí";
 markdown emphasis markers (* and _) and zero-width characters are ignored
@@ -83,7 +95,7 @@ from datetime import date, timedelta
 
 from dtrack.domain.dates import add_months, month_end
 
-__all__ = ["Deadline", "find_deadlines", "find_deadline", "month_end"]
+__all__ = ["Deadline", "find_deadlines", "find_deadline", "governing", "month_end", "reference_date"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,11 @@ class Deadline:
     kind: str = "due"
     # Set (and the date left None) when the phrase names an impossible date.
     error: str | None = None
+    # What the reading guessed, for the clerk to check (codes; the importer words them):
+    # "year" a missing year was taken from ``ref``; "past" the date lies before ``ref``;
+    # "anchor" a relative span counted from an unknown event (due left None); "from-ref" a span
+    # without anchor counted from ``ref``; "recur" the first date of a series is an assumption.
+    guesses: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -154,17 +171,18 @@ _NUM = r"(?:\d{1,3}|" + "|".join(
 _SEP = r"[/.\-\u2013]"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
-_TIME = r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút|')?)?\s*,?\s*)?"
+_TIME = (r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút|')?)?(?:\s+(?:sáng|trưa|chiều|tối))?\s*,?\s*"
+         r"|(?:(?:buổi\s+)?(?:sáng|chiều)\s+))?")
 _WEEKDAY = r"(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)\s*,?\s*)?"
 _EXPR = (
     # "6 tháng đầu năm 2024", "3 tháng cuối năm"
     r"(?:(?P<hn>\d{1,2}|sáu|chín|ba)\s+tháng\s+(?P<hp>đầu|cuối)\s+năm"
     r"(?:\s+(?P<hy>\d{4}))?(?![\d/])"
     # "14 giờ, thứ Sáu, ngày 23 tháng 7 năm 2024" / "ngày 22/4/2023" / "25-10"
-    rf"|{_TIME}{_WEEKDAY}(?:ngày\s+)?(?:"
+    rf"|{_TIME}{_WEEKDAY}(?:ngày\s*)?(?:"
     r"(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*,?\s*năm\s+(?P<y>\d{4}))?(?![\d/])"
     rf"|(?P<d2>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m2>\d{{1,2}})"
-    r"(?:\s*(?P=sep)\s*(?P<y2>\d{4}|\d{2})(?!\d)(?!/\w)"
+    r"(?:\s*(?P=sep)\s*(?P<y2>\d{4}|\d{2})(?!\d)(?!/\w)|\s*,?\s+năm\s+(?P<y3>\d{4})(?![\d/])"
     rf"|(?!\d)(?!\s*{_SEP}\s*\d)))"
     # "tháng 9/2022", "cuối tháng 9 năm 2022"
     rf"|(?:cuối\s+)?tháng\s+(?P<mm>\d{{1,2}})"
@@ -181,19 +199,28 @@ _EXPR = (
 
 _CUE_STRONG = (
     r"\b(?P<cue>trước"
-    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước))?"
+    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước|đến\s+hết|đến|tới))?"
+    # "Thời gian thực hiện: tháng 10/2024" in a plan's list: done within that period.
+    # A bare "Thời gian:" is also how an invitation gives its meeting's hour: not a deadline.
+    r"|thời\s+gian\s+(?:thực\s+hiện|triển\s+khai|nộp|gửi)\s*:(?=\s*(?:tháng|qu[ýyí]|năm|ngày|\d))"
     r"|(?<!gia\s)(?:thời\s+)?hạn(?:\s+(?:chót|cuối|hoàn\s+thành|nộp|gửi))?(?:\s+là)?\s*:?"
     r"(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào))?"
     r"|thời\s+gian\s+hoàn\s+thành(?:\s+là)?\s*:(?:\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào|trong))?"
     r"|(?:hoàn\s+thành|hoàn\s+tất|xong)\s*,?)\s*"
 )
 _CUE_WEAK = r"\b(?P<cue>trong|vào)\s+"
+# "từ ngày 5 - 8/10", "từ ngày 5 đến ngày 8/10/2024": two days of one month.
+_DAYRANGE = (
+    r"\b(?P<cue>(?:bắt\s+đầu\s+)?(?:(?:kể|tính)\s+)?từ)\s+(?:ngày\s*)?(?P<d1>\d{1,2})\s*"
+    r"(?:-|\u2013|đến(?:\s+hết)?(?:\s+ngày)?|tới(?:\s+ngày)?)\s*"
+    rf"(?P<d2>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m>\d{{1,2}})(?:\s*(?P=sep)\s*(?P<y>\d{{4}}))?(?![\d/])"
+)
 _CUE_FROM = r"\b(?P<cue>(?:bắt\s+đầu\s+)?(?:(?:kể|tính)\s+)?từ)\s+"
 _RANGE_JOIN = r"\s*,?\s*(?:đến|tới|-|\u2013)\s*(?:hết\s+)?"
 
 _REL = (
     r"\b(?P<cue>trong(?:\s+(?:vòng|thời\s+hạn|thời\s+gian|khoảng))?"
-    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:sau|trong))?|không\s+quá|tối\s+đa"
+    r"|chậm\s+nhất(?:\s+là)?(?:\s+(?:sau|trong)(?:\s+(?:vòng|thời\s+hạn))?)?|không\s+quá|tối\s+đa"
     r"|(?<!gia\s)(?:thời\s+)?hạn(?:\s+là)?\s*:?|(?P<after>sau))\s+"
     rf"(?P<n>{_NUM})\s+(?P<u>ngày\s+làm\s+việc|ngày|tuần(?:\s+lễ)?|tháng|năm)"
     # "trong 5 năm qua" looks back; "trong 2 ngày 15 và 16/7" names days.
@@ -202,10 +229,18 @@ _REL = (
 )
 _ANCHOR_HEAD = r"\s*,?\s*(?:kể\s+|tính\s+)?từ\s+"
 _ANCHOR_DOC = (
-    r"ngày\s+(?:ký|ban\s+hành|nhận\s+được|có\s+hiệu\s+lực)"
+    r"ngày\s+(?:ký|ban\s+hành|có\s+hiệu\s+lực)"
     r"(?:\s+(?:văn\s+bản|thông\s+báo|công\s+văn|quyết\s+định|kế\s+hoạch|chỉ\s+thị"
     r"|kết\s+luận|ý\s+kiến)(?:\s+này)?)?\b"
 )
+
+# Counted from the day the document reaches its reader: a day the document cannot know.
+_ANCHOR_RECV = (
+    r"ngày\s+(?:nhận\s+được|tiếp\s+nhận)(?:\s+(?:văn\s+bản|thông\s+báo|công\s+văn|quyết\s+định|kế\s+hoạch"
+    r"|chỉ\s+thị|hồ\s+sơ|đề\s+nghị|yêu\s+cầu)(?:\s+(?:này|của\s+[^,.;]{1,60}))?)?\b"
+)
+# "kể từ ngày kết thúc đợt kiểm tra", "sau khi có kết quả": an event the document does not date.
+_ANCHOR_EVENT = r"\s*,?\s*(?:(?:kể|tính)\s+từ|sau\s+khi)\s+[^,.;:\n]{1,80}"
 
 _UNIT = r"(?P<u>ngày|tuần|tháng|qu[ýyí]|năm)"
 _PER_LAN = r"(?:\s*/\s*(?:0?1\s+|một\s+)?lần|\s+(?:một|0?1)\s+lần)"
@@ -215,9 +250,28 @@ _EVERY = (
     r"(?:\s*[,(]?\s*(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s+)?"
     rf"(?P<dom>\d{{1,2}})(?!\s*(?:\d|{_SEP}\s*\d|tháng)))?"
 )
+_WD = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
+_DAYPART = r"(?:(?:vào\s+)?(?:(?:buổi\s+)?(?:sáng|chiều)\s+)?)"
+_WEEKLY = (
+    rf"\b{_DAYPART}(?P<wd1>{_WD})\s*,?\s+(?:định\s+kỳ\s+)?(?:h[ằà]ng|mỗi)\s+tuần"
+    rf"|\b(?:định\s+kỳ\s+)?(?:h[ằà]ng|mỗi)\s+tuần\s*,?\s*{_DAYPART}(?P<wd2>{_WD})"
+)
+_WINDOW = (
+    r"\b(?:trong\s+(?:khoảng\s+)?)?từ\s+ngày\s*(?P<s>\d{1,2})\s*(?:đến|tới|-|\u2013)\s*(?:hết\s+)?(?:ngày\s*)?"
+    r"(?P<e>\d{1,2})\s+(?:của\s+)?(?:h[ằà]ng|mỗi)\s+tháng"
+)
+_YEARDAYS = (
+    r"\b(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s*)?(?P<days>\d{1,2}\s*[/.\-]\s*\d{1,2}"
+    r"(?:\s*(?:,|và)\s*(?:ngày\s*)?\d{1,2}\s*[/.\-]\s*\d{1,2})*)\s*,?\s+(?:của\s+)?(?:h[ằà]ng|mỗi)\s+năm"
+)
 _PERIODIC = rf"\bđịnh\s+kỳ\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}{_PER_LAN}?(?!\s*\d)"
 _PERLAN = rf"\b(?P<n>{_NUM})\s+{_UNIT}{_PER_LAN}"
 _LANPER = rf"\b(?:0?1|một)\s+lần\s*/\s*(?:(?P<n>{_NUM})\s+)?{_UNIT}(?!\s*\d)"
+# "trước ngày 25 của tháng cuối quý", "hằng quý, trước ngày 20 tháng cuối quý"
+_QUARTER_DAY = (
+    r"\b(?:(?:định\s+kỳ\s+)?h[ằà]ng\s+qu[ýyí]\s*,?\s*)?(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s*)?(?P<dom>\d{1,2})\s+"
+    r"(?:của\s+)?tháng\s+cuối\s+(?:của\s+)?(?:mỗi\s+|h[ằà]ng\s+)?qu[ýyí]"
+)
 _DOMREC = (
     r"\b(?:trước|chậm\s+nhất(?:\s+là)?|vào)\s+(?:ngày\s+)?(?P<dom>\d{1,2})\s+"
     r"(?:của\s+)?(?:h[ằà]ng|mỗi)\s+tháng"
@@ -225,10 +279,10 @@ _DOMREC = (
 
 # Cheap scan for places where some production may start.
 _TRIGGER = (
-    r"\b(?:trước|chậm\s+nhất|(?:thời\s+)?hạn|thời\s+gian\s+hoàn|hoàn\s+thành|hoàn\s+tất|xong"
+    r"\b(?:trước|chậm\s+nhất|(?:thời\s+)?hạn|thời\s+gian|hoàn\s+thành|hoàn\s+tất|xong"
     r"|trong|vào|bắt\s+đầu|kể\s+từ|tính\s+từ|từ|không\s+quá|tối\s+đa|sau|định\s+kỳ"
     rf"|h[ằà]ng|mỗi|{_NUM}\s+(?:ngày|tuần|tháng|qu[ýyí]|năm)\s*(?:/|một\s|0?1\s)"
-    r"|(?:0?1|một)\s+lần)"
+    r"|(?:0?1|một)\s+lần|thứ\s|chủ\s+nhật|sáng|chiều)"
 )
 
 _CLAUSE_BREAK = r"[;!?\n]|\.(?!\d)|:\s"
@@ -242,6 +296,7 @@ _VERB = (
     r"|tổ\s+chức|thí\s+điểm|vận\s+hành\s+thử|chạy\s+thử|hiệu\s+lực))\b"
 )
 _PERIOD_WORD = r"\bgiai\s+đoạn\s*$"
+_TIME_LABEL = re.compile(r"\bthời\s+gian(?:\s+(?:thực\s+hiện|hoàn\s+thành|triển\s+khai|tổ\s+chức))?\s*:\s*$", re.I)
 # Nouns after which "hằng năm" qualifies the noun, not the task.
 _NOT_RECURRING = (
     r"\b(?:ngân\s+sách|dự\s+toán|kinh\s+phí|vốn|chi\s+phí|nguồn|thu\s+nhập|doanh\s+thu"
@@ -258,7 +313,8 @@ def _grammar():
         _G = dict(
             expr=c(_EXPR), strong=c(_CUE_STRONG), weak=c(_CUE_WEAK), frm=c(_CUE_FROM),
             join=c(_RANGE_JOIN), rel=c(_REL), anchor_head=c(_ANCHOR_HEAD),
-            anchor_doc=c(_ANCHOR_DOC), every=c(_EVERY), periodic=c(_PERIODIC),
+            anchor_doc=c(_ANCHOR_DOC), anchor_recv=c(_ANCHOR_RECV), anchor_event=c(_ANCHOR_EVENT),
+            dayrange=c(_DAYRANGE), quarter_day=c(_QUARTER_DAY), weekly=c(_WEEKLY), window=c(_WINDOW), yeardays=c(_YEARDAYS), every=c(_EVERY), periodic=c(_PERIODIC),
             perlan=c(_PERLAN), lanper=c(_LANPER), domrec=c(_DOMREC),
             trigger=c(_TRIGGER), clause_break=c(_CLAUSE_BREAK), verb=c(_VERB),
             period_word=c(_PERIOD_WORD), not_recurring=c(_NOT_RECURRING),
@@ -337,7 +393,7 @@ def _period(e, ref: date, before: date | None = None):
     if g("d") or g("d2"):
         dd = int(g("d") or g("d2"))
         m = int(g("m") or g("m2"))
-        y = _year(g("y") or g("y2"), "day")
+        y = _year(g("y") or g("y2") or g("y3"), "day")
         if y:
             try:
                 v = date(y, m, dd)
@@ -384,16 +440,27 @@ def _clause(G, norm: str, pos: int) -> str:
     return window[last.end():] if last else window
 
 
-def _every(n: int, unit: str) -> str:
-    u = unit.lower()
-    if u.startswith("qu"):
-        n, u = 3 * n, "tháng"
-    name = {"ngày": "day", "tuần": "week", "tháng": "month", "năm": "year"}[u]
-    return f"{n} {name}" if n == 1 else f"{n} {name}s"
-
-
 def _is_day(e) -> bool:
     return bool(e.group("d") or e.group("d2"))
+
+
+def _yearless(e) -> bool:
+    """The EXPR named a day, month, quarter or half without its year ("trước ngày 15/8")."""
+    g = e.group
+    if g("hn"):
+        return not g("hy")
+    if g("d") or g("d2"):
+        return not (g("y") or g("y2") or g("y3"))
+    if g("mm"):
+        return not (g("my") or g("my2"))
+    if g("q"):
+        return not (g("qy") or g("qy2"))
+    return bool(g("ce")) and not g("cy")
+
+
+def _guesses(ref: date, due: date | None, *exprs) -> tuple[str, ...]:
+    out = ("year",) if any(_yearless(e) for e in exprs if e is not None) else ()
+    return out + (("past",) if due is not None and due < ref else ())
 
 
 # --------------------------------------------------------------------------
@@ -412,11 +479,10 @@ def _p_strong(G, norm, pos, ref):
     def resolve():
         prec, lo, hi = _period(e, ref)
         words = c.group("cue").lower().replace(",", " ").replace(":", " ").split()
-        if words[0] in ("hoàn", "xong") and prec == "year":
-            return None  # "kết quả hoàn thành năm 2023" reports on a year
-        if words[-1] == "trước" and prec in ("month", "quarter", "year") and not e.group("hn"):
-            return dict(due=lo - _ONE, precision=prec)
-        return dict(due=hi, precision=prec)
+        if words[0] in ("hoàn", "xong") and prec == "year" and not e.group("ce"):
+            return None  # "kết quả hoàn thành năm 2023" reports on a year; "hoàn thành cuối năm" is due
+        due = lo - _ONE if words[-1] == "trước" and prec in ("month", "quarter", "year") and not e.group("hn") else hi
+        return dict(due=due, precision=prec, guesses=_guesses(ref, due, e))
 
     return e.end(), resolve
 
@@ -433,14 +499,13 @@ def _p_weak(G, norm, pos, ref):
         if (c.group("cue").lower() == "vào" or _is_day(e)) and not done:
             return None
         prec, lo, hi = _period(e, ref)
-        if done:
-            return dict(due=hi, precision=prec)
-        if prec == "year":
-            if e.group("ce") or lo.year <= ref.year:
+        if not done:
+            if prec == "year":
+                if e.group("ce") or lo.year <= ref.year:
+                    return None
+            elif hi < ref:
                 return None
-        elif hi < ref:
-            return None
-        return dict(due=hi, precision=prec)
+        return dict(due=hi, precision=prec, guesses=_guesses(ref, hi, e))
 
     return e.end(), resolve
 
@@ -460,6 +525,8 @@ def _p_from(G, norm, pos, ref):
         if G["period_word"].search(clause):
             return None
         verbs = [v.lastgroup for v in G["verb"].finditer(clause)]
+        if not verbs and _TIME_LABEL.search(norm, max(0, pos - 40), pos):
+            verbs = ["done" if b else "begin"]     # "Thời gian thực hiện: từ 01/6 đến 30/6/2024"
         role = "begin" if starting else (verbs[-1] if verbs else None)
         if role is None:
             return None
@@ -469,13 +536,42 @@ def _p_from(G, norm, pos, ref):
             _, lo_a, _ = _period(a, ref, before=hi_b)
             if lo_a > hi_b:
                 raise _Invalid("range ends before it starts", prec_b)
-            return dict(due=hi_b, start=lo_a, precision=prec_b)
+            return dict(due=hi_b, start=lo_a, precision=prec_b, guesses=_guesses(ref, hi_b, b))
         prec, lo, hi = _period(a, ref)
         if role == "done":
-            return dict(due=hi, precision=prec)
-        return dict(due=None, start=lo, precision=prec, kind="start")
+            return dict(due=hi, precision=prec, guesses=_guesses(ref, hi, a))
+        return dict(due=None, start=lo, precision=prec, kind="start", guesses=_guesses(ref, None, a))
 
     return end, resolve, ("start" if starting and not b else "due")
+
+
+def _p_dayrange(G, norm, pos, ref):
+    """"từ ngày 5 - 8/10": the first day borrows the second's month and year."""
+    m = G["dayrange"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        clause = _clause(G, norm, pos)
+        if G["period_word"].search(clause) or not G["verb"].search(clause) and not re.search(
+                r"\bthời\s+gian\b", clause, re.I) and not _TIME_LABEL.search(norm, max(0, pos - 40), pos):
+            return None
+        d1, d2, mo = int(m.group("d1")), int(m.group("d2")), int(m.group("m"))
+        y = _year(m.group("y"), "day")
+        if not (1 <= mo <= 12 and 1 <= d1 <= d2 <= 31):
+            raise _Invalid(f"impossible range {d1}-{d2}/{mo}")
+
+        def build(y):
+            return date(y, mo, d1), date(y, mo, d2)
+
+        try:
+            lo, hi = build(y) if y else _infer(build, ref, "day")
+        except ValueError:
+            raise _Invalid(f"impossible range {d1}-{d2}/{mo}") from None
+        return dict(due=hi, start=lo, precision="day",
+                    guesses=(() if y else ("year",)) + (("past",) if hi < ref else ()))
+
+    return m.end(), resolve
 
 
 def _p_rel(G, norm, pos, ref):
@@ -483,15 +579,22 @@ def _p_rel(G, norm, pos, ref):
     if not r:
         return None
     end = r.end()
-    anchor = None
+    anchor = unknown = None
     h = G["anchor_head"].match(norm, end)
     if h:
-        doc = G["anchor_doc"].match(norm, h.end())
-        anchor = doc or G["expr"].match(norm, h.end())
-        if anchor:
-            end = anchor.end()
+        anchor = G["anchor_doc"].match(norm, h.end()) or G["expr"].match(norm, h.end())
+        unknown = None if anchor else G["anchor_recv"].match(norm, h.end())
+        if anchor or unknown:
+            end = (anchor or unknown).end()
+    if anchor is None and unknown is None:
+        unknown = G["anchor_event"].match(norm, end)
+        if unknown:
+            end = unknown.end()
     if r.group("after") and anchor is None:
         return None  # "sau 15 ngày" alone orders steps; it is no deadline
+    if unknown is not None:
+        # Counted from a day the document does not know: kept as text, for the clerk to date.
+        return end, lambda: dict(due=None, precision="relative", guesses=("anchor",))
 
     def resolve():
         base = ref
@@ -514,13 +617,71 @@ def _p_rel(G, norm, pos, ref):
             due = add_months(base, n)
         else:
             due = add_months(base, 12 * n)
-        return dict(due=due, precision="relative")
+        return dict(due=due, precision="relative", guesses=() if anchor is not None else ("from-ref",))
 
     return end, resolve
 
 
-def _recurrence(every, day=None):
-    return dict(due=None, every=every, day=day, precision="relative", kind="recurrence")
+_WEEKDAY_NO = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tư": 2, "4": 2, "năm": 3, "5": 3, "sáu": 4, "6": 4,
+               "bảy": 5, "7": 5}
+
+
+def _weekday(s: str) -> int:
+    words = s.lower().split()
+    return 6 if words[0] == "chủ" else _WEEKDAY_NO[words[-1]]
+
+
+def _next_day_of_month(ref: date, day: int, after: int | None = None) -> date:
+    """The first day `day` of a month (clamped) strictly after ref; with `after`, of a month
+    whose day `after` is still to come (a window already open at ref is next month's)."""
+    y, m = ref.year, ref.month
+    if ref.day >= min(after if after is not None else day, month_end(y, m).day):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return date(y, m, min(day, month_end(y, m).day))
+
+
+def _recurrence(ref: date, n: int, name: str, *, day=None, weekday=None, window=None, period_end=True):
+    """The series of a recurrence phrase and its first occurrence after ``ref``: a day of the
+    month, a weekday, or else the end of the calendar period (a quarterly report is due at each
+    quarter's end, not three months after the document), guessed and said so."""
+    every = f"{n} {name}" if n == 1 else f"{n} {name}s"
+    guesses: tuple[str, ...] = ()
+    start = None
+    if day is not None:
+        due = _next_day_of_month(ref, day, window)
+        if window is not None:
+            start = due.replace(day=min(window, due.day))
+    elif weekday is not None:
+        due = ref + timedelta(days=(weekday - ref.weekday() - 1) % 7 + 1)
+    elif name in ("month", "year") and period_end and 12 % (n * (12 if name == "year" else 1)) == 0:
+        span = n * (12 if name == "year" else 1)
+        y, m = ref.year, ref.month + (-ref.month) % span
+        if ref >= month_end(y, m):
+            m += span
+        y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+        due = month_end(y, m)
+        day = 31 if name == "month" else None
+        guesses = ("recur",)
+    else:
+        due = ref + timedelta(days=n) if name == "day" else ref + timedelta(weeks=n) if name == "week" \
+            else add_months(ref, n * (12 if name == "year" else 1))
+        guesses = ("recur",)
+    return dict(due=due, start=start, every=every, day=day, precision="relative", kind="recurrence",
+                guesses=guesses)
+
+
+def _unit(n: int, unit: str) -> tuple[int, str]:
+    u = unit.lower()
+    if u.startswith("qu"):
+        return 3 * n, "month"
+    return n, {"ngày": "day", "tuần": "week", "tháng": "month", "năm": "year"}[u]
+
+
+def _month_day(s: str) -> int:
+    day = int(s)
+    if not 1 <= day <= 31:
+        raise _Invalid(f"no day {day} in a month", "relative")
+    return day
 
 
 def _p_every(G, norm, pos, ref):
@@ -532,13 +693,10 @@ def _p_every(G, norm, pos, ref):
     if dom is not None and unit.lower() != "tháng":
         # "hằng quý trước ngày 15": a day of the quarter is beyond us; keep
         # the recurrence alone.
-        return m.end("u"), lambda: _recurrence(_every(1, unit)), "recurrence"
+        return m.end("u"), lambda: _recurrence(ref, *_unit(1, unit)), "recurrence"
 
     def resolve():
-        day = int(dom) if dom is not None else None
-        if day is not None and not 1 <= day <= 31:
-            raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence(_every(1, unit), day)
+        return _recurrence(ref, *_unit(1, unit), day=_month_day(dom) if dom is not None else None)
 
     return m.end(), resolve, "recurrence"
 
@@ -546,12 +704,12 @@ def _p_every(G, norm, pos, ref):
 def _p_periodic_like(key):
     def production(G, norm, pos, ref):
         m = G[key].match(norm, pos)
-        if not m:
+        if not m or G["not_recurring"].search(norm[max(0, pos - 40):pos]):
             return None
         n = _num(m.group("n")) if m.group("n") else 1
         if n < 1:
             return None
-        return m.end(), lambda: _recurrence(_every(n, m.group("u"))), "recurrence"
+        return m.end(), lambda: _recurrence(ref, *_unit(n, m.group("u"))), "recurrence"
 
     return production
 
@@ -562,16 +720,82 @@ def _p_domrec(G, norm, pos, ref):
         return None
 
     def resolve():
-        day = int(m.group("dom"))
-        if not 1 <= day <= 31:
-            raise _Invalid(f"no day {day} in a month", "relative")
-        return _recurrence("1 month", day)
+        return _recurrence(ref, 1, "month", day=_month_day(m.group("dom")))
+
+    return m.end(), resolve, "recurrence"
+
+
+def _p_quarter_day(G, norm, pos, ref):
+    m = G["quarter_day"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        day = _month_day(m.group("dom"))
+        y, mo = ref.year, ref.month + (-ref.month) % 3
+        if ref >= date(y, mo, min(day, month_end(y, mo).day)):
+            mo += 3
+        y, mo = y + (mo - 1) // 12, (mo - 1) % 12 + 1
+        return dict(due=date(y, mo, min(day, month_end(y, mo).day)), every="3 months", day=day,
+                    precision="relative", kind="recurrence")
+
+    return m.end(), resolve, "recurrence"
+
+
+def _p_weekly(G, norm, pos, ref):
+    """"thứ Sáu hằng tuần", "hằng tuần vào sáng thứ Hai": a weekly series on that weekday."""
+    m = G["weekly"].match(norm, pos)
+    if not m:
+        return None
+    wd = _weekday(m.group("wd1") or m.group("wd2"))
+    return m.end(), lambda: _recurrence(ref, 1, "week", weekday=wd), "recurrence"
+
+
+def _p_window(G, norm, pos, ref):
+    """"từ ngày 3 đến ngày 7 hằng tháng": a window each month, due on its last day."""
+    m = G["window"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        s_, e_ = int(m.group("s")), int(m.group("e"))
+        if not 1 <= s_ <= e_ <= 31:
+            raise _Invalid(f"no window {s_}-{e_} in a month", "relative")
+        return _recurrence(ref, 1, "month", day=e_, window=s_)
+
+    return m.end(), resolve, "recurrence"
+
+
+def _p_yeardays(G, norm, pos, ref):
+    """"trước ngày 15/6 và 15/12 hằng năm": fixed days of each year; evenly spaced days of one
+    day of the month are one series ("6 months on day 15"), others the first day yearly."""
+    m = G["yeardays"].match(norm, pos)
+    if not m:
+        return None
+
+    def resolve():
+        days = [(int(d), int(mo)) for d, mo in re.findall(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})", m.group("days"))]
+        for d, mo in days:
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                raise _Invalid(f"impossible date {d}/{mo}", "relative")
+        months = sorted(mo for _, mo in days)
+        k = len(days)
+        even = len({d for d, _ in days}) == 1 and 12 % k == 0 and all(
+            (b - a) == 12 // k for a, b in zip(months, months[1:]))
+        candidates = sorted(date(y, mo, min(d, month_end(y, mo).day)) for y in (ref.year, ref.year + 1)
+                            for d, mo in days)
+        due = next(c for c in candidates if c > ref)
+        if even and k > 1:
+            return dict(due=due, every=f"{12 // k} months", day=days[0][0], precision="relative",
+                        kind="recurrence")
+        return dict(due=due, every="1 year", day=None, precision="relative", kind="recurrence",
+                    guesses=() if k == 1 else ("recur",))
 
     return m.end(), resolve, "recurrence"
 
 
 _PRODUCTIONS = (
-    _p_domrec, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
+    _p_domrec, _p_quarter_day, _p_yeardays, _p_window, _p_weekly, _p_dayrange, _p_rel, _p_strong, _p_weak, _p_from, _p_every,
     _p_periodic_like("periodic"), _p_periodic_like("perlan"), _p_periodic_like("lanper"),
 )
 
@@ -626,16 +850,141 @@ def find_deadlines(text: str, ref: date) -> list[Deadline]:
     return found
 
 
-def find_deadline(text: str, ref: date) -> Deadline | None:
-    """The deadline that governs the task.
+def governing(text: str, found: list[Deadline], ref: date, keep=lambda d: True) -> Deadline | None:
+    """The deadline that governs a task among ``found`` (those of ``text``).
 
-    The last completion deadline (an impossible date included, so that it is
-    not silently lost); failing that the last recurrence; failing that the
-    last start.
+    The last completion deadline (an impossible date included, so that it is not silently lost);
+    failing that the most specific recurrence that ``keep`` accepts, the last one among equals;
+    failing that the last start. A recurrence that names no day and a year-less day in the same
+    clause are one series ("Báo cáo hằng năm, trước ngày 15/12": yearly from 15/12).
     """
-    found = find_deadlines(text, ref)
-    for kind in ("due", "recurrence", "start"):
-        for d in reversed(found):
-            if d.kind == kind:
-                return d
+    recs = [d for d in found if d.kind == "recurrence" and keep(d)]
+    rec = None
+    if recs:
+        specific = [r for r in recs if "recur" not in r.guesses]
+        rec = (specific or recs)[-1]
+        if "recur" in rec.guesses:
+            merged = _anchored(text, rec, found, ref)
+            if merged is not None:
+                return merged
+    for d in reversed(found):
+        if d.kind == "due":
+            return d
+    if rec is not None:
+        return rec
+    return next((d for d in reversed(found) if d.kind == "start"), None)
+
+
+def _anchored(text: str, rec: Deadline, found: list[Deadline], ref: date) -> Deadline | None:
+    from dataclasses import replace
+    for d in found:
+        if d.kind != "due" or d.precision != "day" or d.due is None or "year" not in d.guesses:
+            continue
+        lo, hi = min(d.span[0], rec.span[0]), max(d.span[1], rec.span[1])
+        if re.search(r"[;.!?\n]", text[min(d.span[1], rec.span[1]):max(d.span[0], rec.span[0])]):
+            continue
+        n_s, name = rec.every.split()
+        n = int(n_s)
+        if name.startswith("week") or name.startswith("day"):
+            return None
+        months = n * (12 if name.startswith("year") else 1)
+        # The series' first occurrence after ref, stepping from the named day.
+        k = 0
+        while add_months(d.due, months * (k - 1)) > ref:
+            k -= 1
+        while add_months(d.due, months * k) <= ref:
+            k += 1
+        due = add_months(d.due, months * k)
+        day = d.due.day if months < 12 else None
+        return replace(rec, due=due, day=day, span=(lo, hi), phrase=text[lo:hi], guesses=("year",))
     return None
+
+
+def find_deadline(text: str, ref: date) -> Deadline | None:
+    """The deadline that governs the task (see governing)."""
+    return governing(text, find_deadlines(text, ref), ref)
+
+
+# --------------------------------------------------------------------------
+# The reference date of a document without an issue date.
+
+_FULL_DATE = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
+    r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d{2})", re.I)
+# "Quyết định số 1851/QĐ-UBND ngày 27/9/2021": a cited document, dated before the one citing it.
+_CITED = re.compile(r"\bsố\s*:?\s*\d[\w/.\-]*(?:\s*/\s*[\w.\-]+)?\s*,?\s+ngày\s+", re.I)
+# "Ngày 12/6, UBND tỉnh ban hành Công văn số ...": a portal's report of the issue date.
+_PROSE_ISSUED = re.compile(
+    r"^(?:Vừa qua,\s*)?(?:Ngày|Hôm nay|Sáng|Chiều)\s*(?:ngày\s*)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})"
+    r"(?:\s*[/.\-]\s*(?P<y>(?:19|20)\d{2}))?\s*,[^.\n]{0,120}?\b(?:đã\s+)?ban\s+hành\b", re.I | re.M)
+_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})(?![\d/\-\u2013])", re.I)
+
+
+def _full_date(m) -> date | None:
+    try:
+        return date(int(m.group("y") or m.group("y2")), int(m.group("m") or m.group("m2")),
+                    int(m.group("d") or m.group("d2")))
+    except ValueError:
+        return None
+
+
+_CLOCK = r"(?:\d{1,2}\s*[:h]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*(?:SA|CH|AM|PM))?)"
+# A page's date line: the date, perhaps a weekday, a label and an hour, nothing else.
+_PAGE_LINE = re.compile(
+    rf"^(?:{_CLOCK}\s*[-–,|]?\s*)?(?:(?:thứ\s+\w+|chủ\s+nhật)\s*,?\s*)?"
+    r"(?:(?:cập\s+nhật|ngày\s+đăng|đăng\s+ngày|đăng\s+lúc|ngày\s+cập\s+nhật|ngày)\s*:?\s*)?"
+    r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:19|20)\d{2})"
+    rf"(?:\s*[-–,|]?\s*(?:lúc\s+)?{_CLOCK})?(?:\s*\(?GMT\s*\+\s*7\)?)?\s*$", re.I)
+
+
+_PLACE_DATE = re.compile(r"\w,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>(?:19|20)\d{2})", re.I)
+
+
+def _page_date(lines: list[str]) -> date | None:
+    for line in lines[:6]:
+        m = _PAGE_LINE.match(line)
+        if m and (d := _full_date(m)):
+            return d
+    return None
+
+
+def reference_date(text: str, issued: date | None = None) -> tuple[date | None, str]:
+    """The date a document's year-less and relative deadlines are read against, and where it
+    comes from: the issue date ("issued"); else the issue date a portal reports in its prose
+    ("Ngày 12/6, UBND tỉnh ban hành ...", its year from the page's date line or the cited
+    documents: "text"); else a page's date line at the top, the publication date ("page");
+    else the latest date of a document it cites, or failing that the first of January of the
+    latest year it names, both lower bounds of its own date ("text"); else (None, "none").
+    Never the day of import."""
+    if issued is not None:
+        return issued, "issued"
+    text = unicodedata.normalize("NFC", text)
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    # The header's "Long An, ngày 11 tháng 11 năm 2024", where the header itself could not be read.
+    for line in lines[:15]:
+        m = _PLACE_DATE.search(line)
+        if m and (d := _full_date(m)):
+            return d, "text"
+    page = _page_date(lines)
+    cited = [d for c in _CITED.finditer(text) if (m := _FULL_DATE.match(text, c.end() - len("ngày "))
+                                                  or _FULL_DATE.match(text, c.end())) and (d := _full_date(m))]
+    prose = _PROSE_ISSUED.search(text)
+    if prose:
+        dd, mm = int(prose.group("d")), int(prose.group("m"))
+        years = [int(prose.group("y"))] if prose.group("y") else \
+            [page.year, page.year - 1] if page else [max(cited).year, max(cited).year + 1] if cited else []
+        for y in years:
+            try:
+                got = date(y, mm, dd)
+            except ValueError:
+                continue
+            if (page is None or got <= page) and (not cited or got >= max(cited) or prose.group("y")):
+                return got, "text"
+    if page is not None:
+        return page, "page"
+    if cited:
+        return max(cited), "text"
+    years = [int(y) for y in _YEAR.findall(text)]
+    if years:
+        return date(max(years), 1, 1), "text"
+    return None, "none"

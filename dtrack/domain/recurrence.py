@@ -3,6 +3,11 @@
     every: 2 weeks            N day(s) | week(s) | month(s) | year(s)
     every: 1 month on day 20  a monthly series on a fixed day of the month ("hằng tháng trước ngày 20")
 
+parse_every also reads the rules a clerk writes in Vietnamese ("hằng tháng", "hàng quý", "2 tuần/lần",
+"thứ Sáu hằng tuần", "trước ngày 20 hằng tháng", "6 tháng một lần"), through the importer's own
+grammar (domain/deadlines.py), so `--every` and `dtrack import` read a rule the same way; the
+value stored is always the canonical English form above.
+
 Pure. Occurrences are always computed from the series' start, never from the previous
 occurrence, because month arithmetic does not compose (31 Jan + 1 month + 1 month is
 29 Mar, but 31 Jan + 2 months is 31 Mar).
@@ -35,8 +40,31 @@ class Every:
         return f"{self.n} {unit}" + (f" on day {self.day}" if self.day else "")
 
 
+# Any date serves to read a Vietnamese rule: only its series is kept, not its first date.
+_SOME_DAY = date(2001, 1, 1)
+
+
+def vietnamese_rule(raw: str, ref: date = _SOME_DAY):
+    """The recurrence a whole Vietnamese phrase names, read by the importer's grammar (a
+    deadlines.Deadline whose `due` is the series' first date after `ref`), or None."""
+    from dtrack.domain.deadlines import find_deadlines
+    text = (raw or "").strip().rstrip(".;,")
+    found = find_deadlines(text, ref)
+    if len(found) != 1 or found[0].kind != "recurrence" or found[0].error:
+        return None
+    d = found[0]
+    # Only words of frequency may lie outside the phrase ("báo cáo định kỳ hằng quý" is not a rule).
+    rest = (text[:d.span[0]] + text[d.span[1]:]).strip(" ,()")
+    return d if not rest or re.fullmatch(r"(?:định\s+kỳ|một\s+lần|1\s+lần)", rest, re.I) else None
+
+
 def parse_every(raw: str) -> Every:
     m = _EVERY.match(raw or "")
+    if not m and (rule := vietnamese_rule(raw)) is not None:
+        n, unit = rule.every.split()
+        # A day the phrase names is kept; the period end the grammar assumes is not (the due decides).
+        day = rule.day if rule.day and "recur" not in rule.guesses else None
+        return Every(int(n), UNITS[unit], day)
     unit = UNITS.get(m.group(2).lower()) if m else None
     if not m or unit is None or int(m.group(1)) < 1:
         raise UsageError(t("'{raw}' is not a recurrence", raw=raw),

@@ -70,11 +70,14 @@ def extract(text: str, registry: Registry, known_issuers: list[str] = (), source
     paras = paragraphs(lines)
     h = read_header(lines, paras, list(known_issuers))
     notes = list(h.notes)
+    from dtrack.domain.deadlines import reference_date
+    ref, ref_from = reference_date(text, h.issued)
     if h.issued is None:
         h.issued = today or date.today()
         notes.append("Không tìm thấy ngày ban hành: issued tạm lấy ngày nhập; cần sửa.")
     finder = Finder(registry)
-    tasks, more = extract_tasks(paras, h.title_index, finder, h.issued, h.issuer)
+    tasks, more = extract_tasks(paras, h.title_index, finder, ref or h.issued, h.issuer,
+                                ref_from if ref else "import")
     return Draft(h, tasks, source, notes + more)
 
 

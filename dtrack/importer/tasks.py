@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from dtrack.domain.deadlines import Deadline, find_deadlines
+from dtrack.domain.deadlines import Deadline, find_deadlines, governing
 from dtrack.domain.text import fold
 from dtrack.importer.mentions import Finder, Mention
 from dtrack.importer.paragraphs import NUMBER, Para
@@ -55,24 +55,13 @@ _DELIVERABLE = re.compile(r"báo cáo|gửi|nộp|tổng hợp|cập nhật|họ
 
 
 def find_deadline(text: str, ref: date) -> Deadline | None:
-    """The deadline that governs a paragraph: the last due, else the last recurrence of a
-    deliverable, else the last start."""
-    found = find_deadlines(text, ref)
-    for kind in ("due", "recurrence", "start"):
-        for d in reversed(found):
-            if d.kind != kind:
-                continue
-            if kind == "recurrence" and not fold(d.phrase).startswith("dinh ky") \
-                    and not _DELIVERABLE.search(text[max(0, d.span[0] - 60):d.span[0]]):
-                continue
-            return d
-    return None
-
-
-# "trong 05 ngày làm việc kể từ ngày kết thúc đợt tuyên truyền": counted from an event whose
-# date the document does not give, so there is no date to write yet.
-_EVENT_ANCHOR = re.compile(r"\s*,?\s*(?:kể từ|tính từ|sau khi)\s+(?!ngày\s+(?:ký|ban hành|nhận được|có hiệu lực)\b)"
-                           r"(?!ngày\s+\d)", re.I)
+    """The deadline that governs a paragraph: the last due, else the most specific recurrence
+    of a deliverable, else the last start."""
+    def deliverable(d: Deadline) -> bool:
+        # A series on named days ("thứ Sáu hằng tuần", "từ ngày 3 đến ngày 7 hằng tháng") is a due.
+        return "recur" not in d.guesses or fold(d.phrase).startswith("dinh ky") or _DELIVERABLE.search(
+            text[max(0, d.span[0] - 60):d.span[0] + 60]) is not None
+    return governing(text, find_deadlines(text, ref), ref, keep=deliverable)
 
 
 @dataclass
@@ -107,8 +96,10 @@ class DraftTask:
     due: date | None = None
     due_text: str | None = None
     every: str | None = None
+    start: date | None = None      # when the work begins ("từ ngày 5 - 8/10": 5/10), for the review
     lead_from: str = ""            # how the lead was found, for the review
     warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
 
 def _chains(text: str, mentions: list[Mention]) -> list[tuple[int, int, tuple[str, ...], bool]]:
@@ -243,7 +234,7 @@ def _walk(node: Node):
 
 
 def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date, issuer: str = "",
-                  ) -> tuple[list[DraftTask], list[str]]:
+                  ref_from: str = "issued") -> tuple[list[DraftTask], list[str]]:
     notes: list[str] = []
     first, end, opening = body_range(paras, title_index)
     body = paras[first:end]
@@ -269,6 +260,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
         if _is_title(n.para) and _NON_TASK_TITLE.match(fold(n.para.text)):
             for x in [n, *_walk(n)]:
                 x.skip = True
+    share_deadlines(root, nodes)
     for parent in (root, *nodes):
         above: tuple[str, ...] = ()
         for c in parent.children:
@@ -283,7 +275,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
     for n in nodes:
         if not n.is_task:
             continue
-        tasks.append(_draft(n, root, doc_lead, default_due, default_for, ref, finder))
+        tasks.append(_draft(n, root, doc_lead, default_due, default_for, ref, finder, ref_from))
     return tasks, notes
 
 
@@ -317,7 +309,8 @@ def _own_lead(x: Node) -> tuple[str, ...]:
     return x.roles.lead if x.roles.how in ("giao", "chu-tri", "subject", "heading") else ()
 
 
-def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, finder: Finder) -> DraftTask:
+def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, finder: Finder,
+           ref_from: str = "issued") -> DraftTask:
     warnings: list[str] = []
     lead, how = _own_lead(n), n.roles.how
     if not lead and n.roles.anaphor:
@@ -360,36 +353,43 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
     task = DraftTask(text=n.para.text, lead=tuple(dict.fromkeys(lead)), support=support, lead_from=how,
                      warnings=warnings)
     if deadline is not None:
-        task.due_text = deadline.phrase
-        if deadline.error:
-            warnings.append(f"hạn không hợp lệ: {deadline.phrase}")
-        elif deadline.kind == "due" and _EVENT_ANCHOR.match(n.para.text, deadline.span[1]) and deadline.precision == "relative":
-            warnings.append(f"hạn tính từ một sự kiện, chưa có ngày: {deadline.phrase}")
-        elif deadline.kind == "due":
-            task.due = deadline.due
-        elif deadline.kind == "recurrence":
-            task.every = deadline.every + (f" on day {deadline.day}" if deadline.day else "")
-            task.due = first_occurrence(ref, deadline.every, deadline.day)
+        own = n.para.text[deadline.span[0]:deadline.span[1]] == deadline.phrase
+        assign_deadline(task, deadline, ref_from, inherited=not own)
     return task
 
 
-def first_occurrence(ref: date, every: str, day: int | None) -> date:
-    """The first due of a series that starts with the document: one interval after it, or the
-    next given day of the month."""
-    from dtrack.domain.deadlines import month_end
-    n_s, unit = every.split()
-    n = int(n_s)
-    if day:
-        y, m = ref.year, ref.month
-        if ref.day >= min(day, month_end(y, m).day):
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return date(y, m, min(day, month_end(y, m).day))
-    if unit.startswith("day"):
-        return ref + timedelta(days=n)
-    if unit.startswith("week"):
-        return ref + timedelta(weeks=n)
-    from dtrack.domain.dates import add_months
-    return add_months(ref, n * (12 if unit.startswith("year") else 1))
+# "Các nhiệm vụ trên hoàn thành trước ngày 15/4/2020": one deadline written once after the tasks
+# it times, as its own paragraph (then no task) or at the end of the last of them.
+_SHARED = re.compile(r"\b(?:các|những|toàn bộ)\s+(?:nhiệm vụ|nội dung|công việc|việc)\s+(?:nêu\s+|kể\s+)?(?:trên|tại\s+các\s+"
+                     r"(?:điểm|khoản|mục)\s+trên)\b", re.I)
+
+
+def share_deadlines(root: Node, nodes: list[Node]) -> None:
+    for parent in (root, *nodes):
+        for i, c in enumerate(parent.children):
+            m = _SHARED.search(c.para.text)
+            if c.deadline is None or c.deadline.kind != "due" or m is None or m.start() > c.deadline.span[0]:
+                continue
+            if m.start() < 3:
+                c.skip = True       # the paragraph only times the tasks above it
+            for x in parent.children[:i]:
+                for y in (x, *_walk(x)):
+                    if y.deadline is None:
+                        y.deadline = c.deadline
+
+
+def assign_deadline(task: DraftTask, deadline: Deadline, ref_from: str = "issued", inherited: bool = False) -> None:
+    """Write a deadline into a task: due, due_text, every, and a flag for every guess behind them."""
+    from dtrack.importer.dateflags import flags_for
+    task.due_text = deadline.phrase
+    if deadline.error:
+        task.warnings.append(f"hạn không hợp lệ: {deadline.phrase}")
+    elif deadline.kind in ("due", "recurrence"):
+        task.due = deadline.due
+    task.start = deadline.start
+    if deadline.kind == "recurrence":
+        task.every = deadline.every + (f" on day {deadline.day}" if deadline.day else "")
+    task.flags.extend(flags_for(deadline, ref_from, inherited))
 
 
 def _document_lead(paras, first, end, finder, issuer) -> tuple[str, ...]:

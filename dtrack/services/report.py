@@ -81,6 +81,8 @@ class Report:
     as_of: date
     rows: list[Tally]
     total: Tally
+    due_start: date | None = None
+    due_end: date | None = None
 
 
 def _judge(due_then: date | None, done: date | None, as_of: date, due_now: date | None) -> tuple[str, date | None]:
@@ -130,10 +132,19 @@ def _keys(by: str, directive: Directive, task: Task, registry: Registry) -> list
     return out
 
 
+def _due_within(unit: Unit, due_start: date | None, due_end: date | None) -> bool:
+    if due_start is None and due_end is None:
+        return True
+    # A deadline period asks about deadlines: a unit without one falls outside any such period.
+    return unit.due is not None and not (due_start and unit.due < due_start) and not (due_end and unit.due > due_end)
+
+
 def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, start: date | None = None,
-          end: date | None = None, by: str = "agency") -> Report:
+          end: date | None = None, by: str = "agency", due_start: date | None = None,
+          due_end: date | None = None) -> Report:
     """Tasks of the directives issued within [start, end] (and by as_of: a task not yet assigned
-    that day is not counted), grouped by lead agency, directive or month of issue."""
+    that day is not counted), grouped by lead agency, directive or month of issue. With a deadline
+    period [due_start, due_end], only the units (tasks, occurrences) whose deadline falls in it."""
     groups: dict[str, Tally] = {}
     total = Tally("total")
     for d in directives:
@@ -142,7 +153,9 @@ def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, s
         if (start and d.issued < start) or (end and d.issued > end):
             continue
         for task in d.tasks:
-            counted = units(d, task, as_of)
+            counted = [u for u in units(d, task, as_of) if _due_within(u, due_start, due_end)]
+            if not counted:
+                continue
             for unit in counted:
                 total.add(unit)
             for key in _keys(by, d, task, registry):
@@ -153,7 +166,7 @@ def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, s
         rows = sorted(groups.values(), key=lambda x: (-x.counts["assigned"], fold(x.label)))
     else:
         rows = sorted(groups.values(), key=lambda x: x.label)
-    return Report(by, start, end, as_of, rows, total)
+    return Report(by, start, end, as_of, rows, total, due_start, due_end)
 
 
 def row_json(tally: Tally, label_key: str) -> dict:

@@ -1,9 +1,14 @@
 """`dtrack review [RANGE]`: what changed between two states of the store, task by task, computed from
 the files themselves (so hand edits count as much as dtrack's commits): added, done (on time or late),
-reopened, extended (from -> to, by which document), cancelled, reassigned, text or deadline edited.
+reopened, extended (from -> to, by which document), cancelled, reassigned, noted, text or deadline edited;
+for a recurring task, each occurrence done.
 
-The author of a change is the last commit of the range that touched the task's file and, when dtrack
-made it, named the task in its Dtrack-Ref trailers (else the last commit that touched the file)."""
+Two ways to read a range. By default, the net difference between its two ends: what a supervisor signs
+off (a task done then reopened within the range shows as not changed). The author of a change is then
+the last commit of the range that touched the task's file and, when dtrack made it, named the task in
+its Dtrack-Ref trailers (else the last commit that touched the file). With `each`, every commit of
+the range on its own (merge commits aside: the merge driver only joins what the commits did), against
+its first parent, with that commit's author: who did what, even what a later commit undid."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -26,6 +31,7 @@ class Change:
     author: str
     detail: str = ""
     late: bool | None = None
+    commit: str = ""          # with `each`: the commit that made the change
 
 
 def _tasks(repo: Path, rev: str, rel: str) -> dict[int, dict]:
@@ -71,19 +77,31 @@ def _diff(old: dict | None, new: dict) -> list[tuple[str, str, bool | None]]:
             found.append(("cancelled", "", None))
         elif status_new == "open":
             found.append(("reopened", "", None))
+    old_occ, new_occ = _records(old, "occurrences"), _records(new, "occurrences")
+    for occ in new_occ[len(old_occ):] if len(new_occ) > len(old_occ) else ():
+        done, due = _day(occ.get("done")), _day(occ.get("due"))
+        found.append(("done", t("occurrence of {due}", due=_shown(due)) + (f", {_shown(done)}" if done else ""),
+                      bool(done and due and done > due)))
     old_ext, new_ext = old.get("extensions") or [], new.get("extensions") or []
     if isinstance(new_ext, list) and len(new_ext) > len(old_ext if isinstance(old_ext, list) else []):
         for ext in new_ext[len(old_ext):]:
             if isinstance(ext, dict):
                 found.append(("extended", f"{_shown(ext.get('from'))} → {_shown(ext.get('to'))}"
                               + (f" ({ext['by']})" if ext.get("by") else ""), None))
-    elif new.get("due") != old.get("due"):
+    elif new.get("due") != old.get("due") and len(new_occ) == len(old_occ):
         found.append(("deadline", f"{_shown(old.get('due'))} → {_shown(new.get('due'))}", None))
     if new.get("lead") != old.get("lead"):
         found.append(("reassigned", f"{old.get('lead', '')} → {new.get('lead', '')}", None))
     if new.get("text") != old.get("text"):
         found.append(("text", "", None))
+    if new.get("note") != old.get("note"):
+        found.append(("noted", str(new.get("note") or ""), None))
     return found
+
+
+def _records(task: dict, key: str) -> list[dict]:
+    value = task.get(key)
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
 def _shown(value) -> str:
@@ -104,7 +122,7 @@ def base_of(repo: Path, since_rev: str | None, since_date: date | None) -> tuple
     raise UsageError(t("no sync yet to review from"), hint=t("Give a range (dtrack review main~10..main) or --since DATE."))
 
 
-def review(root: Path, base: str, head: str) -> list[Change]:
+def review(root: Path, base: str, head: str, each: bool = False) -> list[Change]:
     repo = gitops.find_repo(root)
     if repo is None:
         raise UsageError(t("{path} is not in a git repository", path=root))
@@ -114,6 +132,24 @@ def review(root: Path, base: str, head: str) -> list[Change]:
             gitops.run(repo, "rev-parse", "--verify", "-q", rev + "^{commit}")
         except Exception:       # noqa: BLE001 - GitError: say which revision, not git's words
             raise UsageError(t("'{rev}' is not a commit of this repository", rev=rev)) from None
+    if not each:
+        return _between(repo, store, base, head, lambda rel: _authors(repo, base, head, rel))
+    commits = gitops.run(repo, "log", "--no-merges", "--reverse", "--format=%H%x1f%P%x1f%an", f"{base}..{head}",
+                         "--", store)
+    changes = []
+    for line in commits.splitlines():
+        commit, parents, author = line.split("\x1f")
+        parent = parents.split()[0] if parents.split() else _EMPTY_TREE
+        for change in _between(repo, store, parent, commit, lambda rel: (author, {})):
+            change.commit = commit
+            changes.append(change)
+    return changes
+
+
+_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"     # git's tree with no file: a root commit's parent
+
+
+def _between(repo: Path, store: str, base: str, head: str, authors) -> list[Change]:
     names = gitops.run(repo, "diff", "--name-only", "-z", base, head, "--", store)
     changes = []
     for rel in sorted(n for n in names.split("\0") if n.endswith((".yaml", ".yml"))):
@@ -121,7 +157,7 @@ def review(root: Path, base: str, head: str) -> list[Change]:
         old, new = _tasks(repo, base, rel), _tasks(repo, head, rel)
         if not new:
             continue
-        last, by_ref = _authors(repo, base, head, rel)
+        last, by_ref = authors(rel)
         for n, task in new.items():
             if old.get(n) == task:
                 continue
@@ -134,7 +170,7 @@ def review(root: Path, base: str, head: str) -> list[Change]:
 def _title(kind: str) -> str:
     return {"added": t("added"), "done": t("done"), "reopened": t("reopened"), "extended": t("extended"),
             "cancelled": t("cancelled"), "reassigned": t("reassigned"), "text": t("text edited"),
-            "deadline": t("deadline edited")}[kind]
+            "deadline": t("deadline edited"), "noted": t("noted")}[kind]
 
 
 def lines(changes: list[Change], by: str, markdown: bool) -> list[str]:

@@ -19,6 +19,7 @@ from dtrack.errors import BusyError, UsageError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive, InvalidDirective, Problem, directive_from_data
 from dtrack.domain.settings import Settings, from_data as settings_from_data
+from dtrack.store import yamlfast
 
 AGENCIES_FILE = "agencies.yaml"
 SETTINGS_FILE = "settings.yaml"      # the store's settings (domain/settings.py), beside the registry
@@ -186,6 +187,7 @@ def _make_loaders(yaml):
         first: [(tag, rx) for tag, rx in pairs if tag != _INT]
         for first, pairs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
     Resolver.add_implicit_resolver(_INT, _DECIMAL, list("-+0123456789"))
+    Resolver.resolve = yamlfast.resolver(Resolver.yaml_implicit_resolvers, yaml.ScalarNode, yaml.SequenceNode)
 
     class Constructor(yaml.constructor.SafeConstructor):
         """The safe constructor (no tag builds an object) that also refuses a key written twice in
@@ -340,7 +342,7 @@ def parse(text: str) -> Any:
         raise _Unreadable(line, 1, message)
     try:
         if not _needs_care(text):
-            return yaml.load(text, Loader=fast)
+            return _fast_load(yaml, fast, text)
         loader = careful(text)
         try:
             node = loader.get_single_node()
@@ -376,6 +378,21 @@ def parse(text: str) -> Any:
         raise _Unreadable(line, col, t("not a real date ({error}); fix the date", error=e)) from None
     except RecursionError:
         raise _Unreadable(0, 0, t("nested too deeply to be a directive file")) from None
+
+
+def _fast_load(yaml, fast, text: str):
+    loader = fast(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return yamlfast.build(node, loader, _DECIMAL, lambda pairs: _refuse_duplicate(loader, pairs),
+                                  (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode))
+        except yamlfast.Fallback:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _find_bad_timestamp(text: str) -> tuple[int, int]:

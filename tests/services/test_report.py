@@ -162,14 +162,19 @@ def test_markdown_csv_and_html_escape_text(cli, tmp_path):
     assert "| Sở \\<b\\>Tài\\</b\\> \\| \\*chính\\* =1+1 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0% |" in md
     assert "| **Total** | **33** |" in md
     out = tmp_path / "r.csv"
-    assert cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "csv", "--keys",
+               "-o", str(out)).exit_code == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["agency", "assigned", "done_on_time", "done_late", "open_in_time", "open_overdue",
                        "cancelled", "no_deadline", "on_time_rate"]
     assert rows[1] == [STTTT, "19", "0", "0", "10", "9", "0", "10", "0.0"]
-    assert rows[-1][:2] == ["Total", "33"]
+    assert len(rows) == 1 + len(HAND_COUNT) and "Total" not in {r[0] for r in rows}     # for programs: no total
+    labelled = list(csv.reader(io.StringIO(cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format",
+                                               "csv").stdout.lstrip("\ufeff"))))
+    assert labelled[0][:3] == ["Lead agency", "Assigned", "Done on time"] and labelled[1] == rows[1]
+    assert labelled[-2] == [] and labelled[-1][:2] == ["Total", "33"]        # the total apart, after a blank row
     html_out = tmp_path / "r.html"
     cli("--dir", str(store), "--as-of", "2024-08-15", "report", "--format", "html", "--list", "-o", str(html_out))
     page = html_out.read_text(encoding="utf-8")

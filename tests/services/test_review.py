@@ -31,3 +31,27 @@ def test_review_lists_every_change_of_a_range_hand_edits_included(cli, repo):
     assert f"- {STEM}#5: extended 30/09/2022 → 31/12/2022 (CV 2001/UBND)" in md.stdout
     assert cli("review", cwd=repo).exit_code == 2                      # no sync yet: say what to give
     assert cli("review", "nowhere..HEAD", cwd=repo).exit_code == 2
+
+
+def test_each_lists_every_commit_with_its_author_even_what_a_later_commit_undid(cli, repo):
+    base = git(repo, "rev-parse", "HEAD").strip()
+    assert cli("done", f"{STEM}#2", "--on", "15/07/2024", cwd=repo).exit_code == 0
+    assert cli("reopen", f"{STEM}#2", "--note", "chưa đủ hồ sơ", cwd=repo,
+               env={"GIT_AUTHOR_NAME": "Văn thư B"}).exit_code == 0
+    net = json.loads(cli("review", f"{base}..HEAD", "--format", "json", cwd=repo).stdout)
+    assert [(c["ref"], c["kind"]) for c in net] == [(f"{STEM}#2", "noted")]        # done, then undone: a note
+    each = json.loads(cli("review", f"{base}..HEAD", "--each", "--format", "json", cwd=repo).stdout)
+    assert [(c["kind"], c["author"]) for c in each] == [("done", "Văn thư Test"), ("reopened", "Văn thư B"),
+                                                        ("noted", "Văn thư B")]
+    assert each[2]["detail"] == "chưa đủ hồ sơ"
+
+
+def test_a_recurring_task_done_shows_the_occurrence_not_a_deadline_edit(cli, repo):
+    rel = next(p for p in (repo / "directives").rglob("*.yaml") if "every:" in p.read_text(encoding="utf-8"))
+    stem = rel.stem
+    n = next(int(line.split(":")[1]) for line in reversed(
+        rel.read_text(encoding="utf-8").split("every:")[0].splitlines()) if line.strip().startswith("- n:"))
+    base = git(repo, "rev-parse", "HEAD").strip()
+    assert cli("done", f"{stem}#{n}", cwd=repo).exit_code == 0
+    got = json.loads(cli("review", f"{base}..HEAD", "--format", "json", cwd=repo).stdout)
+    assert [c["kind"] for c in got] == ["done"] and got[0]["detail"].startswith("occurrence of ")
