@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, naming
 from dtrack.i18n import t
 
@@ -18,7 +19,7 @@ def export_ics_command(
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="The .ics file to write (default: dtrack.ics in the store's "
                                               "top folder, dtrack-<agency>.ics with --agency); '-' for stdout."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="Only the tasks an agency leads or supports (matched as in "
                                               "'dtrack list --agency')."),
     split: Optional[str] = typer.Option(None, "--split-by-agency", metavar="DIR",

@@ -101,10 +101,30 @@ class DtrackGroup(Translated, TyperGroup):
     def format_commands(self, ctx, formatter) -> None:
         """From the registry's summaries: `dtrack --help` imports no command module."""
         shown = [(name, info) for name, info in commands_dict.items() if not info.hidden]
-        limit = formatter.width - 6 - max(len(name) for name, _info in shown)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, _click_utils.make_default_short_help(t(info.summary), limit))
-                                for name, info in shown])
+            # Whole summaries, wrapped under their column: a cut one ("…") hides what the command does.
+            formatter.write_dl([(name, t(info.summary)) for name, info in shown])
+
+    def shell_complete(self, ctx, incomplete: str):
+        """Command names from the registry too (with their summaries): completing imports no command module."""
+        item = importlib.import_module(_click_utils.__name__.rsplit(".", 1)[0] + ".shell_completion").CompletionItem
+        names = [item(name, help=t(info.summary)) for name, info in commands_dict.items()
+                 if not info.hidden and name.startswith(incomplete)]
+        return names + super(TyperGroup, self).shell_complete(ctx, incomplete)
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None) -> None:
+        # The variable typer reads; its completion classes are registered only when a shell asks.
+        if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from dtrack.cli import completion
+            completion.enable()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
+    def invoke(self, ctx):
+        if not ctx._protected_args and not ctx.args:
+            # `dtrack --dir X` with no command is asking what there is to do, as `dtrack` alone.
+            typer.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().invoke(ctx)
 
     def parse_args(self, ctx, args):
         if not args and self.no_args_is_help and not ctx.resilient_parsing:

@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, resolve_hint
 from dtrack.cli.printing import report_result
 from dtrack.errors import NotFoundError, UsageError
@@ -169,11 +170,11 @@ def add_command(
 
 def add_task_command(
     ctx: typer.Context,
-    directive: str = typer.Argument(..., metavar="DIRECTIVE", help="The directive: 1502-UBND-KGVX, or a unique prefix."),
+    directive: str = typer.Argument(..., metavar="DIRECTIVE", click_type=completers.DIRECTIVES, help="The directive: 1502-UBND-KGVX, or a unique prefix."),
     text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="The task as the document words it."),
-    lead: List[str] = typer.Option([], "--lead", metavar="AGENCY",
+    lead: List[str] = typer.Option([], "--lead", metavar="AGENCY", click_type=completers.AGENCIES,
                                    help="Agency in charge (chủ trì); repeat for co-leads. Names or abbreviations."),
-    support: List[str] = typer.Option([], "--support", metavar="AGENCY", help="Supporting agency (phối hợp); repeat."),
+    support: List[str] = typer.Option([], "--support", metavar="AGENCY", click_type=completers.AGENCIES, help="Supporting agency (phối hợp); repeat."),
     due: Optional[str] = typer.Option(None, "--due", metavar="DATE",
                                       help="Deadline (for --every: the first occurrence): 22/4/2023; 22/4 is "
                                            "the next 22 April on or after the directive's issue date."),
@@ -219,7 +220,8 @@ def add_task_command(
 
 def edit_command(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX)."),
+    ref: str = typer.Argument(..., metavar="REF", click_type=completers.REFERENCES,
+                             help="A task (1502#2) or a directive (1502-UBND-KGVX)."),
     force: bool = typer.Option(False, "--force", help=_FORCE),
     no_commit: bool = typer.Option(False, "--no-commit", help=_NO_COMMIT),
 ) -> None:
@@ -265,7 +267,7 @@ def edit_command(
 
 def extend_command(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="REF", help="The task: 1502#2."),
+    ref: str = typer.Argument(..., metavar="REF", click_type=completers.OPEN_TASKS, help="The task: 1502#2."),
     to: str = typer.Option(..., "--to", metavar="DATE",
                            help="The new deadline: 15/5/2023, or +1w, +10d, +1m after the current one."),
     reason: str = typer.Option(..., "--reason", "-m", metavar="TEXT", help="Why (kept in the task and the commit)."),
@@ -294,7 +296,7 @@ def extend_command(
 
 def cancel_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502#2."),
+    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completers.OPEN_TASKS, help="Tasks: 1502#2."),
     reason: str = typer.Option(..., "--reason", "-m", metavar="TEXT", help="Why it is withdrawn."),
     by: Optional[str] = typer.Option(None, "--by", metavar="DOCUMENT",
                                      help="The later directive that withdraws it."),

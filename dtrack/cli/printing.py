@@ -59,8 +59,7 @@ def _message(line: str, out_console, style: str) -> None:
     """render.message, or the same bytes without importing rich (~30 ms of a `done`) when standard output
     is not a terminal and nothing forces colours: rich then prints the text as it is (soft wrap)."""
     if out_console is None:
-        if not os.environ.get("TTY_COMPATIBLE") and os.environ.get("FORCE_COLOR") is None \
-                and not _isatty(sys.stdout):
+        if not stdout_is_terminal():
             from dtrack.domain.text import safe_display
             sys.stdout.write(safe_display(line) + "\n")
             return
@@ -68,6 +67,31 @@ def _message(line: str, out_console, style: str) -> None:
         out_console = render.console()
     from dtrack.output import render
     render.message(line, out_console, style=style)
+
+
+def stdout_is_terminal() -> bool:
+    """As rich decides it (TTY_COMPATIBLE, FORCE_COLOR, then isatty), without importing rich."""
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    if os.environ.get("FORCE_COLOR") is not None:
+        return os.environ["FORCE_COLOR"] != ""
+    return _isatty(sys.stdout)
+
+
+def table_or(given: str | None, as_json: bool, allowed: tuple[str, ...]) -> str:
+    """The --format a listing command prints in: --json is json; without --format, a table on a
+    terminal and tab-separated records (output/porcelain.py) for a pipe or a file."""
+    from dtrack.errors import UsageError
+    if as_json:
+        if given not in (None, "json"):
+            raise UsageError(t("--json and --format {value} ask for two formats; give one", value=given))
+        return "json"
+    if given is None:
+        return "table" if stdout_is_terminal() else "tsv"
+    if given not in allowed:
+        raise UsageError(t("--format must be one of {allowed}", allowed=", ".join(allowed)))
+    return given
 
 
 def _isatty(stream) -> bool:

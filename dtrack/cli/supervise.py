@@ -8,8 +8,9 @@ from typing import List, Optional
 
 import typer
 
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, naming
-from dtrack.cli.printing import print_json
+from dtrack.cli.printing import print_json, table_or
 from dtrack.errors import UsageError
 from dtrack.i18n import t
 
@@ -23,6 +24,9 @@ def _write(data: bytes | str, output: Optional[str]) -> None:
         if not path.parent.exists():
             raise UsageError(t("-o {path}: the folder does not exist", path=output))
         write_atomic(path, raw)
+        # A file written without a word looks like nothing happened (remind -o, report -o).
+        from dtrack.domain.text import safe_display
+        sys.stderr.write(t("Wrote {path}.", path=safe_display(output)) + "\n")
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(raw) if hasattr(sys.stdout, "buffer") else sys.stdout.write(raw.decode("utf-8"))
@@ -86,7 +90,7 @@ def schema_command(
     _write(resources.files("dtrack").joinpath("schema", f"{name}.schema.json").read_bytes(), None)
 
 
-FORMATS = ("table", "md", "csv", "json", "html", "xlsx", "docx")
+FORMATS = ("table", "tsv", "md", "csv", "json", "html", "xlsx", "docx")
 
 
 def report_command(
@@ -100,8 +104,9 @@ def report_command(
                                             help="Only tasks (and occurrences) due on or after this day."),
     due_end: Optional[str] = typer.Option(None, "--due-to", metavar="DATE",
                                           help="Only tasks (and occurrences) due on or before this day."),
-    fmt_: str = typer.Option("table", "--format", "-f", metavar="table|md|csv|json|html|xlsx|docx",
-                             help="Output format (xlsx needs dtrack-vn[xlsx], docx dtrack-vn[docx])."),
+    fmt_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|md|csv|json|html|xlsx|docx",
+                                       help="Output format (default: table on a terminal, tsv into a pipe, md "
+                                            "with -o; xlsx needs dtrack-vn[xlsx], docx dtrack-vn[docx])."),
     with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row (html: "
                                                          "shown unfolded)."),
     keys: bool = typer.Option(False, "--keys", help="csv: the JSON's English keys as headers and no Total "
@@ -134,8 +139,7 @@ def report_command(
     env = env_of(ctx)
     if by not in report.GROUPINGS:
         raise UsageError(t("--by must be one of {allowed}", allowed=", ".join(report.GROUPINGS)))
-    if fmt_ not in FORMATS:
-        raise UsageError(t("--format must be one of {allowed}", allowed=", ".join(FORMATS)))
+    fmt_ = "table" if fmt_ is None and output else table_or(fmt_, False, FORMATS)
     start_d = parse_date(start, env.today) if start else None
     end_d = parse_date(end, env.today) if end else None
     if start_d and end_d and start_d > end_d:
@@ -159,6 +163,10 @@ def report_command(
     period = dict(as_of=as_of, start=start_d, end=end_d, due_start=due_start_d, due_end=due_end_d)
     rep = report.build(st.directives, st.registry, by=by, **period)
     _warn_problems(st)
+    if fmt_ == "tsv":
+        from dtrack.output import porcelain
+        _write(porcelain.report_text(rep), output)
+        return
     if fmt_ not in ("json", "table"):
         from dtrack.i18n import using
         settings = _settings(env)
@@ -233,15 +241,21 @@ def _warn_problems(st) -> None:
         render.problems(st.problems, Path.cwd(), render.console(stderr=True))
 
 
+LOG_FORMATS = ("table", "tsv", "json")
+
+
 def log_command(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE|COMMIT",
                                         help="Only changes from this day (01/07/2024) or after this commit."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="Only changes to tasks this agency leads or supports."),
     limit: Optional[int] = typer.Option(None, "-n", "--limit", metavar="N", help="At most N commits."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {commit, date, author, action, "
                                                        "refs, files, subject, note}."),
+    format_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|json",
+                                          help="table (the default on a terminal), tsv (one line a change: the "
+                                               "default into a pipe; docs/porcelain.md) or json (as --json)."),
 ) -> None:
     """The audit trail from git: when, who, what (done, extend, cancel, add, ...), which task, note.
 
@@ -259,6 +273,7 @@ def log_command(
     from dtrack.services import queries
     from dtrack.output import render
     env = env_of(ctx)
+    shape = table_or(format_, as_json, LOG_FORMATS)
     st = env.store()
     repo = gitops.find_repo(st.root)
     if repo is None:
@@ -270,14 +285,19 @@ def log_command(
     if agency:
         keys = queries.agency_filter(agency, st.registry, st.directives)
         items = audit.for_agency(items, keys, st.directives, st.registry)
-    if as_json:
+    if shape == "json":
         print_json([e.as_json() for e in items])
+        return
+    if shape == "tsv":
+        from dtrack.output import porcelain
+        _write(porcelain.log_text(items), None)
         return
     out = render.console()
     if not items:
         render.nothing(t("No changes to show."), out)
         return
-    render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99)
+    # The time and the action are never wrapped; references and paths wrap between, never inside.
+    render.grid(audit.headers(), audit.table_rows(items), out, numeric_from=99, whole=(0, 2))
 
 
 LETTER_FORMATS = ("md", "docx")
@@ -285,7 +305,7 @@ LETTER_FORMATS = ("md", "docx")
 
 def remind_command(
     ctx: typer.Context,
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="The agency to remind (name or abbreviation)."),
     every: bool = typer.Option(False, "--all", help="One letter per agency with overdue tasks, into the folder "
                                                     "given with -o."),

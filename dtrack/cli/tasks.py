@@ -6,12 +6,14 @@ from typing import List, Optional
 
 import typer
 
+from dtrack.cli import completers
 from dtrack.cli.context import env_of, resolve_hint
-from dtrack.cli.printing import print_json_text, report_result, write_utf8
+from dtrack.cli.printing import print_json_text, report_result, table_or, write_utf8
 from dtrack.errors import NotFoundError
 from dtrack.i18n import t
 
 STATUS_CHOICES = ("open", "done", "cancelled", "all")
+LIST_FORMATS = ("table", "tsv", "json")
 
 
 def list_command(
@@ -22,18 +24,23 @@ def list_command(
     overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
     status: str = typer.Option("open", "--status", "-s", metavar="STATUS",
                                help="open, done, cancelled or all. Other than open implies --all."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME",
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", click_type=completers.AGENCIES,
                                          help="Tasks an agency leads or supports; a name or abbreviation, "
                                               "case and diacritics ignored: 'so tai chinh', STC."),
     search: Optional[str] = typer.Option(None, "--search", "-q", metavar="TEXT",
                                          help="A phrase in the task text, title or number (case and diacritics ignored)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list (a stable interface: docs/format.md)."),
+    format_: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|tsv|json",
+                                          help="table (the default on a terminal), tsv (one line a task, "
+                                               "tab-separated: the default into a pipe or a file; "
+                                               "docs/porcelain.md) or json (as --json)."),
 ) -> None:
     """List the open tasks that are overdue or due soon.
 
     Sorted by deadline, then reference; tasks with no deadline come last. The table shows
     the reference, the deadline (dd/mm/yyyy), days left or late, the lead agency and the
-    task, coloured by state, and a summary line.
+    task, coloured by state, and a summary line. Into a pipe or a file, one line a task
+    with its whole text, tab-separated (docs/porcelain.md).
 
     \b
     Examples:
@@ -41,22 +48,32 @@ def list_command(
       dtrack list --within 30d
       dtrack list --all --agency STC   every open task of Sở Tài chính
       dtrack list --search "chuyen doi so" --json
+      dtrack list --all > ds.tsv        every open task, one line each
     """
     from dtrack.services import queries
-    from dtrack.output import jsonout, render
     from dtrack.domain.dates import parse_days
     from dtrack.errors import UsageError
     env = env_of(ctx)
     if status not in STATUS_CHOICES:
         raise UsageError(t("--status must be one of {allowed}", allowed=", ".join(STATUS_CHOICES)))
+    shape = table_or(format_, as_json, LIST_FORMATS)
     window = parse_days(within)
     scope = "overdue" if overdue else ("all" if all_ or status != "open" else "due")
     listing = queries.list_tasks(env.collection(), env.today, window=window, scope=scope, status=status,
-                                 agency=agency, search=search, brief=as_json)
-    render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
-    if as_json:
+                                 agency=agency, search=search, brief=shape == "json")
+    if listing.problems:
+        from dtrack.output import render
+        render.problems(listing.problems, Path.cwd(), render.console(stderr=True))
+    if shape == "json":
+        from dtrack.output import jsonout
         write_utf8(jsonout.listing_text(env.collection(), listing) + b"\n")
         return
+    if shape == "tsv":
+        # Records only: no header and no summary line, which a script would have to skip.
+        from dtrack.output import porcelain
+        write_utf8(porcelain.list_text(listing.lines, listing.registry).encode("utf-8"))
+        return
+    from dtrack.output import render
     out = render.console()
     if listing.lines:
         render.lines_table(listing.lines, listing.registry, out)
@@ -67,7 +84,7 @@ def list_command(
 
 def show_command(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="REF", help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
+    ref: str = typer.Argument(..., metavar="REF", click_type=completers.REFERENCES, help="A task (1502#2) or a directive (1502-UBND-KGVX, 1502)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a directive or one task in full, with its git history.
@@ -117,7 +134,8 @@ def show_command(
 
 def done_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
+    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completers.OPEN_TASKS,
+                                    help="Tasks: 1502-UBND-KGVX#2, or a unique prefix: 1502#2."),
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="The day it was done (default: today)."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT",
                                        help="A note kept in the task (for a recurring task: in this "
@@ -157,7 +175,8 @@ def done_command(
 
 def reopen_command(
     ctx: typer.Context,
-    refs: List[str] = typer.Argument(..., metavar="REF...", help="Tasks to open again."),
+    refs: List[str] = typer.Argument(..., metavar="REF...", click_type=completers.TASKS,
+                                    help="Tasks to open again."),
     note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT", help="Why it is reopened."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write the file but make no git commit."),
 ) -> None:

@@ -25,6 +25,7 @@ from dtrack.domain.model import Directive, Task
 from dtrack.domain.states import days_overdue
 from dtrack.services.queries import Row
 from dtrack.domain.text import safe_display, one_line
+from dtrack.output.porcelain import summary_parts
 
 STYLE = {"overdue": "bold red", "due-soon": "yellow", "upcoming": "", "no-deadline": "dim",
          "done": "green", "cancelled": "dim strike"}
@@ -77,44 +78,46 @@ def rows_table(rows: Sequence[Row], registry: Registry, out: Console) -> None:
                 registry, out)
 
 
+GAP = "  "
+TASK_MIN = 40       # narrower than this, a task reads better on its own full-width lines below its reference
+LEAD_MAX = 20       # a longer lead wraps inside its column
+
+
 def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> None:
-    """One line per task, no trailing spaces; `lines` holds (reference label, due date or None,
-    state, days left, lead names, task label), the labels already cleaned (dtrack.labels). Widths
-    are computed here so that the layout is fixed for a given terminal width: the task text gives
-    way first, then the lead column, then the reference folds onto more lines (it is typed back by
-    the user, so it is never cut)."""
+    """The `list` table; `lines` holds (reference label, due date or None, state, days left, lead
+    names, task label), the labels already cleaned (dtrack.labels). The reference, the deadline, the
+    days left and the lead's short name are always shown, whole: a long lead or task wraps at word
+    boundaries inside its column, and when the terminal is too narrow for a task column each task
+    goes below its reference line. The reference is typed back by the user, so it never wraps."""
     # Thousands of lines share a few hundred (state, days left) and lead values: each is labelled once.
     left_of = {key: _left(*key) for key in {(x[2], x[3]) for x in lines}}
     lead_of = {lead: agencies_label(lead, registry, short=True) for lead in {x[4] for x in lines}}
     refs = [x[0] for x in lines]
     headers = (t("Ref"), t("Due"), t("Left"), t("Lead"), t("Task"))
-    gap = "  "
     ref_w = max(max(map(len, refs), default=0) if "".join(refs).isascii() else max(map(_width, refs), default=0),
                 _width(headers[0]))
-    due_w = max(cell_len(headers[1]), 10)
-    left_w = max(cell_len(x) for x in (headers[2], *left_of.values()))
-    lead_w = min(max(cell_len(x) for x in (headers[3], *lead_of.values())), 18)
-    task_min, width = 24, out.width
-    with_lead = width - (ref_w + due_w + left_w + lead_w + 4 * len(gap)) >= task_min
-    fixed = due_w + left_w + (lead_w + len(gap) if with_lead else 0) + 3 * len(gap)
-    stacked = width - fixed - ref_w < task_min
-    if stacked:
-        # Too narrow for one line a task: reference, dates and lead first, the task indented below.
-        return _stacked(lines, [left_of[(x[2], x[3])] for x in lines], [lead_of[x[4]] for x in lines], width, out)
-    task_w = width - fixed - ref_w
-    # Cells that repeat (left labels, leads, dates) are padded once; the reference and the task per line.
+    due_w = max(_width(headers[1]), 10)
+    left_w = max(_width(x) for x in (headers[2], *left_of.values()))
+    lead_need = max(_width(x) for x in (headers[3], *lead_of.values()))
+    lead_w = min(lead_need, max(LEAD_MAX, _longest_word(headers[3])))
+    width = out.width
+    fixed = ref_w + due_w + left_w + lead_w + 4 * len(GAP)
+    if width - fixed < TASK_MIN:
+        return _stacked(lines, left_of, lead_of, width, out,
+                        (ref_w, due_w, left_w) if ref_w + due_w + left_w + 3 * len(GAP) < width else None)
+    task_w = width - fixed
     lefts_cell = {key: _cell(x, left_w, "right") for key, x in left_of.items()}
-    leads_cell = {key: _cell(_fit(x, lead_w), lead_w) + gap if with_lead else "" for key, x in lead_of.items()}
+    # A lead's lines, each padded to the column, then blanks under it for a longer task.
+    lead_lines = {key: [_cell(x, lead_w) for x in _wrap(x, lead_w)] for key, x in lead_of.items()}
+    leads_cell = {key: x[0] if x else " " * lead_w for key, x in lead_lines.items()}
+    blank = " " * lead_w
+    indent = " " * (ref_w + due_w + left_w + 3 * len(GAP))
     middles: dict = {}
     dues: dict = {}
-
-    def line(ref: str, due: str, left: str, lead: str, task: str) -> str:
-        cells = [_cell(ref, ref_w), _cell(due, due_w), _cell(left, left_w, "right")]
-        if with_lead:
-            cells.append(_cell(lead, lead_w))
-        return (gap.join(cells) + gap + task).rstrip()
-
-    out_lines = [(line(*headers), "bold")]
+    head = GAP.join((_cell(headers[0], ref_w), _cell(headers[1], due_w), _cell(headers[2], left_w, "right"),
+                     _cell(headers[3], lead_w), headers[4]))
+    out_lines = [(head, "bold")]
+    append = out_lines.append
     for ref, due, state, days, lead, label in lines:
         # Everything between the reference and the task depends on (due, state, days, lead) only.
         middle = middles.get((due, state, days, lead))
@@ -123,21 +126,83 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
             if due_cell is None:
                 due_cell = dues[due] = _cell(fmt(due), due_w)
             middle = middles[(due, state, days, lead)] = (
-                f"{gap}{due_cell}{gap}{lefts_cell[(state, days)]}{gap}{leads_cell[lead]}", STYLE.get(state, ""))
+                f"{GAP}{due_cell}{GAP}{lefts_cell[(state, days)]}{GAP}{leads_cell[lead]}{GAP}", STYLE.get(state, ""))
         pad = ref_w - (len(ref) if ref.isascii() else _width(ref))
-        task = _fit(label, task_w)
-        text = f"{ref}{' ' * pad}{middle[0]}{task}"
-        out_lines.append((text.rstrip() if not task or task[-1].isspace() else text, middle[1]))
+        more = lead_lines[lead]
+        if len(more) < 2 and (len(label) <= task_w if label.isascii() else _width(label) <= task_w):
+            append((f"{ref}{' ' * pad}{middle[0]}{label}".rstrip(), middle[1]))
+            continue
+        tasks = _wrap(label, task_w)
+        append((f"{ref}{' ' * pad}{middle[0]}{tasks[0]}".rstrip(), middle[1]))
+        if len(more) < 2:
+            out_lines.extend((f"{indent}{blank}{GAP}{x}", middle[1]) for x in tasks[1:])
+            continue
+        for k in range(1, max(len(tasks), len(more))):
+            lead_part = more[k] if k < len(more) else blank
+            append((f"{indent}{lead_part}{GAP}{tasks[k] if k < len(tasks) else ''}".rstrip(), middle[1]))
     _print_lines(out_lines, out, fitted=True)
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` cut to `width` terminal cells with an ellipsis (what Text.truncate does, without a Text)."""
+def _longest_word(text: str) -> int:
+    return max((_width(w) for w in text.split()), default=0)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces; only a word longer than a whole
+    line is cut (a task's text: references are never given to this)."""
+    lines: list[str] = []
+    width = max(width, 1)
     if _NARROW.fullmatch(text):
-        return text if len(text) <= width else text[:width - 1] + "…"
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1) + "…"
+        # One cell a character: cut at the last space that fits (thousands of tasks in a table).
+        while len(text) > width:
+            cut = text.rfind(" ", 0, width + 1)
+            if cut <= 0:
+                cut = width
+            lines.append(text[:cut].rstrip())
+            text = text[cut:].lstrip()
+        return lines + [text] if text or not lines else lines
+    while _width(text) > width:
+        words = text.split(" ")
+        line, used = "", 0
+        for k, word in enumerate(words):
+            w = _width(word)
+            if used + (1 if line else 0) + w > width:
+                if not line:           # one word wider than the line: cut it
+                    cut = set_cell_size(word, width) if not _NARROW.fullmatch(word) else word[:width]
+                    line, rest = cut, [word[len(cut):], *words[k + 1:]]
+                else:
+                    rest = words[k:]
+                break
+            line = f"{line} {word}" if line else word
+            used = _width(line)
+        lines.append(line.rstrip())
+        text = " ".join(rest).lstrip()
+    if text or not lines:
+        lines.append(text)
+    return lines
+
+
+def _flow(pieces: Sequence[str], width: int, indent: str = "", sep: str = GAP) -> list[str]:
+    """Pieces side by side, `sep` apart, onto as few lines as `width` allows; a piece is never split,
+    except one wider than a whole line, which wraps at its spaces (a long agency name)."""
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in pieces if p):
+        start = indent if lines else ""
+        if line and _width(line) + len(sep) + _width(piece) <= width:
+            line = f"{line}{sep}{piece}"
+            continue
+        if line:
+            lines.append(line)
+            start = indent
+        if _width(start + piece) > width:
+            parts = _wrap(piece, width - len(start))
+            lines.extend(start + p for p in parts[:-1])
+            piece = parts[-1]
+        line = start + piece
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _print_lines(lines: list[tuple[str, str]], out: Console, fitted: bool = False) -> None:
@@ -175,25 +240,32 @@ def task_label(task: Task) -> str:
     return labels.task_label(task.text, task.every)
 
 
-def _stacked(lines, lefts, leads, width: int, out: Console) -> None:
-    for (ref, due, state, _days, _lead, label), left, lead in zip(lines, lefts, leads):
+def _stacked(lines, left_of, lead_of, width: int, out: Console, aligned: tuple | None) -> None:
+    """A task's reference, deadline, days left and lead on its first line(s), the task indented below;
+    `aligned`: the widths of the first three when they fit a line, so that they line up."""
+    out_lines = []
+    for ref, due, state, days, lead, label in lines:
         style = STYLE.get(state, "")
-        head = Text("  ".join(x for x in (ref, fmt(due), left, lead) if x))
-        head.truncate(width, overflow="ellipsis")
-        out.print(head, style=style, no_wrap=True, overflow="ignore")
-        task = Text("    " + label)
-        task.truncate(width, overflow="ellipsis")
-        out.print(task, style=style, no_wrap=True, overflow="ignore")
+        left = left_of[(state, days)]
+        if aligned:
+            # One piece, so that the lead alone moves to the next line when it does not fit.
+            head = (f"{_cell(ref, aligned[0])}{GAP}{_cell(fmt(due), aligned[1])}{GAP}{_cell(left, aligned[2], 'right')}",
+                    lead_of[lead])
+        else:
+            head = (ref, fmt(due), left, lead_of[lead])
+        out_lines.extend((x, style) for x in _flow(head, width, "    "))
+        out_lines.extend(("    " + x, style) for x in _wrap(label, width - 4) if x)
+    _print_lines(out_lines, out)
 
 
 def summary_line(counts: dict[str, int], window: int, out: Console) -> None:
+    overdue, soon, open_ = summary_parts(counts, window)
     line = Text()
-    line.append(t("{n} overdue", n=counts["overdue"]), style=STYLE["overdue"] if counts["overdue"] else "")
+    line.append(overdue, style=STYLE["overdue"] if counts["overdue"] else "")
     line.append(" · ")
-    line.append(t("{n} due within {days} days", n=counts["due-soon"], days=window),
-                style=STYLE["due-soon"] if counts["due-soon"] else "")
+    line.append(soon, style=STYLE["due-soon"] if counts["due-soon"] else "")
     line.append(" · ")
-    line.append(t("{n} open in all", n=counts["open"]))
+    line.append(open_)
     out.print(line)
 
 
@@ -273,19 +345,67 @@ def history(entries: Sequence[Entry], out: Console) -> None:
 
 
 def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], out: Console, *, numeric_from: int = 1,
-         title: str | None = None, bold_last: bool = False) -> None:
-    """A plain table of texts (report, log): columns from `numeric_from` on are right-aligned."""
-    from rich import box
-    from rich.table import Table
-    table = Table(box=box.SIMPLE_HEAD, title=Text(_clean(title)) if title else None, title_justify="left",
-                  show_edge=False, pad_edge=False)
-    for i, h in enumerate(headers):
-        numeric = i >= numeric_from
-        table.add_column(Text(h), justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
-    for i, row in enumerate(rows):
-        style = "bold" if bold_last and i == len(rows) - 1 else ""
-        table.add_row(*(Text(_clean(c)) for c in row), style=style)
-    out.print(table)
+         whole: Sequence[int] = (), title: str | None = None, bold_last: bool = False,
+         styles: Sequence[str] | None = None) -> None:
+    """A plain table of texts (report, log, the import review): columns from `numeric_from` on are
+    right-aligned and, like those in `whole`, never wrapped; the others wrap at spaces, never inside
+    a word (a reference, a name; only the last column, free text, cuts a word longer than 20 cells),
+    when the terminal is narrower than the table. Headers wrap at their spaces too. Narrower still,
+    each row becomes a block: its first cell, then "header: value" lines."""
+    width = out.width
+    cells = [[_clean(c) for c in row] for row in rows]
+    heads = [_clean(h) for h in headers]
+    n = len(heads)
+    fixed = {i for i in range(n) if i >= numeric_from or i in whole}
+    natural = [max([_width(heads[i])] + [_width(r[i]) for r in cells]) for i in range(n)]
+    least = [max([_longest_word(heads[i])] + [(_width(r[i]) if i in fixed else _longest_word(r[i])) for r in cells])
+             for i in range(n)]
+    if n - 1 not in fixed:      # the free text keeps a column worth reading, else rows become blocks
+        least[-1] = max(min(least[-1], 20), min(natural[-1], 24), _longest_word(heads[-1]))
+    lines: list[tuple[str, str]] = [(x, "bold") for x in _wrap(_clean(title), width)] if title else []
+    styles = list(styles) if styles else [""] * len(cells)
+    if bold_last and styles:
+        styles[-1] = "bold"
+    # Text columns give way first (to a readable 16 cells), headers wrap next, the gaps narrow last.
+    readable = [natural[i] if i in fixed else max(least[i], min(natural[i], 16)) for i in range(n)]
+    for gap, floor in ((GAP, readable), (GAP, least), (" ", least)):
+        widths = _shrink(natural, floor, width - len(gap) * (n - 1))
+        if widths is not None:
+            lines += [(x, "bold") for x in _grid_row(heads, widths, numeric_from, gap)]
+            lines.append(("─" * min(width, sum(widths) + len(gap) * (n - 1)), ""))
+            for row, style in zip(cells, styles):
+                lines += [(x, style) for x in _grid_row(row, widths, numeric_from, gap)]
+            return _print_lines(lines, out)
+    for row, style in zip(cells, styles):
+        lines += [(x, style or "bold") for x in _wrap(row[0], width)]
+        for head, cell in zip(heads[1:], row[1:]):
+            if cell:
+                lines += [("    " + x, style) for x in _wrap(f"{head}: {cell}", width - 4)]
+    _print_lines(lines, out)
+
+
+def _shrink(natural: list[int], least: list[int], room: int) -> list[int] | None:
+    """Column widths that fit `room`: the column with the most to give gives way first, none below `least`."""
+    widths = list(natural)
+    excess = sum(widths) - room
+    while excess > 0:
+        k = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        if widths[k] <= least[k]:
+            return None
+        step = min(excess, max((widths[k] - least[k]) // 2, 1))
+        widths[k] -= step
+        excess -= step
+    return widths
+
+
+def _grid_row(row: Sequence[str], widths: list[int], numeric_from: int, gap: str) -> list[str]:
+    parts = [_wrap(c, w) if _width(c) > w else [c] for c, w in zip(row, widths)]
+    out = []
+    for k in range(max(len(p) for p in parts)):
+        cells = [_cell(p[k] if k < len(p) else "", w, "right" if i >= numeric_from else "left")
+                 for i, (p, w) in enumerate(zip(parts, widths))]
+        out.append(gap.join(cells).rstrip())
+    return out
 
 
 def problems(items: Iterable, cwd: Path, out: Console) -> None:
@@ -339,10 +459,10 @@ def import_review(draft, registry: Registry, out: Console) -> None:
     """What `dtrack import` found in one document: the header, then one line a task (n, lead, due,
     the phrase the due came from), then what the clerk should check."""
     h = draft.header
-    head = Text(_clean(f"{draft.relpath()}  ·  {h.kind}  ·  {h.number or t('(no number)')}  ·  "
-                       f"{h.issuer}  ·  {fmt(h.issued)}"), style="bold")
-    out.print(head, soft_wrap=True)
-    out.print(Text(_clean(h.title)), soft_wrap=True)
+    width = out.width
+    head = _flow([_clean(x) for x in (draft.relpath(), h.kind, h.number or t("(no number)"), h.issuer,
+                                      fmt(h.issued))], width, sep="  ·  ")
+    _print_lines([(x, "bold") for x in head] + [(x, "") for x in _wrap(_clean(h.title), width)], out)
     rows = []
     for i, task in enumerate(draft.tasks, 1):
         due = fmt(task.due) if task.due else ""
@@ -351,26 +471,8 @@ def import_review(draft, registry: Registry, out: Console) -> None:
         rows.append((str(i), agencies_label(task.lead, registry, short=True), due or "—",
                      _clean(task.due_text or ""), _clean(task.text)))
     headers = (t("n"), t("Lead"), t("Due"), t("Phrase"), t("Task"))
-    widths = [max([cell_len(headers[k])] + [cell_len(r[k]) for r in rows]) for k in range(4)]
-    widths[1] = min(widths[1], 28)
-    widths[3] = min(widths[3], 30)
-    task_w = max(out.width - sum(widths) - 8, 20)
-
-    def line(cells) -> Text:
-        parts = []
-        for k, cell in enumerate(cells[:4]):
-            c = Text(cell)
-            c.truncate(widths[k], overflow="ellipsis")
-            parts.append(_cell(c.plain, widths[k], "right" if k == 0 else "left"))
-        last = Text(cells[4])
-        last.truncate(task_w, overflow="ellipsis")
-        text = Text("  ".join(parts) + "  " + last.plain)
-        text.rstrip()
-        return text
-
-    out.print(line(headers), style="bold", no_wrap=True, overflow="ignore")
-    for r in rows:
-        out.print(line(r), no_wrap=True, overflow="ignore")
+    # The number and the due date whole; lead, phrase and task wrap (a narrow terminal: one block a task).
+    grid(headers, rows, out, numeric_from=99, whole=(0, 2))
     for note in draft.notes:
         out.print(Text(t("check: {note}", note=_clean(note)), style="yellow"), soft_wrap=True)
     for i, task in enumerate(draft.tasks, 1):

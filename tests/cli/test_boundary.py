@@ -114,3 +114,25 @@ def test_exits_interrupts_and_aborts(capsys):
     assert boundary.run(_raise(typer.Abort()), debug=False) == 1
     assert capsys.readouterr().err == "Aborted!\n"
 
+
+
+def test_help_in_every_form_succeeds_and_never_cuts_a_summary(cli):
+    alone = cli("--dir", str(BUNDLED))
+    assert alone.exit_code == 0 and alone.stdout.startswith("Usage: dtrack [OPTIONS] COMMAND [ARGS]...")
+    assert cli("help").stdout == cli("--help").stdout
+    listed = cli("help", "list")
+    assert listed.exit_code == 0 and listed.stdout.startswith("Usage: dtrack list [OPTIONS]")
+    narrow = cli("--help", env={"COLUMNS": "60"}).stdout
+    assert "…" not in narrow.split("Commands:")[1]
+    assert "command line: one line per problem" not in narrow     # a summary wraps, whole
+    assert "the task-level merge driver in this clone (init does it for a new store)." in " ".join(narrow.split())
+    unknown = cli("help", "lst")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "dtrack: error: no command 'lst'. 'dtrack help' lists them.\n"
+
+
+def test_a_bad_value_is_one_line_and_a_hint(cli):
+    result = cli("--dir", str(BUNDLED), "log", "-n", "many")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["dtrack: error: Invalid value for '-n' / '--limit': 'many' is not a valid "
+                                          "int.", "Try 'dtrack log --help'."]

@@ -28,7 +28,7 @@ def test_every_command_is_in_the_readme_and_has_an_example():
 def test_readme_sample_output_is_real(cli):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ dtrack --as-of 20/07/2024 list\n", 1)[1].split("```", 1)[0]
-    result = cli("--dir", str(BUNDLED), "--as-of", "20/07/2024", "list", env={"COLUMNS": "100"})
+    result = cli("--dir", str(BUNDLED), "--as-of", "20/07/2024", "list", "-f", "table", env={"COLUMNS": "100"})
     assert result.stdout == block
 
 

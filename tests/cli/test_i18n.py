@@ -10,7 +10,7 @@ def test_vietnamese_interface(cli, monkeypatch):
     from dtrack import i18n
     monkeypatch.setenv("DTRACK_LANG", "vi")
     i18n.reset()
-    result = cli("--dir", str(BUNDLED), "list", env={"COLUMNS": "140"})
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table", env={"COLUMNS": "140"})
     assert result.stdout.splitlines()[0].split() == ["Mã", "Hạn", "Còn", "Chủ", "trì", "Nhiệm", "vụ"]
     assert "còn 3 ngày" in result.stdout
     assert result.stdout.splitlines()[-1] == "9 quá hạn · 3 đến hạn trong 14 ngày · 33 đang mở"
@@ -19,7 +19,7 @@ def test_vietnamese_interface(cli, monkeypatch):
 
 
 def test_english_is_the_default(cli):
-    result = cli("--dir", str(BUNDLED), "list")
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table")
     assert result.stdout.splitlines()[0].split()[:3] == ["Ref", "Due", "Left"]
 
 
@@ -28,7 +28,7 @@ def test_unknown_language_falls_back_to_english(cli, monkeypatch):
     i18n.set_language("xx_YY.UTF-8")
     assert i18n.t("{n} overdue", n=2) == "2 overdue"
     monkeypatch.setenv("DTRACK_LANG", "xx_YY.UTF-8")
-    result = cli("--dir", str(BUNDLED), "list")
+    result = cli("--dir", str(BUNDLED), "list", "-f", "table")
     assert result.stdout.splitlines()[-1] == "9 overdue · 3 due within 14 days · 33 open in all"
 
 
@@ -45,9 +45,9 @@ def test_the_library_speaks_english_until_told_otherwise(monkeypatch):
 
 def test_each_run_speaks_its_own_language(cli, monkeypatch):
     monkeypatch.setenv("DTRACK_LANG", "vi")
-    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 đang mở")
+    assert cli("--dir", str(BUNDLED), "list", "-f", "table").stdout.splitlines()[-1].endswith("33 đang mở")
     monkeypatch.delenv("DTRACK_LANG")
-    assert cli("--dir", str(BUNDLED), "list").stdout.splitlines()[-1].endswith("33 open in all")
+    assert cli("--dir", str(BUNDLED), "list", "-f", "table").stdout.splitlines()[-1].endswith("33 open in all")
 
 
 def test_the_compiled_catalogues_match_their_po_files():
@@ -81,7 +81,7 @@ def _store(tmp_path, settings: str | None):
 
 
 def _summary(cli, root, *options, env=None):
-    return cli("--dir", str(root), *options, "list", env=env).stdout.splitlines()[-1]
+    return cli("--dir", str(root), *options, "list", "-f", "table", env=env).stdout.splitlines()[-1]
 
 
 def test_lang_option_then_dtrack_lang_then_the_store_then_the_system(cli, tmp_path):
@@ -146,7 +146,7 @@ def test_init_writes_vietnamese_settings_and_the_store_then_speaks_vietnamese(cl
                                                              "Nguyễn Văn \"A\"")
     schema = json.loads((Path(dtrack.__file__).parent / "schema" / "settings.schema.json").read_text("utf-8"))
     jsonschema.validate(yaml.safe_load((root / "directives" / "settings.yaml").read_text("utf-8")), schema)
-    assert cli("list", cwd=root).stdout.splitlines()[-1] == "0 quá hạn · 0 đến hạn trong 14 ngày · 0 đang mở"
+    assert cli("list", "-f", "table", cwd=root).stdout.splitlines()[-1] == "0 quá hạn · 0 đến hạn trong 14 ngày · 0 đang mở"
     assert cli("check", cwd=root).stderr.startswith("đã kiểm tra 2 tệp: 0 lỗi")
     assert cli("list", "--help", cwd=root).stdout.startswith("Cách dùng: dtrack list")
 

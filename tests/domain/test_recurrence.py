@@ -130,7 +130,7 @@ def test_a_series_done_late_moves_to_the_following_occurrence_not_past_the_misse
 
 
 def test_list_marks_recurring_tasks_and_show_lists_occurrences(cli, repo):
-    out = cli("list", "--overdue", cwd=repo).stdout
+    out = cli("list", "--overdue", "-f", "table", cwd=repo).stdout
     line = next(l for l in out.splitlines() if l.startswith("2024-03-11-du-an-cntt#2"))
     # Nine fortnights missed by 20/07 (25/03 ... 15/07): the list says so, not one late task.
     assert "25/03/2024" in line and "↻ (9 periods overdue) Sở Thông tin" in line

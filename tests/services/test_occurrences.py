@@ -47,10 +47,10 @@ def test_a_series_behind_counts_each_missed_occurrence_in_both_languages(cli, re
     sttt = next(r for r in report["rows"] if r["agency"] == "Sở Thông tin và Truyền thông")
     # As of 01/05: #2 missed 25/03, 08/04 and 22/04 (three overdue occurrences), #4 (due 25/03) one.
     assert sttt["open_overdue"] == 4
-    line = next(x for x in cli("list", cwd=repo).stdout.splitlines() if x.startswith(REF))
+    line = next(x for x in cli("list", "-f", "table", cwd=repo).stdout.splitlines() if x.startswith(REF))
     assert "↻ (9 periods overdue)" in line and "STTTT" in line
     from dtrack import i18n
     monkeypatch.setenv("DTRACK_LANG", "vi")
     i18n.reset()
-    line = next(x for x in cli("list", cwd=repo).stdout.splitlines() if x.startswith(REF))
+    line = next(x for x in cli("list", "-f", "table", cwd=repo).stdout.splitlines() if x.startswith(REF))
     assert "↻ (9 kỳ quá hạn)" in line and "STTTT" in line

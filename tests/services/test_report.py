@@ -194,7 +194,7 @@ def test_csv_cell_that_looks_like_a_formula_stays_text(cli, tmp_path):
 
 
 def test_table_on_a_narrow_terminal(cli):
-    result = cli("--dir", str(BUNDLED), "--as-of", "2024-08-15", "report", env={"COLUMNS": "80"})
+    result = cli("--dir", str(BUNDLED), "--as-of", "2024-08-15", "report", "-f", "table", env={"COLUMNS": "80"})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert all(len(x) <= 80 for x in lines)
