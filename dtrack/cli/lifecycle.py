@@ -23,6 +23,8 @@ def init_command(
     ctx: typer.Context,
     path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The folder of the new store (default: here)."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Create the files but make no git commit."),
+    province: Optional[str] = typer.Option(None, "--province", metavar="TỈNH",
+                                           help="The province or city (one of the 34), for agencies.yaml."),
 ) -> None:
     """Start a store: directives/ with agencies.yaml and a README, a git repository (or the enclosing
     one), .gitattributes and a pre-commit hook that refuses invalid directive files.
@@ -33,12 +35,15 @@ def init_command(
     Examples:
       dtrack init                 here
       dtrack init D:/theo-doi     a new folder
+      dtrack init --province "Gia Lai"
     """
     from dtrack.store import initstore
     from dtrack.output import render
     out = render.console()
+    if province is None and _tty():
+        province = typer.prompt(t("Province or city (e.g. Gia Lai; empty: none)"), default="", show_default=False) or None
     result = initstore.init((path or Path.cwd()).resolve(), commit=not no_commit,
-                           timeout=env_of(ctx).config.lock_timeout)
+                           timeout=env_of(ctx).config.lock_timeout, province=province)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:

@@ -1,6 +1,6 @@
 """`dtrack init`: a ready store for a new office.
 
-    PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
+    PATH/directives/agencies.yaml   today's agencies of the chosen province (store/agencyfile.py)
     PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
     PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
     PATH/directives/.gitattributes  directive files merge task by task (store/mergesetup.py)
@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dtrack.store import gitops, mergesetup, transaction
+from dtrack.domain import provinces
+from dtrack.store import agencyfile, gitops, mergesetup, transaction
 from dtrack.store import files as store_mod
 from dtrack.errors import UsageError
 from dtrack.i18n import t
@@ -80,9 +81,11 @@ def _hooks_dir(repo: Path) -> Path:
     return path if path.is_absolute() else repo / path
 
 
-def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> InitResult:
+def init(path: Path, *, commit: bool = True, timeout: float | None = None,
+         province: str | None = None) -> InitResult:
     if path.exists() and not path.is_dir():
         raise UsageError(t("{path} is a file, not a folder", path=path))
+    registry_text = agencyfile.province_registry(provinces.choose(province) if province else None)
     path.mkdir(parents=True, exist_ok=True)
     result = InitResult(path)
     repo = gitops.find_repo(path)
@@ -92,7 +95,7 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None) -> In
         result.messages.append(t("created a git repository in {path}", path=path))
     store = path / "directives"
     wanted = {
-        store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
+        store / store_mod.AGENCIES_FILE: registry_text,
         store / "README.md": _data("store-README.md"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),
         store / ".gitattributes": mergesetup.ATTRIBUTES.encode("utf-8"),
