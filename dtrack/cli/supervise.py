@@ -99,6 +99,8 @@ def report_command(
     fmt_: str = typer.Option("table", "--format", "-f", metavar="table|md|csv|json|html", help="Output format."),
     with_list: bool = typer.Option(False, "--list", help="List the overdue tasks under each row."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
+    as_written: bool = typer.Option(False, "--as-written", help="Group by the lead as the directive names it, "
+                                                                "not by the agency in charge on --as-of."),
 ) -> None:
     """Count assigned tasks per lead agency: done on time / late, open in time / overdue.
 
@@ -115,6 +117,7 @@ def report_command(
       dtrack report --format html -o bao-cao.html
       dtrack report --format csv -o bao-cao.csv      (opens in Excel)
       dtrack report --format json
+      dtrack report --as-written                    (Sở TTTT's tasks as Sở TTTT's)
     """
     from dtrack.services import report
     from dtrack.output import report_formats
@@ -130,7 +133,7 @@ def report_command(
         raise UsageError(t("--from {start} is after --to {end}", start=start, end=end))
     as_of = _report_day(env, end_d)
     st = env.store()
-    rep = report.build(st.directives, st.registry, as_of=as_of, start=start_d, end=end_d, by=by)
+    rep = report.build(st.directives, st.registry, as_of=as_of, start=start_d, end=end_d, by=by, written=as_written)
     _warn_problems(st)
     if fmt_ == "json":
         data = report.as_json(rep)
@@ -166,8 +169,14 @@ def _table(rep, registry, with_list: bool, output: Optional[str]) -> None:
         _write(report_formats.markdown(rep, with_list), output)
         return
     out = render.console()
-    short = registry.short_name if rep.by == "agency" else str
-    rows = [report_formats.cells(r, short(r.label)) for r in rep.rows] + [report_formats.cells(rep.total, t("Total"))]
+    def short(r) -> str:
+        if rep.by != "agency":
+            return r.label
+        if r.formerly:
+            return t("{now} (formerly: {old})", now=registry.short_name(r.label),
+                     old=", ".join(registry.short_name(x) for x in r.formerly))
+        return registry.short_name(r.label)
+    rows = [report_formats.cells(r, short(r)) for r in rep.rows] + [report_formats.cells(rep.total, t("Total"))]
     render.grid(report_formats.short_headers(rep), rows, out, title=report_formats.title(rep), bold_last=True)
     render.nothing(t("Tasks = on time + late + open + overdue + cancelled; 'Open' is open within the deadline; "
                      "'No due' counts those without a deadline; Rate = on time / (on time + late + overdue)."),

@@ -195,8 +195,7 @@ class Registry:
 
     def match(self, query: str, names_in_use: Iterable[str] = ()) -> set[str]:
         """Folded canonical names of every agency the query names: exact name or abbreviation first,
-        else a part of a name; with a day set, also the agencies it took over by then (so
-        '--agency "Sở KH&CN"' finds what Sở TTTT was given)."""
+        else a part of a name."""
         key = name_key(query)
         if not key:
             return set()
@@ -206,10 +205,17 @@ class Registry:
         else:
             labels = {a.name for a in self.agencies} | {self.canonical(n) for n in names_in_use}
             found = {label for label in labels if key in name_key(label)}
-        if self.day is not None:
-            names = {a.name for a in self.agencies} | set(names_in_use)
-            found |= {self.canonical(n) for n in names if self.current(n) in found}
         return {fold(n) for n in found}
+
+    def holds(self, keys: set[str], name: str) -> bool:
+        """Whether a task written to `name` belongs to one of the matched agencies (keys from match):
+        as written, or through its successor in charge on the registry's day ('--agency "Sở KH&CN"'
+        finds what Sở TTTT was given)."""
+        return fold(self.canonical(name)) in keys or fold(self.current(name)) in keys
+
+    def widen(self, keys: set[str], names: Iterable[str]) -> set[str]:
+        """keys with the folded canonical names among `names` that hold for them."""
+        return keys | {fold(self.canonical(n)) for n in names if self.holds(keys, n)}
 
     def suggestions(self, query: str, names_in_use: Iterable[str] = ()) -> list[str]:
         """Up to three known names most like the query, the closest first."""

@@ -53,7 +53,7 @@ def _left(state: str, days_left: int | None) -> str:
 
 
 def agencies_label(names: Iterable[str], registry: Registry, short: bool) -> str:
-    return ", ".join(_clean(registry.short_name(n) if short else n) for n in names)
+    return ", ".join(_clean(registry.label(n, short)) for n in names)
 
 
 # Characters one terminal cell wide: ASCII, the Latin letters Vietnamese uses in NFC, typographic dashes,

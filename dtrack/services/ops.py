@@ -80,7 +80,7 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
         new = after.task(old.n)
         changes = edits.get(old.n, {})
         for key in ("text", "lead", "support", "due", "due_text", "status", "done", "note", "extensions",
-                    "every", "until", "occurrences", "cancelled"):
+                    "every", "until", "occurrences", "cancelled", "reassigned"):
             want = changes[key] if key in changes else getattr(old, key)
             if isinstance(want, list):
                 want = tuple(want)

@@ -26,7 +26,7 @@ def overdue_for(directives: Iterable[Directive], keys: set[str], registry: Regis
     out = []
     for d in directives:
         for task in d.tasks:
-            if not any(fold(registry.canonical(a)) in keys for a in task.lead):
+            if not any(registry.as_of(as_of).holds(keys, a) for a in task.lead):
                 continue
             for u in units(d, task, as_of):
                 if u.state == "open_overdue":

@@ -205,7 +205,14 @@ def _mapping_lines(record: dict, first: str, rest: str, flow: bool) -> list[str]
     items = [(k, v) for k, v in record.items()]
     if flow:
         return [first + "{" + ", ".join(f"{k}: {flow_item(v)}" for k, v in items) + "}"]
-    return [(first if i == 0 else rest) + f"{k}: {render_scalar(v)}" for i, (k, v) in enumerate(items)]
+    return [(first if i == 0 else rest) + f"{k}: {_block_value(v)}" for i, (k, v) in enumerate(items)]
+
+
+def _block_value(value) -> str:
+    # A reassignment's from/to are lists of agency names: one flow list on the key's line.
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(flow_item(x) for x in value) + "]"
+    return render_scalar(value)
 
 
 def _set_block(text: str, lines: _Lines, newline: str, node: yaml.MappingNode, pairs: dict, key: str,
