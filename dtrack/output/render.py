@@ -234,6 +234,12 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
             parts = [f"{fmt(e.from_) or t('no deadline')} → {fmt(e.to)}",
                      t("on {date}", date=fmt(e.on)) if e.on else "", e.by or "", e.reason or ""]
             out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
+    if task.reassigned:
+        out.print(Text(t("Reassigned") + ":", style="bold"))
+        for r in task.reassigned:
+            parts = [f"{', '.join(r.from_) or '?'} → {', '.join(r.to)}",
+                     t("on {date}", date=fmt(r.on)) if r.on else "", r.by or "", r.reason or ""]
+            out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
     if task.occurrences:
         out.print(Text(t("Occurrences") + ":", style="bold"))
         for o in task.occurrences:
