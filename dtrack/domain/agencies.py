@@ -22,10 +22,8 @@ KINDS = ("sở", "ban", "văn phòng", "thanh tra", "công an", "quân sự", "u
          "nhóm")
 # A successor chain longer than this is a cycle the checker reports; resolving stops there.
 _MAX_CHAIN = 20
-# How like a known name a typed one must be (rapidfuzz WRatio, 0-100) to be offered, and to be refused
-# as a new agency that is probably a typo.
+# How like a known name a typed one must be (similarity(), 0-100) to be offered.
 SUGGEST_SCORE = 80
-TYPO_SCORE = 88
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,17 +235,19 @@ class Registry:
         return list(dict.fromkeys(by_key[label] for label, _score, _i in scored))[:3]
 
     def typo_of(self, name: str) -> str | None:
-        """The known agency a new name is most probably a misspelling of, if any."""
-        from rapidfuzz import fuzz
+        """The known agency a new name is most probably a misspelling of: one or two letters away (two
+        only in a longer name), so "Sở Ngoại vụ" is not taken for "Sở Nội vụ"."""
+        from rapidfuzz.distance import Levenshtein
 
         key = name_key(name)
-        best, score = None, 0.0
+        allowed = 2 if len(key) >= 15 else 1
+        best, least = None, allowed + 1
         for a in self.agencies:
             for label in (a.name, *a.aliases):
-                s = fuzz.ratio(key, name_key(label))
-                if s > score:
-                    best, score = a.name, s
-        return best if score >= TYPO_SCORE else None
+                d = Levenshtein.distance(key, name_key(label), score_cutoff=allowed)
+                if d < least:
+                    best, least = a.name, d
+        return best
 
 
 def similarity(a: str, b: str, **_kw) -> float:
