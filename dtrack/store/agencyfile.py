@@ -24,7 +24,8 @@ def province_registry(province: Province | None) -> bytes:
     """The registry text `init` writes: the 2025 template with the province's names filled in."""
     unit = province.unit if province else "tỉnh"
     of = f" {province.name}" if province else ""
-    template = yaml.safe_load(resources.files("dtrack").joinpath("data", "agencies-2025.yaml").read_text("utf-8"))
+    raw = resources.files("dtrack").joinpath("data", "agencies-2025.yaml").read_text("utf-8")
+    template = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     where = province.full if province else t("the province")
     out = [HEADER.format(where=where)]
     for item in template:
