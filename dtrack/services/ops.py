@@ -84,6 +84,8 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
             want = changes[key] if key in changes else getattr(old, key)
             if isinstance(want, list):
                 want = tuple(want)
+            elif isinstance(want, str) and key in ("lead", "support"):     # one agency, written plain
+                want = (want,)
             if getattr(new, key) != want:
                 problem = f"task {old.n} {key}"
         if new.extra != old.extra:

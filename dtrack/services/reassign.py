@@ -44,11 +44,13 @@ def reassign(store: Store, ref: str, today: date, *, to: Sequence[str], by: str,
         if last and on < last:
             raise UsageError(t("{ref} was last reassigned on {date}; --on cannot be earlier", ref=ref, date=fmt(last)))
         record = Reassignment(to=tuple(new_lead), from_=task.lead, on=on, by=nfc(by.strip()), reason=nfc(reason.strip()))
-        return {"lead": tuple(new_lead), "reassigned": (*task.reassigned, record)}
+        # One agency is written plain (`lead: Sở Tài chính`), as directives write it.
+        return {"lead": new_lead[0] if len(new_lead) == 1 else tuple(new_lead),
+                "reassigned": (*task.reassigned, record)}
 
     def detail(task: Task, changes: dict) -> str:
         return " " + t("{old} → {new}", old=", ".join(store.registry.short_name(a) for a in task.lead),
-                       new=", ".join(store.registry.short_name(a) for a in changes["lead"]))
+                       new=", ".join(store.registry.short_name(a) for a in new_lead))
 
     note = nfc(reason.strip()) + f"\n{t('By')}: {nfc(by.strip())}" + f"\n{t('From')}: {fmt(on)}"
     return ops.change_tasks(store, [ref], edit, message=ops._message("reassign", store, note, detail), commit=commit)
