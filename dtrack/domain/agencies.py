@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from dtrack.i18n import t
+from dtrack.domain.model import _as_date
 from dtrack.domain.text import compact_key, fold, initials, name_key, nfc
 
 # The kinds of body a directive assigns tasks to; `check` warns about any other.
@@ -58,23 +59,11 @@ class Agency:
 
     def as_data(self) -> dict:
         """The entry as agencies.yaml writes it (keys in the documented order, empty ones left out)."""
-        data: dict[str, Any] = {"name": self.name}
-        if self.kind:
-            data["kind"] = self.kind
-        if self.aliases:
-            data["aliases"] = list(self.aliases)
-        if self.short:
-            data["short"] = self.short
-        if self.parent:
-            data["parent"] = self.parent
-        if self.established:
-            data["established"] = self.established
-        if self.dissolved:
-            data["dissolved"] = self.dissolved
-        if self.replaced_by:
-            data["replaced_by"] = [{k: v for k, v in (("name", s.name), ("on", s.on), ("by", s.by)) if v}
-                                   for s in self.replaced_by]
-        return data
+        replaced = [{k: v for k, v in (("name", x.name), ("on", x.on), ("by", x.by)) if v} for x in self.replaced_by]
+        data = {"name": self.name, "kind": self.kind, "aliases": list(self.aliases), "short": self.short,
+                "parent": self.parent, "established": self.established, "dissolved": self.dissolved,
+                "replaced_by": replaced}
+        return {k: v for k, v in data.items() if v}
 
 
 def looks_unaccented(name: str) -> bool:
@@ -276,14 +265,8 @@ def _text(value: Any) -> str | None:
 
 
 def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    """A date of the file, or None (check reports a bad one, with its place)."""
+    return _as_date(value, (), [], "") if isinstance(value, (date, str)) else None
 
 
 def _on(item: dict) -> Any:
