@@ -34,6 +34,8 @@ def test_the_tttt_tasks_are_the_successors_today_and_tttt_s_in_2024(cli):
     assert rows(LATER, "--as-written")[TTTT] == (19, 9)
     table = cli("--dir", str(BUNDLED), "report", env={**LATER, "COLUMNS": "160"})
     assert "Sở KH&CN (formerly: STTTT)" in table.stdout
+    vi = cli("--dir", str(BUNDLED), "report", env={**LATER, "COLUMNS": "160", "DTRACK_LANG": "vi"})
+    assert "Sở KH&CN (trước: STTTT)" in vi.stdout
     show = cli("--dir", str(BUNDLED), "show", "1502#1", env=LATER)
     assert f"Sở Khoa học và Công nghệ (formerly: STTTT)" in show.stdout
 
