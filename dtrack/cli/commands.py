@@ -54,6 +54,10 @@ commands_dict: dict[str, CommandInfo] = {
     "cancel": CommandInfo("dtrack.cli.lifecycle", "cancel_command",
                           "Cancel tasks withdrawn by a later directive (status cancelled, with when, why and by "
                           "what)."),
+    "reassign": CommandInfo("dtrack.cli.reassign", "reassign_command",
+                            "Hand a task's lead to another agency (chuyển giao nhiệm vụ), keeping who held it before."),
+    "agencies": CommandInfo("dtrack.cli.agencies", "agencies_command",
+                            "The agency registry: list, show, add, rename, succeed (mergers from a day, by a document)."),
     "export-ics": CommandInfo("dtrack.cli.export", "export_ics_command",
                               "Export the deadlines of open tasks as an iCalendar (.ics) file."),
     "import": CommandInfo("dtrack.cli.importing", "import_command",

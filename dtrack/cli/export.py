@@ -61,7 +61,7 @@ def export_ics_command(
         raise UsageError(t("--split-by-agency writes its own files; it cannot be combined with -o or --agency"))
     with naming("--alarm"):
         alarms = export.parse_alarms(alarm or list(export.DEFAULT_ALARMS))
-    options = export.Options(alarms=() if todo else alarms, include_done=include_done, todo=todo)
+    options = export.Options(alarms=() if todo else alarms, include_done=include_done, todo=todo, day=env.today)
     root = env.root
     target = None
     if not split and output != "-":
@@ -104,7 +104,8 @@ def export_ics_command(
 
     events = collected.events
     if agency:
-        keys = queries.agency_keys(agency, collected.registry, collected.names_in_use)
+        keys = collected.registry.widen(queries.agency_keys(agency, collected.registry, collected.names_in_use),
+                                        collected.names_in_use)
         events = export.for_agencies(events, keys)
         matched = [a for a in sorted(collected.names_in_use) if fold(a) in keys]
         if not name:

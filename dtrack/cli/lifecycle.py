@@ -25,6 +25,8 @@ def init_command(
     ctx: typer.Context,
     path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The folder of the new store (default: here)."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Create the files but make no git commit."),
+    province: Optional[str] = typer.Option(None, "--province", metavar="TỈNH",
+                                           help="The province or city (one of the 34), for agencies.yaml."),
     office: Optional[str] = typer.Option(None, "--office", metavar="NAME",
                                          help="The office's name as it heads a letter (asked at a terminal)."),
     signer_title: Optional[str] = typer.Option(None, "--signer-title", metavar="TEXT",
@@ -42,6 +44,7 @@ def init_command(
     Examples:
       dtrack init                 here
       dtrack init D:/theo-doi     a new folder
+      dtrack init --province "Gia Lai"
     """
     from dtrack import i18n
     from dtrack.store import initstore
@@ -50,11 +53,16 @@ def init_command(
         i18n.set_language(lang)         # the new store's language, unless the clerk chose one
     folder = (path or Path.cwd()).resolve()
     who = _ask_identity(folder) if not no_commit else None       # git's identity first: nothing to ask after a refusal
+    if province is None and _tty():
+        province = typer.prompt(t("Province or city (e.g. Gia Lai; empty: none)"), default="", show_default=False) or None
+    if province is not None:
+        from dtrack.domain import provinces
+        province = provinces.choose(province).name      # a name the clerk can check before anything is written
     settings = _init_settings(office=office, lang=lang, signer_title=signer_title, signer_name=signer_name,
-                              province=None)       # province=: the registry's --province, when it lands
+                              province=province)
     out = render.console()
     result = initstore.init(folder, commit=not no_commit, timeout=env_of(ctx).config.lock_timeout,
-                            who=who, settings=settings)
+                            who=who, settings=settings, province=province)
     for line in result.messages:
         render.message(line, out)
     for line in result.warnings:

@@ -112,6 +112,8 @@ def report_command(
     keys: bool = typer.Option(False, "--keys", help="csv: the JSON's English keys as headers and no Total "
                                                     "row, for programs."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to FILE."),
+    as_written: bool = typer.Option(False, "--as-written", help="Group by the lead as the directive names it, "
+                                                                "not by the agency in charge on --as-of."),
 ) -> None:
     """Count assigned tasks per lead agency: done on time / late, open in time / overdue.
 
@@ -132,6 +134,7 @@ def report_command(
       dtrack report --format xlsx --due-from 1/7/2024 --due-to 30/9/2024 -o quy-3.xlsx
       dtrack report --format docx --list -o bao-cao.docx
       dtrack report --format json
+      dtrack report --as-written                    (Sở TTTT's tasks as Sở TTTT's)
     """
     from dtrack.services import report
     from dtrack.output import report_formats
@@ -161,7 +164,7 @@ def report_command(
     as_of = _report_day(env, end_d)
     st = env.store()
     period = dict(as_of=as_of, start=start_d, end=end_d, due_start=due_start_d, due_end=due_end_d)
-    rep = report.build(st.directives, st.registry, by=by, **period)
+    rep = report.build(st.directives, st.registry, by=by, written=as_written, **period)
     _warn_problems(st)
     if fmt_ == "tsv":
         from dtrack.output import porcelain
@@ -220,8 +223,14 @@ def _table(rep, registry, with_list: bool, output: Optional[str]) -> None:
         _write(report_formats.markdown(rep, with_list), output)
         return
     out = render.console()
-    short = registry.short_name if rep.by == "agency" else str
-    rows = [report_formats.cells(r, short(r.label)) for r in rep.rows] + [report_formats.cells(rep.total, t("Total"))]
+    def short(r) -> str:
+        if rep.by != "agency":
+            return r.label
+        if r.formerly:
+            return t("{now} (formerly: {old})", now=registry.short_name(r.label),
+                     old=", ".join(registry.short_name(x) for x in r.formerly))
+        return registry.short_name(r.label)
+    rows = [report_formats.cells(r, short(r)) for r in rep.rows] + [report_formats.cells(rep.total, t("Total"))]
     render.grid(report_formats.short_headers(rep), rows, out, title=report_formats.title(rep), bold_last=True)
     render.nothing(t("Tasks = on time + late + open + overdue + cancelled; 'Open' is open within the deadline; "
                      "'No due' counts those without a deadline; Rate = on time / (on time + late + overdue)."),

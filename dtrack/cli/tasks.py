@@ -126,9 +126,9 @@ def show_command(
         return
     out = render.console()
     if task is not None:
-        render.task_detail(directive, task, rows[0], st.registry, out)
+        render.task_detail(directive, task, rows[0], st.registry.as_of(env.today), out)
     else:
-        render.directive_detail(directive, rows, st.registry, out)
+        render.directive_detail(directive, rows, st.registry.as_of(env.today), out)
     render.history(entries, out)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from dtrack.errors import UsageError
 from dtrack.i18n import t
-from dtrack.domain.records import Cancellation, Extension, Occurrence
+from dtrack.domain.records import Cancellation, Extension, Occurrence, Reassignment
 from dtrack.domain.recurrence import parse_every
 from dtrack.domain.text import nfc
 
@@ -21,7 +21,7 @@ STATUSES = ("open", "done", "cancelled")
 
 DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
 TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
-             "extensions", "every", "until", "occurrences", "cancelled")
+             "extensions", "every", "until", "occurrences", "cancelled", "reassigned")
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
 
@@ -47,6 +47,7 @@ class Task:
     until: date | None = None
     occurrences: tuple[Occurrence, ...] = ()
     cancelled: Cancellation | None = None
+    reassigned: tuple[Reassignment, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -68,6 +69,17 @@ class Task:
             if ext.on is None or ext.on <= day:
                 due = ext.to
         return due
+
+
+    def lead_on(self, day: date) -> tuple[str, ...]:
+        """The lead in charge on `day`: reassignments decided after that day do not count yet."""
+        if not self.reassigned:
+            return self.lead
+        lead = self.reassigned[0].from_ or self.lead
+        for r in self.reassigned:
+            if r.on is None or r.on <= day:
+                lead = r.to
+        return lead
 
 
 @dataclass(slots=True)
@@ -209,13 +221,14 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
         problems.append(Problem(t("task {n} has a 'cancelled:' record but its status is {status}; remove the "
                                   "record or set status: cancelled", n=n, status=status), where + ("cancelled",),
                                 "warning"))
+    reassigned = _reassignments(data.get("reassigned"), where + ("reassigned",), problems)
     extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
     _check_nesting(extra, where, problems)
     if any(p.severity == "error" for p in problems[start:]):
         return None
     return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
                 status=status, done=done, note=note, index=index, extra=extra, extensions=extensions,
-                every=every, until=until, occurrences=occurrences, cancelled=cancelled)
+                every=every, until=until, occurrences=occurrences, cancelled=cancelled, reassigned=reassigned)
 
 
 def _check_every(every: str, due: date | None, where: Path_, problems: list[Problem]) -> None:
@@ -267,6 +280,20 @@ def _extensions(value: Any, where: Path_, problems: list[Problem]) -> tuple[Exte
                              on=_as_date(_on(item), at + ("on",), problems, "on"),
                              by=_as_text(item.get("by"), at + ("by",), problems, "by", False),
                              reason=_as_text(item.get("reason"), at + ("reason",), problems, "reason", False)))
+    return tuple(out)
+
+
+def _reassignments(value: Any, where: Path_, problems: list[Problem]) -> tuple[Reassignment, ...]:
+    out = []
+    for i, item in _records(value, where, problems, "reassigned"):
+        at = where + (i,)
+        to = _as_agencies(item.get("to"), at + ("to",), problems, "to", True)
+        if not to:
+            continue
+        out.append(Reassignment(to=to, from_=_as_agencies(item.get("from"), at + ("from",), problems, "from", False),
+                                on=_as_date(_on(item), at + ("on",), problems, "on"),
+                                by=_as_text(item.get("by"), at + ("by",), problems, "by", False),
+                                reason=_as_text(item.get("reason"), at + ("reason",), problems, "reason", False)))
     return tuple(out)
 
 

@@ -46,3 +46,17 @@ class Cancellation:
 
     def as_data(self) -> dict:
         return {k: v for k, v in (("on", self.on), ("by", self.by), ("reason", self.reason)) if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Reassignment:
+    """The lead handed to other agencies ("chuyển giao nhiệm vụ"): from -> to, on a day, by a document."""
+    to: tuple[str, ...]
+    from_: tuple[str, ...] = ()
+    on: date | None = None
+    by: str | None = None
+    reason: str | None = None
+
+    def as_data(self) -> dict:
+        data = {"from": list(self.from_), "to": list(self.to), "on": self.on, "by": self.by, "reason": self.reason}
+        return {k: v for k, v in data.items() if v is not None}

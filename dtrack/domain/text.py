@@ -46,6 +46,27 @@ def fold(s: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+_NAME_PUNCT = re.compile(r"[^\w&]+")
+_AND = re.compile(r"\s*&\s*")
+
+
+@lru_cache(maxsize=65536)
+def name_key(s: str) -> str:
+    """fold() for names people type: punctuation is a space and '&' is 'và', so "UBND các huyện, thị
+    xã, thành phố", "ubnd cac huyen thi xa thanh pho" and "Sở TN&MT" / "so tn va mt" meet."""
+    return " ".join(_NAME_PUNCT.sub(" ", _AND.sub(" va ", fold(s))).replace("_", " ").split())
+
+
+def compact_key(s: str) -> str:
+    """name_key without 'và' and spaces: how abbreviations meet ("Sở TN&MT", "Sở TNMT", "STNMT" -> "sotnmt")."""
+    return "".join(w for w in name_key(s).split() if w != "va")
+
+
+def initials(s: str) -> str:
+    """The first letters of a name's words but 'và': 'Sở Tài nguyên và Môi trường' -> 'stnmt'."""
+    return "".join(w[0] for w in name_key(s).split() if w != "va")
+
+
 def slugify(s: str, max_words: int = 6) -> str:
     words = re.findall(r"[a-z0-9]+", fold(s))
     return "-".join(words[:max_words])

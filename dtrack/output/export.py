@@ -55,6 +55,7 @@ class Options:
     alarms: tuple[timedelta, ...] = (timedelta(days=3) - WORKDAY_START,)
     include_done: bool = False
     todo: bool = False          # VTODOs (task apps) instead of VEVENTs
+    day: date | None = None     # successions in force on this day name the lead ("Sở KH&CN (trước: STTTT)")
 
 
 def parse_alarms(raws: Sequence[str]) -> tuple[timedelta, ...]:
@@ -111,7 +112,7 @@ def task_stamp(directive: Directive, task: Task, today: date | None = None) -> d
 
 
 def task_summary(task: Task, registry: Registry) -> str:
-    lead = ", ".join(registry.short_name(a) for a in task.lead)
+    lead = ", ".join(registry.label(a, short=True) for a in task.lead)
     mark = {"done": "✓ ", "cancelled": "✗ "}.get(task.status, "")
     return f"{mark}[{lead}] {shorten(task.text, SUMMARY_WIDTH)}"
 
@@ -121,7 +122,7 @@ def task_description(directive: Directive, task: Task, registry: Registry) -> st
     doc = f"{directive.number} — {directive.title}" if directive.number else directive.title
     lines.append(t("Directive: {doc}", doc=doc))
     lines.append(t("Issued by: {issuer}, {day}", issuer=directive.issuer, day=fmt(directive.issued)))
-    lines.append(t("Lead: {names}", names="; ".join(registry.canonical(a) for a in task.lead)))
+    lines.append(t("Lead: {names}", names="; ".join(registry.label(a, short=False) for a in task.lead)))
     if task.support:
         lines.append(t("Support: {names}", names="; ".join(registry.canonical(a) for a in task.support)))
     deadline = fmt(task.due) + (f" ({task.due_text})" if task.due_text else "")
@@ -215,12 +216,12 @@ def file_events(root: Path, registry: Registry, options: Options, qualifier: str
             problems.append((line, col, t("task {n}: {message}; the task is left out of the calendar",
                                           n=task.n, message=e.message), "warning"))
             continue
-        leads = tuple(dict.fromkeys(registry.canonical(a) for a in task.lead))
+        leads = tuple(dict.fromkeys(registry.current(a) for a in task.lead))
         agencies = tuple(dict.fromkeys(registry.canonical(a) for a in (*task.lead, *task.support)))
         events.append((task.due.isoformat(), task.n, leads, agencies, block.encode("utf-8")))
     return {
         "names": sorted({registry.canonical(a) for x in directive.tasks for a in (*x.lead, *x.support)}),
-        "leads": sorted({registry.canonical(a) for x in directive.tasks for a in x.lead}),
+        "leads": sorted({registry.current(a) for x in directive.tasks for a in x.lead}),
         "problems": problems, "events": events,
     }
 
@@ -250,14 +251,21 @@ def _ics_version() -> str:
         return ics.__version__
 
 
-def _kind(root: Path, options: Options, qualifier: str) -> str:
+def _in_force(registry: Registry, day: date | None) -> list:
+    """The successions in force on `day`: the events' lead names change only when these do."""
+    return sorted((a.name, registry.current(a.name)) for a in registry.agencies
+                  if day and a.replaced_by and registry.current(a.name) != a.name)
+
+
+def _kind(root: Path, registry: Registry, options: Options, qualifier: str) -> str:
     """Everything besides the file that its events depend on, for the index's derived values."""
     try:
         registry_raw = (root / store_mod.AGENCIES_FILE).read_bytes()
     except OSError:
         registry_raw = b""
     key = json.dumps([CACHE_FORMAT, _ics_version(), [a.total_seconds() for a in options.alarms],
-                      options.include_done, options.todo, _digest(registry_raw), [t(x) for x in _LABELS], qualifier],
+                      options.include_done, options.todo, _digest(registry_raw), [t(x) for x in _LABELS], qualifier,
+                      _in_force(registry, options.day)],
                      ensure_ascii=False)
     return "export-" + hashlib.sha1(key.encode("utf-8")).hexdigest()
 
@@ -286,14 +294,14 @@ def collect(root: Path, options: Options, collection=None) -> Collected:
     from functools import partial
     from dtrack.store.collection import Collection
     collection = collection if collection is not None else Collection(root)
-    registry = collection.registry
+    registry = collection.registry.as_of(options.day)
     files = list(store_mod.iter_files(root))
     qualifiers = _qualifiers(files)
     entries: dict[str, dict] = {}
     built = 0
     for qualifier in sorted(set(qualifiers.values())):
         rels = [rel for rel, q in qualifiers.items() if q == qualifier]
-        entries.update(collection.derived(_kind(root, options, qualifier),
+        entries.update(collection.derived(_kind(root, registry, options, qualifier),
                                           partial(file_events, root, registry, options, qualifier), rels))
         built += collection.built
     by_path: dict[Path, list] = {}

@@ -108,7 +108,7 @@ def value_text(value, nl: str, step: str = "  ", prefixes: dict | None = None) -
 
 # The documented object of a task (docs/format.md, 'JSON output'), in this key order: ref, directive,
 # number, n, title, kind, issuer, issued, text, lead, support, due, due_text, status, done, note, state,
-# days_left, path, every, until, original_due, extensions, occurrences, cancelled. `state` and
+# days_left, path, every, until, original_due, extensions, occurrences, cancelled, reassigned. `state` and
 # `days_left` depend on today; everything else only on the file, so the rest is written once per file
 # (task_pieces, kept in the index) and the two are spliced in (task_text).
 
@@ -144,7 +144,7 @@ def task_pieces(directive: Directive) -> list[tuple[bytes, bytes]]:
         post = (f'{head[3]}{v(task.every)},{nl}"until": {v(_iso(task.until))},'
                 f'{nl}"original_due": {v(_iso(task.original_due) if x else _iso(task.due))},'
                 f'{nl}"extensions": {v(_extensions(task))},{nl}"occurrences": {v(_occurrences(task))},'
-                f'{nl}"cancelled": {v(_cancelled(task))}\n  }}')
+                f'{nl}"cancelled": {v(_cancelled(task))},{nl}"reassigned": {v(_reassigned(task))}\n  }}')
         out.append((json_safe(pre).encode("utf-8"), json_safe(post).encode("utf-8")))
     return out
 
@@ -186,6 +186,11 @@ def _iso(day: date | None) -> str | None:
 def _extensions(task: Task) -> list[dict]:
     return [{"from": _iso(e.from_), "to": _iso(e.to), "on": _iso(e.on), "by": e.by, "reason": e.reason}
             for e in task.extensions]
+
+
+def _reassigned(task: Task) -> list[dict]:
+    return [{"from": list(r.from_), "to": list(r.to), "on": _iso(r.on), "by": r.by, "reason": r.reason}
+            for r in task.reassigned]
 
 
 def _occurrences(task: Task) -> list[dict]:

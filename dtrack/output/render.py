@@ -54,7 +54,7 @@ def _left(state: str, days_left: int | None) -> str:
 
 
 def agencies_label(names: Iterable[str], registry: Registry, short: bool) -> str:
-    return ", ".join(_clean(registry.short_name(n) if short else n) for n in names)
+    return ", ".join(_clean(registry.label(n, short)) for n in names)
 
 
 # Characters one terminal cell wide: ASCII, the Latin letters Vietnamese uses in NFC, typographic dashes,
@@ -306,6 +306,12 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
         for e in task.extensions:
             parts = [f"{fmt(e.from_) or t('no deadline')} → {fmt(e.to)}",
                      t("on {date}", date=fmt(e.on)) if e.on else "", e.by or "", e.reason or ""]
+            out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
+    if task.reassigned:
+        out.print(Text(t("Reassigned") + ":", style="bold"))
+        for r in task.reassigned:
+            parts = [f"{', '.join(r.from_) or '?'} → {', '.join(r.to)}",
+                     t("on {date}", date=fmt(r.on)) if r.on else "", r.by or "", r.reason or ""]
             out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
     if task.occurrences:
         out.print(Text(t("Occurrences") + ":", style="bold"))

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dtrack.store import files as store_mod
-from dtrack.domain.agencies import Registry
+from dtrack.domain.agencies import Registry, entry_problems
 from dtrack.errors import DtrackError
 from dtrack.i18n import t
 from dtrack.domain.model import Directive
-from dtrack.domain.text import fold, nfc, one_line, safe_display
+from dtrack.domain.text import fold, name_key, nfc, one_line, safe_display
 
 _NUMBER_LINE = re.compile(rb"^number:[ \t]*(.*?)[ \t]*$", re.M)
 
@@ -155,7 +155,8 @@ def _check_agencies(fc: _FileCheck, task, at: tuple, registry: Registry) -> None
             hint = t("Did you mean: {names}?", names=", ".join(close)) if close else \
                 t("Add it to agencies.yaml if it is a new agency.")
             where = at + (key, i) if len(names) > 1 or _is_list(fc.text, at + (key,)) else at + (key,)
-            fc.add(where, _with_hint(t("unknown agency '{name}' in {key}", name=name, key=key), hint), "warning")
+            # An error, so the pre-commit hook refuses it: a misspelt agency drops out of every report.
+            fc.add(where, _with_hint(t("unknown agency '{name}' in {key}", name=name, key=key), hint))
     both = {fold(registry.canonical(a)) for a in task.lead} & {fold(registry.canonical(a)) for a in task.support}
     if both:
         fc.add(at + ("support",), t("task {n} names the same agency as lead and as support", n=task.n), "warning")
@@ -202,11 +203,13 @@ def _check_registry(root: Path) -> list[Finding]:
         labels = [(("name",), name)] + [(("aliases", j) if isinstance(aliases, list) else ("aliases",), nfc(str(a)))
                                          for j, a in enumerate(aliases if isinstance(aliases, list) else [aliases])]
         for where, label in labels:
-            key = fold(label)
+            key = name_key(label)
             if key in owner and owner[key] != name:
                 fc.add((i,) + where, t("'{label}' already names {other}; an abbreviation must name one agency",
                                        label=label, other=owner[key]), "error" if where == ("name",) else "warning")
             owner.setdefault(key, name)
+    for where, message, severity in entry_problems(data):
+        fc.add(where, message, severity)
     return fc.found
 
 

@@ -236,6 +236,8 @@ def resolve_agencies(names: Sequence[str], registry: Registry, names_in_use: Seq
             hint = (t("Did you mean: {names}?", names=", ".join(close)) + " ") if close else ""
             raise UsageError(t("{option}: '{name}' is not in agencies.yaml", option=option, name=name),
                              hint=hint + t("If it is a new agency, add --new-agency (it is added to agencies.yaml)."))
+        from dtrack.services.agencies import vet_new_name
+        vet_new_name(registry, name, option, force=False)
         out.append(name)
         unknown.append(name)
     return out, unknown

@@ -84,12 +84,14 @@ def _verify(before: Directive, after: Directive, edits: dict[int, dict]) -> None
         new = after.task(old.n)
         changes = edits.get(old.n, {})
         for key in ("text", "lead", "support", "due", "due_text", "status", "done", "note", "extensions",
-                    "every", "until", "occurrences", "cancelled"):
+                    "every", "until", "occurrences", "cancelled", "reassigned"):
             want = changes[key] if key in changes else getattr(old, key)
             if isinstance(want, list):
                 want = tuple(want)
             if want is None and key in ("extensions", "occurrences"):
                 want = ()                       # the key removed: no records
+            if isinstance(want, str) and key in ("lead", "support"):     # one agency, written plain
+                want = (want,)
             if getattr(new, key) != want:
                 problem = f"task {old.n} {key}"
         if new.extra != old.extra:
@@ -182,12 +184,14 @@ _SUBJECTS: dict[str, Callable[..., str]] = {
     "reopen": lambda **v: t("reopen {ref} [{lead}]{detail}", **v),
     "extend": lambda **v: t("extend {ref} [{lead}]{detail}", **v),
     "cancel": lambda **v: t("cancel {ref} [{lead}]{detail}", **v),
+    "reassign": lambda **v: t("reassign {ref} [{lead}]{detail}", **v),
 }
 _SUBJECTS_MANY: dict[str, Callable[..., str]] = {
     "done": lambda **v: t("done {count} tasks: {refs}", **v),
     "reopen": lambda **v: t("reopen {count} tasks: {refs}", **v),
     "extend": lambda **v: t("extend {count} tasks: {refs}", **v),
     "cancel": lambda **v: t("cancel {count} tasks: {refs}", **v),
+    "reassign": lambda **v: t("reassign {count} tasks: {refs}", **v),
 }
 
 

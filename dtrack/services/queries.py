@@ -56,12 +56,12 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
     search: a phrase that occurs in the task text, title or number (case and diacritics ignored).
     brief: lines without the reference, lead and task labels (None), for the JSON writer.
     """
-    registry = collection.registry
+    registry = collection.registry.as_of(today)
     names = None
     if agency:
         in_use = collection.names_in_use()
         keys = agency_keys(agency, registry, in_use)
-        names = {a for a in in_use if fold(registry.canonical(a)) in keys}
+        names = {a for a in in_use if registry.holds(keys, a)}
     phrase = fold(search) if search else None
     found = collection.tasks(today, window=window, scope=scope, status=status, names=names, phrase=phrase,
                              brief=brief)

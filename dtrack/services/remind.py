@@ -28,25 +28,29 @@ def overdue_for(directives: Iterable[Directive], keys: set[str], registry: Regis
                 within: int | None = None) -> list[Overdue]:
     """The open overdue tasks (and occurrences) the agency leads, oldest deadline first; with
     `within`, then the open ones due in at most that many days, nearest first."""
+    today = registry.as_of(as_of)
     out = []
     for d in directives:
         for task in d.tasks:
-            if any(fold(registry.canonical(a)) in keys for a in task.lead):
+            # The lead in charge that day: reassignments, and successors of merged agencies.
+            if any(today.holds(keys, a) for a in task.lead_on(as_of)):
                 out.extend(_items(d, task, as_of, within))
     return _sorted(out)
 
 
 def every_agency(directives: Iterable[Directive], registry: Registry, as_of: date,
                  within: int | None = None) -> dict[str, list[Overdue]]:
-    """`remind --all`: each lead agency that has something to be reminded of, by its canonical
-    name (a task with co-leads is in each co-lead's letter), the agencies in name order."""
+    """`remind --all`: each lead agency that has something to be reminded of, by the canonical name
+    of the agency in charge on `as_of` (a task with co-leads is in each co-lead's letter), the
+    agencies in name order."""
+    today = registry.as_of(as_of)
     out: dict[str, list[Overdue]] = {}
     names: dict[str, str] = {}
     for d in directives:
         for task in d.tasks:
             items = _items(d, task, as_of, within)
-            for name in task.lead if items else ():
-                canonical = registry.canonical(name)
+            for name in task.lead_on(as_of) if items else ():
+                canonical = today.current(name)
                 key = names.setdefault(fold(canonical), canonical)
                 if items[0] not in out.get(key, ()):       # a lead named twice gets the task once
                     out.setdefault(key, []).extend(items)

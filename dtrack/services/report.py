@@ -60,6 +60,14 @@ class Tally:
     label: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     overdue: list[Unit] = field(default_factory=list)
+    formerly: list[str] = field(default_factory=list)      # predecessors whose tasks the row counts
+
+    def note_formerly(self, registry: Registry, lead: Iterable[str]) -> None:
+        """Remember the names as written that this row, of the agency in charge, counts under it."""
+        for name in lead:
+            written = registry.canonical(name)
+            if written != self.label and registry.current(name) == self.label and written not in self.formerly:
+                self.formerly.append(written)
 
     def add(self, unit: Unit) -> None:
         self.counts[unit.state] += 1
@@ -127,14 +135,15 @@ def units(directive: Directive, task: Task, as_of: date, each_missed: bool = Fal
     return out
 
 
-def _keys(by: str, directive: Directive, task: Task, registry: Registry) -> list[str]:
+def _keys(by: str, directive: Directive, task: Task, registry: Registry, written: bool = False) -> list[str]:
     if by == "directive":
         return [directive.number or directive.stem]
     if by == "month":
         return [directive.issued.strftime("%Y-%m")]
     seen, out = set(), []
-    for name in task.lead:               # co-leads: the task counts for each of them
-        canonical = registry.canonical(name)
+    lead = task.lead_on(registry.day) if registry.day else task.lead
+    for name in lead:                    # co-leads: the task counts for each of them
+        canonical = registry.canonical(name) if written else registry.current(name)
         if fold(canonical) not in seen:
             seen.add(fold(canonical))
             out.append(canonical)
@@ -150,10 +159,13 @@ def _due_within(unit: Unit, due_start: date | None, due_end: date | None) -> boo
 
 def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, start: date | None = None,
           end: date | None = None, by: str = "agency", due_start: date | None = None,
-          due_end: date | None = None) -> Report:
+          due_end: date | None = None, written: bool = False) -> Report:
     """Tasks of the directives issued within [start, end] (and by as_of: a task not yet assigned
-    that day is not counted), grouped by lead agency, directive or month of issue. With a deadline
-    period [due_start, due_end], only the units (tasks, occurrences) whose deadline falls in it."""
+    that day is not counted), grouped by lead agency, directive or month of issue. The lead agency
+    is the one in charge on as_of (reassignments and successions decided by then), or with `written`
+    the agency as the directive names it. With a deadline period [due_start, due_end], only the units
+    (tasks, occurrences) whose deadline falls in it."""
+    registry = registry.as_of(as_of)
     groups: dict[str, Tally] = {}
     total = Tally("total")
     for d in directives:
@@ -167,8 +179,10 @@ def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, s
                 continue
             for unit in counted:
                 total.add(unit)
-            for key in _keys(by, d, task, registry):
+            for key in _keys(by, d, task, registry, written):
                 tally = groups.setdefault(fold(key), Tally(key))
+                if by == "agency" and not written:
+                    tally.note_formerly(registry, task.lead_on(as_of))
                 for unit in counted:
                     tally.add(unit)
     if by == "agency":

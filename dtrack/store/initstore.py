@@ -1,6 +1,6 @@
 """`dtrack init`: a ready store for a new office.
 
-    PATH/directives/agencies.yaml   the usual agencies of a province, for the clerk to edit
+    PATH/directives/agencies.yaml   today's agencies of the chosen province (store/agencyfile.py)
     PATH/directives/README.md       how clerks work and supervisors review (git log, merge requests)
     PATH/directives/settings.yaml   the store's settings: language (vi), office, signer (domain/settings.py)
     PATH/.gitattributes             directive files are LF in git whatever the clerk's computer
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from dtrack.store import gitops, mergesetup, transaction
+from dtrack.domain import provinces
+from dtrack.store import agencyfile, gitops, mergesetup, transaction
 from dtrack.store import files as store_mod
 from dtrack.domain.settings import Settings, to_yaml as settings_yaml
 from dtrack.errors import GitError, UsageError
@@ -132,11 +133,13 @@ def check_identity(path: Path, given: tuple[str, str] | None) -> None:
 
 
 def init(path: Path, *, commit: bool = True, timeout: float | None = None,
-         who: tuple[str, str] | None = None, settings: Settings = Settings(language="vi")) -> InitResult:
+         who: tuple[str, str] | None = None, settings: Settings = Settings(language="vi"),
+         province: str | None = None) -> InitResult:
     if path.exists() and not path.is_dir():
         raise UsageError(t("{path} is a file, not a folder", path=path))
     if commit:
         check_identity(path, who)
+    registry_text = agencyfile.province_registry(provinces.choose(province) if province else None)
     path.mkdir(parents=True, exist_ok=True)
     result = InitResult(path)
     repo = gitops.find_repo(path)
@@ -148,7 +151,7 @@ def init(path: Path, *, commit: bool = True, timeout: float | None = None,
         _set_identity(repo, who, result)
     store = path / "directives"
     wanted = {
-        store / store_mod.AGENCIES_FILE: _data("agencies-province.yaml"),
+        store / store_mod.AGENCIES_FILE: registry_text,
         store / "README.md": _data("store-README.md"),
         store / store_mod.SETTINGS_FILE: settings_yaml(settings).encode("utf-8"),
         path / ".gitattributes": GITATTRIBUTES.encode("utf-8"),

@@ -194,13 +194,14 @@ def test_init_at_a_terminal_asks_for_the_office_and_the_signer_in_vietnamese(cli
     monkeypatch.setattr("dtrack.cli.lifecycle._tty", lambda: True)
     root = tmp_path / "office"
     made = cli.runner.invoke(cli.app, ["init", str(root), "--signer-name", "Trần Thị B"],
-                             input="VĂN PHÒNG UBND TỈNH HUẾ\nCHÁNH VĂN PHÒNG\n")
+                             input="hue\nVĂN PHÒNG UBND TỈNH HUẾ\nCHÁNH VĂN PHÒNG\n")
     assert made.exit_code == 0, made.output
+    assert "Tỉnh, thành phố (ví dụ Gia Lai; để trống: không chọn): " in made.stdout
     assert "Tên cơ quan (như ghi ở đầu công văn): " in made.stdout
     assert "Chức vụ người ký (KT. CHÁNH VĂN PHÒNG ...): " in made.stdout and "Họ tên người ký" not in made.stdout
     settings, _ = load_settings(root / "directives")
-    assert (settings.office, settings.signer.title, settings.signer.name) == \
-        ("VĂN PHÒNG UBND TỈNH HUẾ", "CHÁNH VĂN PHÒNG", "Trần Thị B")
+    assert (settings.office, settings.signer.title, settings.signer.name, settings.province) == \
+        ("VĂN PHÒNG UBND TỈNH HUẾ", "CHÁNH VĂN PHÒNG", "Trần Thị B", "Huế")
 
 
 def test_the_installed_script_speaks_the_stores_language(tmp_path):

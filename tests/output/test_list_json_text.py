@@ -39,6 +39,8 @@ def as_json(row: queries.Row) -> dict:
                         for o in task.occurrences],
         "cancelled": None if task.cancelled is None else {
             "on": _iso(task.cancelled.on), "by": task.cancelled.by, "reason": task.cancelled.reason},
+        "reassigned": [{"from": list(r.from_), "to": list(r.to), "on": _iso(r.on), "by": r.by, "reason": r.reason}
+                       for r in task.reassigned],
     }
 
 

@@ -123,8 +123,8 @@ def test_init_at_a_terminal_asks_the_identity_and_sets_it_in_the_repository(cli,
     _no_identity(monkeypatch, tmp_path / "home")
     monkeypatch.setattr(lifecycle, "_tty", lambda: True)      # CliRunner's stdin is not a terminal
     root = tmp_path / "office"
-    # The identity first, then the settings: office, signer's title, signer's name.
-    answers = "Nguyễn Thị Văn Thư\nvanthu@example.org\nVĂN PHÒNG UBND TỈNH\nCHÁNH VĂN PHÒNG\nTrần Văn B\n"
+    # The identity first, then the province (none), then the settings: office, signer's title and name.
+    answers = "Nguyễn Thị Văn Thư\nvanthu@example.org\n\nVĂN PHÒNG UBND TỈNH\nCHÁNH VĂN PHÒNG\nTrần Văn B\n"
     result = cli.runner.invoke(cli.app, ["init", str(root)], input=answers)
     assert result.exit_code == 0, result.output
     assert "office: \"VĂN PHÒNG UBND TỈNH\"" in (root / "directives" / "settings.yaml").read_text(encoding="utf-8")
