@@ -155,7 +155,7 @@ def _issuer_of(lines: list[str], known) -> str:
 
 def _sub_body(line: str, parent: str, known) -> str:
     name = _agency_case(line)
-    hit = known(name) if known else None
+    hit = known(name) if known and not parent else None
     if hit:
         return hit
     if parent and not re.search(r"\b(?:tỉnh|thành phố|huyện|xã|phường)\b", name, re.I):

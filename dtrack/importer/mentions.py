@@ -21,6 +21,7 @@ class Mention:
     end: int
     names: tuple[str, ...]     # canonical names (an enumeration gives several)
     known: bool = True         # every name is in the registry
+    whole: bool = False        # a group kept whole ("UBND các xã, phường, đặc khu") over a shorter registry name
 
 
 @lru_cache(maxsize=4096)
@@ -52,17 +53,38 @@ def _pattern(label: str) -> str:
 # Heads of agency names, for names the registry does not know.
 _HEADS = (r"Sở|Ban|Phòng|Trung tâm|Văn phòng|Công an|Bộ Chỉ huy|Bộ|Cục|Chi cục|Đài|Báo|Kho bạc|"
           r"Bảo hiểm|Viễn thông|Hội|Liên đoàn|Tỉnh đoàn|Thanh tra|Ngân hàng|Điện lực|Bưu điện|Cảng vụ|"
-          r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Đoàn|Trường|Bệnh viện|Chi nhánh")
+          r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Đoàn|Trường|Bệnh viện|Chi nhánh|"
+          r"Tổng công ty|Công ty|Hợp tác xã|Tỉnh ủy|Tỉnh uỷ|Ủy ban Mặt trận|Ủy ban MTTQ|Quỹ|Viện|Học viện|Cảng|"
+          r"Bộ đội Biên phòng|Ban Chỉ huy|Ban Chỉ đạo|Đài Phát thanh|Ban Quản lý")
 _CAP = r"[A-ZÀ-ỸĐ][\wÀ-ỹ&]*"
 _LOW = r"[a-zà-ỹđ][\wà-ỹ]*"
-# Lower-case words that end a name: verbs and particles that follow a subject.
-_STOP = set(fold(w) for w in (
-    "chủ trì phối hợp tham mưu khẩn trương thực hiện triển khai tổ chức chỉ đạo rà soát xây dựng báo cáo "
-    "hướng dẫn theo dõi kiểm tra nghiên cứu đề xuất chịu trách nhiệm có trên tại về của cho với để và các "
-    "được là đã đang sẽ cần phải tiếp tục chủ động tích cực hoàn thành hoàn chỉnh gửi trình lựa chọn xem xét "
-    "thẩm định đôn đốc giám sát quản lý cung cấp bố trí đảm bảo bảo đảm tăng cường đẩy mạnh nâng cao "
-    "liên quan thuộc trực thuộc từ đến trong năm ngày tháng"
-).split())
+# Lower-case words and two-word verbs that end a name: what follows a subject ("Sở Văn hóa, Thể
+# thao và Du lịch chủ trì", "Trung tâm Kiểm soát bệnh tật khẩn trương ..."). Two-word verbs are
+# matched as pairs, so "soát" of "rà soát" never cuts "Kiểm soát".
+_STOP_WORDS = set((
+    "có trên tại về của cho với để và các được là đã đang sẽ cần phải gửi trình thuộc từ đến trong năm ngày "
+    "tháng giao lập nộp khẩn chủ theo tiếp căn nhằm này đó khi nếu hoặc cùng những mỗi ban hành"
+).split()) - {"ban", "hành"}
+_STOP_PAIRS = set((
+    "chủ trì|phối hợp|tham mưu|khẩn trương|thực hiện|triển khai|tổ chức|chỉ đạo|rà soát|xây dựng|báo cáo|"
+    "hướng dẫn|theo dõi|kiểm tra|nghiên cứu|đề xuất|chịu trách|tiếp tục|chủ động|tích cực|hoàn thành|hoàn chỉnh|"
+    "hoàn thiện|lựa chọn|xem xét|thẩm định|đôn đốc|giám sát|quản lý|cung cấp|bố trí|đảm bảo|bảo đảm|tăng cường|"
+    "đẩy mạnh|nâng cao|nâng cấp|liên quan|trực thuộc|cập nhật|tổng hợp|đánh giá|tuyên truyền|phổ biến|xử lý|"
+    "giải quyết|khắc phục|kiện toàn|củng cố|vận hành|duy trì|chuẩn bị|nghiệm thu|tập trung|quán triệt|bám sát|"
+    "đẩy nhanh|sắp xếp|cân đối|phân bổ|thống kê|ưu tiên|rà lại|chỉ huy trưởng|có trách|có nhiệm|phân công|"
+    "lập danh|ban hành|trình ký|đề nghị|yêu cầu|thông báo|tăng cường|mở rộng|thành lập|điều chỉnh|bổ sung|"
+    "hỗ trợ|tiếp nhận|thẩm tra|xác minh|thanh tra|kiểm soát dịch"
+).split("|"))
+# A name's lower-case words: "Ban Quản lý dự án đầu tư xây dựng" has four in a row.
+_MAX_LOWER = 5
+
+
+def _stops(w: str, nxt: str) -> bool:
+    # Exact lower-case words: folded, "giáo" (Tôn giáo) would be "giao" (to assign).
+    a = w.lower()
+    return a in _STOP_WORDS or f"{a} {nxt.lower()}" in _STOP_PAIRS
+
+
 _LEVEL = r"(?:tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn)"
 _UBND = r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)"
 _PLACE = rf"{_CAP}(?:\s+{_CAP}){{0,3}}"
@@ -71,9 +93,44 @@ _ENUM_HEAD = re.compile(
     r"(?:\s*,\s*(?:xã|phường|thị trấn|huyện|thị xã|thành phố))*)\s*:\s*")
 
 
+# The provincial departments before and after the 2025 reorganisation: what an abbreviation such
+# as "Sở NN&MT" stands for when the office's registry does not list the department yet.
+DEPARTMENTS = (
+    "Nội vụ", "Tư pháp", "Tài chính", "Công Thương", "Nông nghiệp và Môi trường", "Xây dựng", "Y tế",
+    "Văn hóa, Thể thao và Du lịch", "Khoa học và Công nghệ", "Giáo dục và Đào tạo", "Dân tộc và Tôn giáo",
+    "Ngoại vụ", "Kế hoạch và Đầu tư", "Thông tin và Truyền thông", "Lao động - Thương binh và Xã hội",
+    "Nông nghiệp và Phát triển nông thôn", "Tài nguyên và Môi trường", "Giao thông vận tải", "Văn hóa và Thể thao",
+    "Du lịch")
+_ABBR = re.compile(r"(?<![\wÀ-ỹ&])(?:Sở\s+(?P<a>[A-ZĐ]{1,4}(?:\s*[&\-–]\s*[A-ZĐ]{1,4}){0,3})"
+                   r"|S(?P<b>[A-ZĐ]{3,7}))(?![\wÀ-ỹ&])")
+
+
+def initials(name: str) -> str:
+    """'Sở Lao động - Thương binh và Xã hội' -> 'LDTBXH': the letters an abbreviation keeps."""
+    words = [w for w in re.split(r"[\s,\-–&]+", name) if w and w.lower() not in ("và", "sở")]
+    return "".join(fold(w)[:1] for w in words).upper()
+
+
+# Groups that stand for several agencies at once: "UBND các xã, phường, đặc khu", "Giám đốc các sở",
+# "Thủ trưởng các cơ quan, đơn vị", "Hiệu trưởng các trường" (a person for the body they head).
+_LEVELS = r"(?:huyện|thị xã|thành phố|quận|xã|phường|thị trấn|đặc khu)"
+_UBND_GROUP = re.compile(rf"(?<![\wÀ-ỹ])(?:Chủ tịch\s+)?(?P<u>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+                         rf"(?:cấp\s+(?:huyện|xã)|các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*))")
+_PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
+_PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
+                           rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
+                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])")
+
+
 class Finder:
     def __init__(self, registry: Registry):
         self.registry = registry
+        self._by_initials: dict[str, str] = {}
+        for dept in DEPARTMENTS:
+            self._by_initials.setdefault(initials(dept), "Sở " + dept)
+        for agency in registry.agencies:
+            if agency.name.startswith("Sở "):
+                self._by_initials[initials(agency.name)] = agency.name
         labels: list[tuple[str, str, bool]] = []     # (label, canonical, case-sensitive)
         for agency in registry.agencies:
             labels.append((agency.name, agency.name, False))
@@ -105,6 +162,13 @@ class Finder:
     def lookup(self, label: str) -> str | None:
         return self._by_fold.get(fold(label))
 
+    def abbreviation(self, abbr: str) -> str | None:
+        """'NN&PTNT', 'TN&MT', 'LĐ-TB&XH': the department whose initials these are."""
+        known = self.lookup("Sở " + abbr) or (self.lookup(abbr) if len(abbr) >= 3 else None)
+        if known:
+            return known
+        return self._by_initials.get(fold(re.sub(r"[\s&\-–]", "", abbr)).upper())
+
     # -- scanning
 
     def find(self, text: str) -> list[Mention]:
@@ -123,6 +187,19 @@ class Finder:
         if self._cs_re is not None:
             for m in self._cs_re.finditer(text):
                 found.append(Mention(m.start(), m.end(), (self._cs[m.group(0)],)))
+        for m in _ABBR.finditer(text):
+            name = self.abbreviation(m.group("a") or m.group("b"))
+            if name:
+                found.append(Mention(m.start(), m.end(), (name,), self.lookup(name) is not None))
+        for m in _UBND_GROUP.finditer(text):
+            raw = re.sub(r"\s*,\s*", ", ", re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", m.group("u")))
+            name = self.lookup(raw)
+            found.append(Mention(m.start(), m.end(), (name or raw,), name is not None, True))
+        for m in _PERSON_GROUP.finditer(text):
+            g = re.sub(r"\s*,\s*", ", ", m.group("g"))
+            name = self.lookup(g) or self.lookup(g + " tỉnh") or (self.lookup("Các sở, ban, ngành")
+                                                                 if fold(g) == "cac so" else None)
+            found.append(Mention(m.start(), m.end(), (name or g[:1].upper() + g[1:],), name is not None))
         for start, end in _generic_names(text):
             raw = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\b", "UBND", text[start:end])
             name = self.lookup(raw)
@@ -170,7 +247,8 @@ class Finder:
                 piece = text[pos:pos + words[k - 1].end()]
                 if re.search(r"[,;.:]", piece):
                     continue
-                name = self.lookup(prefix + piece) or (self.lookup(piece) if piece.isupper() else None)
+                name = self.lookup(prefix + piece) or ((self.lookup(piece) or self.abbreviation(piece))
+                                                       if piece.isupper() and prefix == "Sở " else None)
                 if name:
                     return name, pos + words[k - 1].end()
             m = re.compile(rf"{_CAP}(?:\s+(?:{_LOW}|{_CAP}))*").match(text, pos)
@@ -197,6 +275,7 @@ class Finder:
 
 _HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _TOKEN = re.compile(r"\s*([,&]|[-–](?=\s)|[\wÀ-ỹ&]+)")
+_LEVEL_TAIL = {"tỉnh"}
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
 
@@ -223,9 +302,16 @@ def _generic_names(text: str):
                     break
                 pos = tok.end()
                 continue
+            nxt_tok = _TOKEN.match(text, tok.end())
             if w[:1].isupper():
                 lower_run = 0
-            elif words and fold(w) not in _STOP and lower_run < 2 and not w[:1].isdigit():
+            elif words and w in _LEVEL_TAIL:
+                # "Bệnh viện Đa khoa tỉnh": the level word closes the name.
+                words += 1
+                end = pos = tok.end()
+                break
+            elif words and not _stops(w, nxt_tok.group(1) if nxt_tok else "") and lower_run < _MAX_LOWER \
+                    and not w[:1].isdigit():
                 lower_run += 1
             elif words == 0 and w in _LEVEL_WORDS:
                 lower_run += 1
@@ -250,10 +336,11 @@ def _is_generic_head_only(raw: str) -> bool:
 
 
 def _non_overlapping(found: list[Mention]) -> list[Mention]:
-    """Registry matches first (longest at each place), then unknown names where no known one is."""
+    """Groups first, then registry matches (longest at each place), then unknown names where no known one is."""
     out: list[Mention] = []
-    for known in (True, False):
-        for m in sorted((m for m in found if m.known == known), key=lambda m: (m.start, m.start - m.end)):
+    for rank in ("whole", True, False):
+        for m in sorted((m for m in found if (m.whole if rank == "whole" else m.known == rank and not m.whole)),
+                        key=lambda m: (m.start, m.start - m.end)):
             if not any(m.start < o.end and o.start < m.end for o in out):
                 out.append(m)
     return sorted(out, key=lambda m: m.start)

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from dtrack.domain.deadlines import Deadline, find_deadlines
 from dtrack.domain.text import fold
+from dtrack.i18n import t
 from dtrack.importer.mentions import Finder, Mention
-from dtrack.importer.paragraphs import NUMBER, Para
+from dtrack.importer.paragraphs import DASH, NUMBER, Para
 
 _OPENING = re.compile(r"(kết luận|ý kiến|chỉ đạo|như sau|sau đây|đề nghị|yêu cầu|quyết định|chỉ thị|"
                       r"giao nhiệm vụ|thống nhất)[^:]{0,80}:\s*$", re.I)
@@ -28,6 +29,19 @@ _BOILERPLATE = re.compile(r"^(?:Phê duyệt|Ban hành kèm theo|Ban hành)\b|ch
 _GENERAL = re.compile(r"chịu (?:hoàn toàn )?trách nhiệm|^Thời gian (?:hoàn thành|thực hiện)", re.I)
 _NON_TASK_TITLE = re.compile(r"^(?:quan diem|danh gia|ket qua|tinh hinh|muc dich|muc tieu|yeu cau|boi canh|"
                              r"thuc trang|can cu|pham vi|doi tuong|kinh phi|du toan)")
+# Not tasks: approvals, the issuer's own follow-up, assessments of what was done, photo captions.
+_APPROVAL = re.compile(r"^(?:Đồng ý|Thống nhất|Chấp thuận|Ghi nhận|Biểu dương|Hoan nghênh|Đánh giá cao)\b", re.I)
+_OWN_FOLLOWUP = re.compile(r"^(?:(?:Chủ tịch|Thường trực|Lãnh đạo)\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
+                           r"(?:tỉnh|thành phố|huyện|thị xã|xã|phường)\s+(?:sẽ|thống nhất|đồng ý|ghi nhận|đánh giá cao|"
+                           r"biểu dương|hoan nghênh|thông báo|ban hành|tiếp tục theo dõi)\b", re.I)
+_ASSESSMENT = re.compile(r"\b(?:đã được|đã đạt|được triển khai|đạt được|tuy nhiên|còn (?:một số )?(?:hạn chế|tồn tại|chậm)|"
+                         r"chưa được|thời gian qua|kết quả đạt|đã hoàn thành|đã triển khai)\b|^(?:Năm|Trong năm|Qua)\s+\d{4}\b",
+                         re.I)
+_CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Nguồn|Theo)\s*:?\s*\S+\.(?:vn|com)\b", re.I)
+_CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
+                              r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
+_PERSON_TITLE = re.compile(r"^(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu trưởng|Chánh Văn phòng|Chỉ huy trưởng|Tổng Giám đốc|"
+                           r"Người đứng đầu|Trưởng)\s+(?=[A-ZÀ-ỸĐ])")
 _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
 _CHU_TRI = re.compile(r"\s*(?:(?:khẩn trương|chủ động|trực tiếp)\s*,?\s*)?chủ trì\b")
 _SUPPORT = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?\s+(?:với|cùng)\s+")
@@ -109,6 +123,7 @@ class DraftTask:
     every: str | None = None
     lead_from: str = ""            # how the lead was found, for the review
     warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
 
 def _chains(text: str, mentions: list[Mention]) -> list[tuple[int, int, tuple[str, ...], bool]]:
@@ -138,7 +153,9 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
     about = _ABOUT.match(text)
     if about:
         start = about.end()
-    subject = _chain_at(chains, start) or (_chain_at(chains, 0) if start else None)
+    person = _PERSON_TITLE.match(text, start)
+    subject = _chain_at(chains, start) or (_chain_at(chains, person.end()) if person else None) \
+        or (_chain_at(chains, 0) if start else None)
     if subject is not None:
         rest = text[subject[1]:]
         r.lead, r.after_lead = subject[2], rest
@@ -182,7 +199,14 @@ def _has_action(text: str) -> bool:
 def body_range(paras: list[Para], title_index: int) -> tuple[int, int, int | None]:
     """(first, end) paragraph indexes of the body, and the opening paragraph if there is one."""
     opening = None
-    for i in range(title_index + 1, len(paras)):
+    start = title_index + 1
+    # The addressees ("Kính gửi:" and its "-" lines) stand between the subject and the body.
+    kg = next((i for i in range(start, min(start + 4, len(paras))) if paras[i].text.startswith("Kính gửi")), None)
+    if kg is not None:
+        start = kg + 1
+        while start < len(paras) and paras[start].rank is not None and paras[start].rank >= DASH:
+            start += 1
+    for i in range(start, len(paras)):
         p = paras[i]
         if p.rank is None and _OPENING.search(p.text):
             opening = i
@@ -190,8 +214,8 @@ def body_range(paras: list[Para], title_index: int) -> tuple[int, int, int | Non
         if p.rank is not None:
             break
     first = opening + 1 if opening is not None else next(
-        (i for i in range(title_index + 1, len(paras)) if paras[i].rank is not None), title_index + 1)
-    if opening is None and first == title_index + 1:
+        (i for i in range(start, len(paras)) if paras[i].rank is not None), start)
+    if opening is None and first == start:
         # No list and no opening: skip the meeting paragraphs (they open with a date).
         while first < len(paras) and re.match(r"^(?:(?:Sáng|Chiều|Tối)\s+)?(?:ngày\s+)?\d{1,2}[/ ]|^Sau khi",
                                               paras[first].text, re.I):
@@ -293,6 +317,12 @@ def _is_task(n: Node) -> bool:
     if _is_title(p) or _BOILERPLATE.search(text):
         return False
     r = n.roles
+    if _CAPTION.search(text) or _OWN_FOLLOWUP.match(text) or _CLOSING_FORMULA.search(text) \
+            or (_APPROVAL.match(text) and not _CUE.search(text)):
+        return False
+    # An assessment opens with what it is about ("Năm 2024, công tác ..."); a task with its verb.
+    if not r.how and n.deadline is None and _ASSESSMENT.search(text) and not _ACTION.match(text):
+        return False
     if r.how == "heading" and not r.after_lead.strip(" :"):
         return False
     if n.children and text.endswith(":"):
@@ -334,12 +364,14 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
             if _own_lead(x):
                 lead, how = _own_lead(x), "parent"
                 break
-    if not lead and doc_lead:
-        lead, how = doc_lead, "document"
-        warnings.append("lead suy ra từ văn bản (không nêu trong đoạn)")
+    flags: list[str] = []
+    if not lead and doc_lead[0]:
+        lead, how = doc_lead[0], "document"
+        flags.append(t("lead guessed from Kính gửi") if doc_lead[1] == "kinh-gui"
+                     else t("lead guessed from the document, not named in the paragraph"))
     if not lead:
         lead, how = ("Chưa xác định",), "none"
-        warnings.append("không tìm thấy cơ quan chủ trì")
+        flags.append(t("no lead found"))
     support = n.roles.support
     if not support:
         for x in _ancestors(n):
@@ -354,11 +386,11 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
                 break
     if deadline is None and default_due is not None and (not default_for or set(default_for) & set(lead)):
         deadline = default_due
-    for name in (*lead, *support):
+    for name in dict.fromkeys((*lead, *support)):
         if finder.lookup(name) is None and name != "Chưa xác định":
-            warnings.append(f"cơ quan chưa có trong danh mục: {name}")
+            flags.append(t("new agency (not in the registry): {name}", name=name))
     task = DraftTask(text=n.para.text, lead=tuple(dict.fromkeys(lead)), support=support, lead_from=how,
-                     warnings=warnings)
+                     warnings=warnings, flags=flags)
     if deadline is not None:
         task.due_text = deadline.phrase
         if deadline.error:
@@ -392,23 +424,39 @@ def first_occurrence(ref: date, every: str, day: int | None) -> date:
     return add_months(ref, n * (12 if unit.startswith("year") else 1))
 
 
-def _document_lead(paras, first, end, finder, issuer) -> tuple[str, ...]:
-    """Who the document is addressed to, for tasks that name no agency: the closing ("thông báo
-    để Sở X ... thực hiện"), else "Kính gửi", else the agency that reported at the meeting."""
+def _document_lead(paras, first, end, finder, issuer) -> tuple[tuple[str, ...], str]:
+    """Who the document is addressed to, for tasks that name no agency, and where that was read:
+    the closing ("thông báo để Sở X ... thực hiện"), else every addressee of "Kính gửi", else the
+    agency that reported at the meeting."""
     for p in paras[end:end + 3]:
         if _CLOSING.search(p.text) and not p.text.startswith(("Nơi nhận", "TL.", "KT.", "TM.")):
             ms = [m for m in finder.find(p.text) if m.known]
             if ms:
-                return ms[0].names[:1]
-    for p in paras[:first]:
-        if p.text.startswith("Kính gửi"):
-            ms = [m for m in finder.find(p.text) if m.known]
-            if len(ms) == 1 and len(ms[0].names) == 1:
-                return ms[0].names
+                return ms[0].names[:1], "closing"
+    addressees = _addressees(paras[:first], finder, issuer)
+    if addressees:
+        return addressees, "kinh-gui"
     for p in paras[:first]:
         m = re.search(r"nghe\s+(?:lãnh đạo\s+|đại diện\s+)?(.{0,80}?)\s+báo cáo", p.text)
         if m:
             ms = [x for x in finder.find(m.group(1)) if x.known]
             if ms:
-                return ms[0].names[:1]
-    return ()
+                return ms[0].names[:1], "meeting"
+    return (), ""
+
+
+def _addressees(paras, finder, issuer) -> tuple[str, ...]:
+    """Every body named after "Kính gửi:", on its line or one per "-" line below it."""
+    at = next((i for i, p in enumerate(paras) if re.match(r"^Kính gửi\b", p.text)), None)
+    if at is None:
+        return ()
+    texts = [re.sub(r"^Kính gửi\s*:?\s*", "", paras[at].text)]
+    for p in paras[at + 1:]:
+        if p.rank is None:
+            break
+        texts.append(p.text)
+    names: list[str] = []
+    for text in texts:
+        for m in finder.find(text):
+            names += [n for n in m.names if n not in names and fold(n) != fold(issuer)]
+    return tuple(names)
