@@ -116,8 +116,12 @@ def initials(name: str) -> str:
 _LEVELS = r"(?:huyện|thị xã|thành phố|quận|xã|phường|thị trấn|đặc khu)"
 _UBND_GROUP = re.compile(rf"(?<![\wÀ-ỹ])(?:Chủ tịch\s+)?(?P<u>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
                          rf"(?:cấp\s+(?:huyện|xã)|các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*))")
+# Project boards carry long lower-case names: "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng
+# và công nghiệp tỉnh" runs to the level word that closes it.
+_PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?dự án[^,;.:()]{0,90}?\s(?:tỉnh|thành phố|huyện|thị xã)"
+                            r"(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ]*){0,3}(?![\wÀ-ỹ])")
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
-_PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
+_PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
                            rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
                            rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])")
 
@@ -195,8 +199,13 @@ class Finder:
             raw = re.sub(r"\s*,\s*", ", ", re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", m.group("u")))
             name = self.lookup(raw)
             found.append(Mention(m.start(), m.end(), (name or raw,), name is not None, True))
+        for m in _PROJECT_BOARD.finditer(text):
+            name = self.lookup(m.group(0))
+            found.append(Mention(m.start(), m.end(), (name or m.group(0),), name is not None, True))
         for m in _PERSON_GROUP.finditer(text):
             g = re.sub(r"\s*,\s*", ", ", m.group("g"))
+            if fold(g).startswith("cac so, ") and "ban" in fold(g):
+                g = "các sở, ban, ngành"
             name = self.lookup(g) or self.lookup(g + " tỉnh") or (self.lookup("Các sở, ban, ngành")
                                                                  if fold(g) == "cac so" else None)
             found.append(Mention(m.start(), m.end(), (name or g[:1].upper() + g[1:],), name is not None))

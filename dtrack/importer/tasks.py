@@ -40,13 +40,16 @@ _ASSESSMENT = re.compile(r"\b(?:đã được|đã đạt|được triển khai|
 _CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Nguồn|Theo)\s*:?\s*\S+\.(?:vn|com)\b", re.I)
 _CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
                               r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
+_TO_ADDRESSEES = re.compile(r"\b(?:[Đđ]ề nghị|[Yy]êu cầu|[Gg]iao)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương)\b")
 _PERSON_TITLE = re.compile(r"^(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu trưởng|Chánh Văn phòng|Chỉ huy trưởng|Tổng Giám đốc|"
                            r"Người đứng đầu|Trưởng)\s+(?=[A-ZÀ-ỸĐ])")
 _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
 _CHU_TRI = re.compile(r"\s*(?:(?:khẩn trương|chủ động|trực tiếp)\s*,?\s*)?chủ trì\b")
 _SUPPORT = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?\s+(?:với|cùng)\s+")
 _WORK_WITH = re.compile(r"\blàm việc\s+với\s+")
-_ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*")
+_ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
+                    r"|^(?:Theo đó|Đồng thời|Bên cạnh đó|Ngoài ra|Mặt khác|Cụ thể|Trong đó|Tiếp đó|Cùng với đó|"
+                    r"Cũng theo (?:kế hoạch|công văn|văn bản|chỉ thị|quyết định|thông báo)(?: này)?)\s*,\s*", re.I)
 _CHAIN_SEP = re.compile(r"^\s*(?:,|;|và|,\s*và|cùng)\s*$")
 _ANAPHOR = re.compile(r"^(Trung tâm|Sở|Phòng|Ban|Văn phòng|Cục|Chi cục|Đơn vị)\s+(?=[a-zà-ỹđ])")
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
@@ -270,7 +273,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
                   ) -> tuple[list[DraftTask], list[str]]:
     notes: list[str] = []
     first, end, opening = body_range(paras, title_index)
-    body = paras[first:end]
+    body = _split_chains(paras[first:end], finder, issuer)
     # A closing general provision ("Sở X chịu hoàn toàn trách nhiệm ... Thời gian hoàn thành trước
     # ngày ...") is not a task: its deadline applies to the tasks that have none.
     default_due: Deadline | None = None
@@ -309,6 +312,37 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
             continue
         tasks.append(_draft(n, root, doc_lead, default_due, default_for, ref, finder))
     return tasks, notes
+
+
+# "A báo cáo về B trước d1; B tổng hợp, báo cáo UBND tỉnh trước d2": a new subject after ";" or
+# after a full stop starts a task of its own.
+_CLAUSE_CUT = re.compile(r"(?<=[;.])\s+(?=[A-ZÀ-ỸĐ])")
+
+
+def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
+    out: list[Para] = []
+    for p in body:
+        pieces = [p.text]
+        if not p.text.endswith(":"):
+            lead = analyse(p.text, finder, issuer)[0].lead
+            for cut in reversed(list(_CLAUSE_CUT.finditer(p.text))):
+                head, tail = pieces[0][:cut.start()], pieces[0][cut.end():]
+                if cut.end() > len(pieces[0]) or not _has_action(head):
+                    continue
+                r = analyse(tail, finder, issuer)[0]
+                if r.how in ("subject", "giao") and r.lead and set(r.lead) != set(lead) \
+                        and _starts_with_subject(tail) and _has_action(r.after_lead):
+                    pieces[0:1] = [head.rstrip(" ;"), tail]
+        out.append(Para(pieces[0], p.rank, p.marker, p.index))
+        out += [Para(x, None, "", p.index) for x in pieces[1:]]
+    return out
+
+
+def _starts_with_subject(text: str) -> bool:
+    return bool(re.match(r"^(?:(?:Giao|Yêu cầu|Đề nghị)\s+)?(?:Giám đốc\s+|Thủ trưởng\s+|Chủ tịch\s+)?"
+                         r"(?:Sở|Ban|Cục|Chi cục|Công an|UBND|Ủy ban|Văn phòng|Trung tâm|Kho bạc|Bộ|Đài|Báo|Bảo hiểm|"
+                         r"Công ty|Tổng công ty|Ngân hàng|Điện lực|Các|Hội|Liên đoàn|Tỉnh đoàn|Phòng|Trường|Bệnh viện|"
+                         r"Thanh tra|Đoàn)\b", text))
 
 
 def _is_task(n: Node) -> bool:
@@ -357,6 +391,11 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
             if hit:
                 lead, how = (next(nm for nm in hit.names if nm.startswith(n.roles.anaphor)),), "anaphor"
                 break
+    flags: list[str] = []
+    if not lead and doc_lead[1] == "kinh-gui" and _TO_ADDRESSEES.search(n.para.text):
+        # "Đề nghị các đơn vị ...": the units are the addressees, whoever the item above named.
+        lead, how = doc_lead[0], "document"
+        flags.append(t("lead guessed from Kính gửi"))
     if not lead and n.parent is not None and not _own_lead(n.parent) and n.above:
         lead, how = n.above, "above"
     if not lead:
@@ -364,7 +403,6 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
             if _own_lead(x):
                 lead, how = _own_lead(x), "parent"
                 break
-    flags: list[str] = []
     if not lead and doc_lead[0]:
         lead, how = doc_lead[0], "document"
         flags.append(t("lead guessed from Kính gửi") if doc_lead[1] == "kinh-gui"
