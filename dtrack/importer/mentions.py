@@ -200,8 +200,11 @@ class Finder:
             name = self.lookup(raw)
             found.append(Mention(m.start(), m.end(), (name or raw,), name is not None, True))
         for m in _PROJECT_BOARD.finditer(text):
-            name = self.lookup(m.group(0))
-            found.append(Mention(m.start(), m.end(), (name or m.group(0),), name is not None, True))
+            raw = m.group(0)
+            while raw.split()[-1][:1].islower() and raw.split()[-1] not in ("tỉnh", "phố", "huyện", "xã"):
+                raw = raw.rsplit(None, 1)[0]
+            name = self.lookup(raw)
+            found.append(Mention(m.start(), m.start() + len(raw), (name or raw,), name is not None, True))
         for m in _PERSON_GROUP.finditer(text):
             g = re.sub(r"\s*,\s*", ", ", m.group("g"))
             if fold(g).startswith("cac so, ") and "ban" in fold(g):
