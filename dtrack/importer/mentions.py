@@ -73,7 +73,12 @@ _STOP_PAIRS = set((
     "giải quyết|khắc phục|kiện toàn|củng cố|vận hành|duy trì|chuẩn bị|nghiệm thu|tập trung|quán triệt|bám sát|"
     "đẩy nhanh|sắp xếp|cân đối|phân bổ|thống kê|ưu tiên|rà lại|chỉ huy trưởng|có trách|có nhiệm|phân công|"
     "lập danh|ban hành|trình ký|đề nghị|yêu cầu|thông báo|tăng cường|mở rộng|thành lập|điều chỉnh|bổ sung|"
-    "hỗ trợ|tiếp nhận|thẩm tra|xác minh|thanh tra|kiểm soát dịch"
+    "hỗ trợ|tiếp nhận|thẩm tra|xác minh|thanh tra|kiểm soát dịch|làm việc|làm rõ|vận động|kết nối|tiến hành|"
+    "tham gia|tham dự|phát động|phát hiện|sửa chữa|công bố|ký kết|mua sắm|đầu tư|phân loại|thu hồi|giải ngân|"
+    "thanh toán|quyết toán|lắp đặt|vận chuyển|bảo vệ|quan tâm|nắm bắt|nắm chắc|thường xuyên|kịp thời|sớm|"
+    "trực tiếp|khẩn cấp|nghiêm túc|quyết liệt|tích hợp|chia sẻ|số hóa|ứng dụng|tiếp thu|thống nhất|"
+    "đề ra|ra soát|dự thảo|soạn thảo|rà lại|chấn chỉnh|tập huấn|bồi dưỡng|đào tạo cán|phòng ngừa|ngăn chặn|"
+    "dừng|tạm dừng|đình chỉ|cấp phát|cấp phép|cấp điện|cấp nước|bàn giao|tiếp tục thực"
 ).split("|"))
 # A name's lower-case words: "Ban Quản lý dự án đầu tư xây dựng" has four in a row.
 _MAX_LOWER = 5
