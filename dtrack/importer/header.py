@@ -58,6 +58,17 @@ class Header:
     title_index: int = -1       # the paragraph of the title (the body starts after it)
 
 
+def _join_split_dates(top: list[str]) -> list[str]:
+    """'Yên Bái, ngày' / '27 tháng 3 năm 2024' (a narrow table cell) read as one line."""
+    out: list[str] = []
+    for line in top:
+        if out and re.search(r",\s*ngày(?:\s+\d{1,2})?$", out[-1]) and re.match(r"^(?:\d|tháng)", line):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return out
+
+
 def _is_header_line(text: str) -> bool:
     return bool(_MOTTO.match(text) or _NUMBER_ANY.match(text) or _PLACE_DATE_ANY.match(text)
                 or (_UPPER.match(text) and len(text) < 80))
@@ -174,7 +185,7 @@ _PROSE = re.compile(
     r"(?:(?:Ngày|ngày)\s+(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y>\d{4}))?\s*,\s*)?"
     r"(?P<who>(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Văn phòng UBND|Sở|Ban)[^.;:]{0,60}?)\s+"
     r"(?:đã\s+|vừa\s+|mới\s+|chính thức\s+)*(?:có|ban hành|ký ban hành|phát hành|ra|gửi)\s+"
-    r"(?P<kind>Thông báo kết luận|Công văn|Kế hoạch|Thông báo|Quyết định|Chỉ thị|Văn bản|Công điện)\s+"
+    r"(?P<kind>(?i:thông báo kết luận|công văn|kế hoạch|thông báo|quyết định|chỉ thị|văn bản|công điện))\s+"
     r"(?:(?:hỏa tốc|khẩn)\s+)?số\s+(?P<n>[\w./&\-Đđ]+/[\w./&\-Đđ]+)"
     r"(?:\s+ngày\s+(?P<d2>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m2>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y2>\d{4}))?)?"
     r"(?P<title>\s*,?\s*(?:về việc|về|V/v)\s+[^.;]{5,300})?")
@@ -220,7 +231,7 @@ def _year_of_page(lines: list[str], text: str, month: int) -> int | None:
 
 def read_header(lines: list[str], paras: list[Para], known_issuers: list[str] = (), known=None) -> Header:
     h = Header()
-    top = [x for x in lines if x and not _MOTTO.match(x)][:40]
+    top = _join_split_dates([x for x in lines if x and not _MOTTO.match(x) and x != "|"][:40])
     place = ""
     # -- number, place/date, issuer lines, kind word: in the first lines
     for line in top:

@@ -337,7 +337,10 @@ def _generic_names(text: str):
             words += 1
             pos = tok.end()
             end = pos
-        if end is not None and (words >= 2 or text[head.end():end].strip()[:1].isupper()):
+        tail = text[head.end():end].strip() if end is not None else ""
+        # "Bưu điện tỉnh", "Kho bạc tỉnh": a body of the province named by its head alone.
+        alone = tail == "tỉnh" and not re.match(r"UBND|Ủy|Uỷ|Hội đồng|HĐND|Sở|Phòng", head.group(0))
+        if end is not None and (words >= 2 or tail[:1].isupper() or alone):
             raw = text[head.start():end]
             if not _is_generic_head_only(raw):
                 yield head.start(), end

@@ -63,7 +63,8 @@ def lines_of(text: str) -> list[str]:
     """Cleaned lines, blank ones kept as '' (they separate paragraphs); a two-column header
     (issuer beside the motto) is read one column after the other."""
     raw = [x.replace("\t", "    ") for x in normalise(text).split("\n")]
-    return [clean_line(x) for x in _unfold_columns(raw)]
+    # A lone "|" is a table border of a web copy: a break, never text.
+    return ["" if x.strip("| ") == "" else x for x in (clean_line(y) for y in _unfold_columns(raw))]
 
 
 # Side by side: `pdftotext -layout` and a Word header table put the issuer's column and the motto's
