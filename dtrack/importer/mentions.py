@@ -128,7 +128,9 @@ _PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?dự án[^
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
                            rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
-                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])")
+                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
+                           rf"|(?<![\wÀ-ỹ])(?P<g2>Các\s+(?:cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan chuyên môn|đơn vị|"
+                           rf"địa phương|sở,\s*ngành))(?![\wÀ-ỹ,])")
 
 
 class Finder:
@@ -211,7 +213,7 @@ class Finder:
             name = self.lookup(raw)
             found.append(Mention(m.start(), m.start() + len(raw), (name or raw,), name is not None, True))
         for m in _PERSON_GROUP.finditer(text):
-            g = re.sub(r"\s*,\s*", ", ", m.group("g"))
+            g = re.sub(r"\s*,\s*", ", ", m.group("g") or m.group("g2"))
             if fold(g).startswith("cac so, ") and "ban" in fold(g):
                 g = "các sở, ban, ngành"
             name = self.lookup(g) or self.lookup(g + " tỉnh") or (self.lookup("Các sở, ban, ngành")

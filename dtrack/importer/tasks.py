@@ -28,7 +28,7 @@ _BOILERPLATE = re.compile(r"^(?:Phê duyệt|Ban hành kèm theo|Ban hành)\b|ch
                           r"có hiệu lực(?: thi hành)?(?: kể)? từ|^Căn cứ\b", re.I)
 _GENERAL = re.compile(r"chịu (?:hoàn toàn )?trách nhiệm|^Thời gian (?:hoàn thành|thực hiện)", re.I)
 _NON_TASK_TITLE = re.compile(r"^(?:quan diem|danh gia|ket qua|tinh hinh|muc dich|muc tieu|yeu cau|boi canh|"
-                             r"thuc trang|can cu|pham vi|doi tuong|kinh phi|du toan)")
+                             r"thuc trang|can cu|pham vi|doi tuong|kinh phi|du toan|thoi gian|dia diem|thanh phan)")
 # Not tasks: approvals, the issuer's own follow-up, assessments of what was done, photo captions.
 _APPROVAL = re.compile(r"^(?:Đồng ý|Thống nhất|Chấp thuận|Ghi nhận|Biểu dương|Hoan nghênh|Đánh giá cao)\b", re.I)
 _OWN_FOLLOWUP = re.compile(r"^(?:(?:Chủ tịch|Thường trực|Lãnh đạo)\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
