@@ -100,6 +100,8 @@ _PLACE_DATE_ANY = re.compile(
 _BODY_START = re.compile(r"^(?:(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|UBND|SỞ|BAN|VĂN\s+PHÒNG|BỘ|CỤC|CHI\s+CỤC|TRUNG\s+TÂM|"
                          r"HỘI\s+ĐỒNG|CÔNG\s+AN|BỘ\s+CHỈ\s+HUY|TỈNH\s+ỦY|THÀNH\s+ỦY|HUYỆN\s+ỦY|ĐẢNG\s+ỦY|PHÒNG)\b")
 _LEVEL_LINE = re.compile(r"^(?P<level>TỈNH|THÀNH\s+PHỐ|HUYỆN|THỊ\s+XÃ|QUẬN|XÃ|PHƯỜNG|THỊ\s+TRẤN|ĐẶC\s+KHU)\s+(?P<place>.+)$")
+_INNER_PARENT = re.compile(r"^(?P<body>.+?)\s+(?:(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s+)?"
+                           r"(?P<level>TỈNH|THÀNH\s+PHỐ|HUYỆN|THỊ\s+XÃ|QUẬN|XÃ|PHƯỜNG|ĐẶC\s+KHU)\s+(?P<place>[^,]+)$")
 _UPPER = re.compile(r"^[A-ZÀ-ỸĐ0-9 ,&\-–.()]+$")
 _JOINERS = ("và", "-", "–", "&")
 
@@ -153,6 +155,11 @@ def _issuer_of(lines: list[str], known) -> str:
                     return _sub_body(after, parent, known)
                 return parent
             continue
+        inner = _INNER_PARENT.match(line)
+        if inner and _BODY_START.match(line) and _UPPER.match(line):
+            # "VĂN PHÒNG UBND TỈNH QUẢNG NINH", "SỞ Y TẾ TỈNH X": the body and its parent on one line.
+            parent = "UBND " + _level_place(inner.group("level"), inner.group("place"))
+            return _sub_body(inner.group("body"), parent, known)
         if _BODY_START.match(line) and _UPPER.match(line) and len(line) < 80:
             body = line
             nxt = lines[k + 1] if k + 1 < len(lines) else ""

@@ -128,7 +128,7 @@ _PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?dự án[^
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
                            rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
-                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
+                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thành phố|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
                            rf"|(?<![\wÀ-ỹ])(?P<g2>Các\s+(?:cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan chuyên môn|đơn vị|"
                            rf"địa phương|sở,\s*ngành))(?![\wÀ-ỹ,])")
 
@@ -221,6 +221,7 @@ class Finder:
             found.append(Mention(m.start(), m.end(), (name or g[:1].upper() + g[1:],), name is not None))
         for start, end in _generic_names(text):
             raw = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\b", "UBND", text[start:end])
+            raw = re.sub(r"^Trưởng phòng\b", "Phòng", raw)
             name = self.lookup(raw)
             found.append(Mention(start, end, (name or raw,), name is not None))
         return _non_overlapping(found)
@@ -293,8 +294,10 @@ class Finder:
 
 
 _HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
+_GENERIC_HEAD = re.compile(rf"(?<![\wÀ-ỹ])(?:Trưởng phòng|{_HEADS})(?![\wÀ-ỹ])")
 _TOKEN = re.compile(r"\s*([,&]|[-–](?=\s)|[\wÀ-ỹ&]+)")
 _LEVEL_TAIL = {"tỉnh"}
+_LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*")
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
 
@@ -304,7 +307,7 @@ def _generic_names(text: str):
     A name goes on through capitalised words, at most two lower-case words in a row (not verbs
     or particles: "Sở Văn hóa, Thể thao và Du lịch chủ trì" stops before "chủ trì"), and joiners
     (và, -, ",") that are followed by a capitalised word that does not start another agency."""
-    for head in re.finditer(rf"(?<![\wÀ-ỹ])(?:{_HEADS})(?![\wÀ-ỹ])", text):
+    for head in _GENERIC_HEAD.finditer(text):
         pos = head.end()
         end = None
         lower_run = 0
@@ -339,6 +342,11 @@ def _generic_names(text: str):
             words += 1
             pos = tok.end()
             end = pos
+        if end is not None:
+            # "Phòng Giáo dục và Đào tạo các huyện, thị xã, thành phố": one body in every district.
+            group = _LEVEL_GROUP.match(text, end)
+            if group:
+                end = group.end()
         tail = text[head.end():end].strip() if end is not None else ""
         # "Bưu điện tỉnh", "Kho bạc tỉnh": a body of the province named by its head alone.
         alone = tail == "tỉnh" and not re.match(r"UBND|Ủy|Uỷ|Hội đồng|HĐND|Sở|Phòng", head.group(0))

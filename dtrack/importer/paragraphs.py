@@ -136,7 +136,8 @@ _ALONE = re.compile(r"^(?:(?:THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH
 
 
 # What opens the text under a header, where a PDF without blank lines would glue it to the title.
-_OPENS = re.compile(r"^(?:Căn cứ|Kính gửi|Thực hiện|(?:Sáng|Chiều|Tối)?\s*(?:ngày|Ngày)\s+\d{1,2}[/ ]|Sau khi)\b")
+_OPENS = re.compile(r"^(?:Căn cứ|Kính gửi|Thực hiện|(?:Sáng|Chiều|Tối)?\s*(?:ngày|Ngày)\s+\d{1,2}[/ ]|Sau khi|"
+                    r"(?:Năm|Trong năm)\s+\d{4}\s*,|Thời gian qua)\b")
 
 
 def _is_upper(line: str) -> bool:

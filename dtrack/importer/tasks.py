@@ -367,7 +367,8 @@ def _is_task(n: Node) -> bool:
         return len(action.split()) >= 6
     if text.endswith(":") and r.how not in ("giao", "chu-tri", "subject", "heading"):
         return False
-    return _has_action(text)
+    # A named subject and a predicate: a task, even with a verb the list does not hold.
+    return _has_action(text) or (r.how in ("subject", "giao", "chu-tri") and len(r.after_lead.split()) >= 4)
 
 
 def _ancestors(n: Node):
