@@ -118,7 +118,7 @@ def initials(name: str) -> str:
 
 # Groups that stand for several agencies at once: "UBND các xã, phường, đặc khu", "Giám đốc các sở",
 # "Thủ trưởng các cơ quan, đơn vị", "Hiệu trưởng các trường" (a person for the body they head).
-_LEVELS = r"(?:huyện|thị xã|thành phố|quận|xã|phường|thị trấn|đặc khu)"
+_LEVELS = r"(?:tỉnh|huyện|thị xã|thành phố|quận|xã|phường|thị trấn|đặc khu)"
 _UBND_GROUP = re.compile(rf"(?<![\wÀ-ỹ])(?:Chủ tịch\s+)?(?P<u>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
                          rf"(?:cấp\s+(?:huyện|xã)|các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*))")
 # Project boards carry long lower-case names: "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng
@@ -194,7 +194,13 @@ class Finder:
                 if name is None:
                     name = self._resolve_folded(m.group(0))
                 if name:
-                    found.append(Mention(m.start(), m.end(), (name,)))
+                    # "Sở Y tế các tỉnh, thành phố": the department of every province, a group.
+                    group = _LEVEL_GROUP.match(text, m.end())
+                    if group:
+                        raw = text[m.start():group.end()]
+                        found.append(Mention(m.start(), group.end(), (raw,), False, True))
+                    else:
+                        found.append(Mention(m.start(), m.end(), (name,)))
         if self._cs_re is not None:
             for m in self._cs_re.finditer(text):
                 found.append(Mention(m.start(), m.end(), (self._cs[m.group(0)],)))

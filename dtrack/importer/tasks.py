@@ -305,7 +305,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
     for n in nodes:
         if n.skip:
             continue
-        n.is_task = _is_task(n)
+        n.is_task = _is_task(n) and not _issuer_will(n.para.text, issuer)
     tasks = []
     for n in nodes:
         if not n.is_task:
@@ -343,6 +343,11 @@ def _starts_with_subject(text: str) -> bool:
                          r"(?:Sở|Ban|Cục|Chi cục|Công an|UBND|Ủy ban|Văn phòng|Trung tâm|Kho bạc|Bộ|Đài|Báo|Bảo hiểm|"
                          r"Công ty|Tổng công ty|Ngân hàng|Điện lực|Các|Hội|Liên đoàn|Tỉnh đoàn|Phòng|Trường|Bệnh viện|"
                          r"Thanh tra|Đoàn)\b", text))
+
+
+def _issuer_will(text: str, issuer: str) -> bool:
+    """'Bộ Y tế sẽ tổ chức ...' in a letter of Bộ Y tế: the issuer's own follow-up."""
+    return bool(issuer) and fold(text).startswith(fold(issuer) + " se ")
 
 
 def _is_task(n: Node) -> bool:
