@@ -106,6 +106,9 @@ _UPPER = re.compile(r"^[A-ZÀ-ỸĐ0-9 ,&\-–.()]+$")
 _JOINERS = ("và", "-", "–", "&")
 
 
+_ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "CNTT", "TƯ", "TW", "KT-XH", "BCH", "BCĐ", "QLDA", "ĐTXD"}
+
+
 def _agency_case(s: str) -> str:
     """'SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH' -> 'Sở Văn hóa, Thể thao và Du lịch': a capital after the
     head word, after a comma, "và" or a dash, as agency names are written."""
@@ -115,8 +118,7 @@ def _agency_case(s: str) -> str:
     heads = {"sở", "ban", "văn", "bộ", "cục", "chi", "trung", "hội", "công", "phòng"}
     for i, w in enumerate(words):
         low = w.lower()
-        if low in ("ubnd", "hđnd") or (len(w) <= 4 and w.isupper() and w.isalpha() and low not in
-                                        ("sở", "ban", "bộ", "cục", "chi", "và", "y", "tế", "xã", "hội", "tư", "nội", "vụ")):
+        if w.strip(",") in _ABBREVIATIONS or "&" in w:
             out.append(w)
             cap_next = False
             continue
@@ -323,7 +325,8 @@ def read_header(lines: list[str], paras: list[Para], known_issuers: list[str] = 
     # -- issuer, inferred when the header has none
     if not h.issuer:
         h.issuer = _infer_issuer(paras, place, known_issuers, h)
-    h.signer = _signer(lines)
+    # A portal page or a newspaper ends with its reporter's byline, never a signature.
+    h.signer = "" if prose else _signer(lines)
     return h
 
 

@@ -78,7 +78,10 @@ _STOP_PAIRS = set((
     "thanh toán|quyết toán|lắp đặt|vận chuyển|bảo vệ|quan tâm|nắm bắt|nắm chắc|thường xuyên|kịp thời|sớm|"
     "trực tiếp|khẩn cấp|nghiêm túc|quyết liệt|tích hợp|chia sẻ|số hóa|ứng dụng|tiếp thu|thống nhất|"
     "đề ra|ra soát|dự thảo|soạn thảo|rà lại|chấn chỉnh|tập huấn|bồi dưỡng|đào tạo cán|phòng ngừa|ngăn chặn|"
-    "dừng|tạm dừng|đình chỉ|cấp phát|cấp phép|cấp điện|cấp nước|bàn giao|tiếp tục thực"
+    "dừng|tạm dừng|đình chỉ|cấp phát|cấp phép|cấp điện|cấp nước|bàn giao|tiếp tục thực|khảo sát|điều tra|"
+    "thu thập|lấy ý|đăng tải|đưa tin|phát hành|gia cố|di dời|sơ tán|tuần tra|truy xuất|thu hái|xét nghiệm|"
+    "cung ứng|kiểm định|đối thoại|công khai|dọn dẹp|ra quân|sửa đổi|phê duyệt|lập danh|lập kế|lập hồ|"
+    "hoàn tất|bổ sung|tổng kết|sơ kết|rà soát|kiểm đếm|cưỡng chế|vận hành|ban hành"
 ).split("|"))
 # A name's lower-case words: "Ban Quản lý dự án đầu tư xây dựng" has four in a row.
 _MAX_LOWER = 5
@@ -108,6 +111,9 @@ DEPARTMENTS = (
     "Du lịch")
 _ABBR = re.compile(r"(?<![\wÀ-ỹ&])(?:Sở\s+(?P<a>[A-ZĐ]{1,4}(?:\s*[&\-–]\s*[A-ZĐ]{1,4}){0,3})"
                    r"|S(?P<b>[A-ZĐ]{3,7}))(?![\wÀ-ỹ&])")
+
+
+_OFFICE = re.compile(r"(?<![\wÀ-ỹ])(?:VP\s*UBND|VPUBND|VPUB)(?:\s+tỉnh)?(?![\wÀ-ỹ])")
 
 
 def initials(name: str) -> str:
@@ -208,6 +214,9 @@ class Finder:
             name = self.abbreviation(m.group("a") or m.group("b"))
             if name:
                 found.append(Mention(m.start(), m.end(), (name,), self.lookup(name) is not None))
+        for m in _OFFICE.finditer(text):
+            name = self.lookup(m.group(0)) or self.lookup("Văn phòng UBND tỉnh")
+            found.append(Mention(m.start(), m.end(), (name or "Văn phòng UBND tỉnh",), name is not None))
         for m in _UBND_GROUP.finditer(text):
             raw = re.sub(r"\s*,\s*", ", ", re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", m.group("u")))
             name = self.lookup(raw)
@@ -303,6 +312,8 @@ _HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _GENERIC_HEAD = re.compile(rf"(?<![\wÀ-ỹ])(?:Trưởng phòng|{_HEADS})(?![\wÀ-ỹ])")
 _TOKEN = re.compile(r"\s*([,&]|[-–](?=\s)|[\wÀ-ỹ&]+)")
 _LEVEL_TAIL = {"tỉnh"}
+# After "và" or a comma a name ends soon: "và Tôn giáo", "và Phát triển nông thôn".
+_MAX_LOWER_AFTER_JOINER = 2
 _LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*")
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
@@ -318,6 +329,7 @@ def _generic_names(text: str):
         end = None
         lower_run = 0
         words = 0
+        joined = False
         while True:
             tok = _TOKEN.match(text, pos)
             if not tok:
@@ -329,6 +341,7 @@ def _generic_names(text: str):
                         or (w == "," and words == 0):
                     break
                 pos = tok.end()
+                joined = True
                 continue
             nxt_tok = _TOKEN.match(text, tok.end())
             if w[:1].isupper():
@@ -338,7 +351,8 @@ def _generic_names(text: str):
                 words += 1
                 end = pos = tok.end()
                 break
-            elif words and not _stops(w, nxt_tok.group(1) if nxt_tok else "") and lower_run < _MAX_LOWER \
+            elif words and not _stops(w, nxt_tok.group(1) if nxt_tok else "") \
+                    and lower_run < (_MAX_LOWER_AFTER_JOINER if joined else _MAX_LOWER) \
                     and not w[:1].isdigit():
                 lower_run += 1
             elif words == 0 and w in _LEVEL_WORDS:

@@ -332,7 +332,8 @@ def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
                 r = analyse(tail, finder, issuer)[0]
                 if r.how in ("subject", "giao") and r.lead and set(r.lead) != set(lead) \
                         and _starts_with_subject(tail) and _has_action(r.after_lead):
-                    pieces[0:1] = [head.rstrip(" ;"), tail]
+                    # The head keeps its ";": a short marked line without it would read as a title.
+                    pieces[0:1] = [head.rstrip(), tail]
         out.append(Para(pieces[0], p.rank, p.marker, p.index))
         out += [Para(x, None, "", p.index) for x in pieces[1:]]
     return out
