@@ -191,13 +191,13 @@ def _sub_body(line: str, parent: str, known) -> str:
 _PROSE_KINDS = {"công văn": "cong-van", "kế hoạch": "ke-hoach", "thông báo": "thong-bao", "quyết định": "quyet-dinh",
                 "chỉ thị": "chi-thi", "thông báo kết luận": "thong-bao", "văn bản": "cong-van", "công điện": "khac"}
 _PROSE = re.compile(
-    r"(?:(?:Ngày|ngày)\s+(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y>\d{4}))?\s*,\s*)?"
+    r"(?:(?:(?:Sáng|Chiều|Tối|Trưa|sáng|chiều|tối|trưa)\s+(?:ngày\s+)?|(?:Ngày|ngày)\s+)(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y>\d{4}))?\s*,\s*)?"
     r"(?P<who>(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Văn phòng UBND|Sở|Ban)[^.;:]{0,60}?)\s+"
     r"(?:đã\s+|vừa\s+|mới\s+|chính thức\s+)*(?:có|ban hành|ký ban hành|phát hành|ra|gửi)\s+"
     r"(?P<kind>(?i:thông báo kết luận|công văn|kế hoạch|thông báo|quyết định|chỉ thị|văn bản|công điện))\s+"
     r"(?:(?:hỏa tốc|khẩn)\s+)?số\s+(?P<n>[\w./&\-Đđ]+/[\w./&\-Đđ]+)"
     r"(?:\s+ngày\s+(?P<d2>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m2>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y2>\d{4}))?)?"
-    r"(?P<title>\s*,?\s*(?:về việc|về|V/v)\s+[^.;]{5,300})?")
+    r"(?P<title>[^.;]{0,150}?\s*,?\s*(?:về việc|V/v)\s+[^.;]{5,300}|\s*,?\s*về\s+[^.;]{5,300})?")
 _PAGE_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})(?!\d)")
 _ANY_YEAR = re.compile(r"(?<![\d/])(?:năm\s+|/)(20\d\d)(?!\d)")
 
@@ -213,7 +213,7 @@ def _prose_header(h: "Header", lines: list[str], text: str) -> bool:
     who = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", who)
     h.issuer = who
     if m.group("title"):
-        h.title = re.sub(r"^\s*,?\s*(?:về việc|về|V/v)\s+", "", m.group("title")).strip()
+        h.title = re.sub(r"^.*?(?:về việc|V/v)\s+|^\s*,?\s*về\s+", "", m.group("title"), count=1).strip()
     d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
     if d:
         year = int(y) if y else _year_of_page(lines, text, int(mo))

@@ -41,7 +41,7 @@ _CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Ngu�
 _CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
                               r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
 _TO_ADDRESSEES = re.compile(r"\b(?:[Đđ]ề nghị|[Yy]êu cầu|[Gg]iao)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương)\b")
-_PERSON_TITLE = re.compile(r"^(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu trưởng|Chánh Văn phòng|Chỉ huy trưởng|Tổng Giám đốc|"
+_PERSON_TITLE = re.compile(r"(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu trưởng|Chánh Văn phòng|Chỉ huy trưởng|Tổng Giám đốc|"
                            r"Người đứng đầu|Trưởng)\s+(?=[A-ZÀ-ỸĐ])")
 _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
 _CHU_TRI = re.compile(r"\s*(?:(?:khẩn trương|chủ động|trực tiếp)\s*,?\s*)?chủ trì\b")
@@ -166,7 +166,8 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
         r.unknown = tuple(n for n in subject[2] if finder.lookup(n) is None)
     if r.how != "subject":
         for cue in _CUE.finditer(text):
-            c = _chain_at(chains, cue.end())
+            person = _PERSON_TITLE.match(text, cue.end())
+            c = _chain_at(chains, cue.end()) or (_chain_at(chains, person.end()) if person else None)
             if c:
                 r.lead, r.how, r.after_lead = c[2], "giao", text[c[1]:]
                 r.unknown = tuple(n for n in c[2] if finder.lookup(n) is None)
