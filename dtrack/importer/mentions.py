@@ -63,7 +63,7 @@ _LOW = r"[a-zà-ỹđ][\wà-ỹ]*"
 # matched as pairs, so "soát" of "rà soát" never cuts "Kiểm soát".
 _STOP_WORDS = set((
     "có trên tại về của cho với để và các được là đã đang sẽ cần phải gửi trình thuộc từ đến trong năm ngày "
-    "tháng giao lập nộp khẩn chủ theo tiếp căn nhằm này đó khi nếu hoặc cùng những mỗi ban hành"
+    "tháng giao lập nộp theo căn nhằm này đó khi nếu hoặc cùng những mỗi ban hành"
 ).split()) - {"ban", "hành"}
 _STOP_PAIRS = set((
     "chủ trì|phối hợp|tham mưu|khẩn trương|thực hiện|triển khai|tổ chức|chỉ đạo|rà soát|xây dựng|báo cáo|"
@@ -74,7 +74,7 @@ _STOP_PAIRS = set((
     "đẩy nhanh|sắp xếp|cân đối|phân bổ|thống kê|ưu tiên|rà lại|chỉ huy trưởng|có trách|có nhiệm|phân công|"
     "lập danh|ban hành|trình ký|đề nghị|yêu cầu|thông báo|tăng cường|mở rộng|thành lập|điều chỉnh|bổ sung|"
     "hỗ trợ|tiếp nhận|thẩm tra|xác minh|thanh tra|kiểm soát dịch|làm việc|làm rõ|vận động|kết nối|tiến hành|"
-    "tham gia|tham dự|phát động|phát hiện|sửa chữa|công bố|ký kết|mua sắm|đầu tư|phân loại|thu hồi|giải ngân|"
+    "tham gia|tham dự|phát động|phát hiện|sửa chữa|công bố|ký kết|mua sắm|phân loại|thu hồi|giải ngân|"
     "thanh toán|quyết toán|lắp đặt|vận chuyển|bảo vệ|quan tâm|nắm bắt|nắm chắc|thường xuyên|kịp thời|sớm|"
     "trực tiếp|khẩn cấp|nghiêm túc|quyết liệt|tích hợp|chia sẻ|số hóa|ứng dụng|tiếp thu|thống nhất|"
     "đề ra|ra soát|dự thảo|soạn thảo|rà lại|chấn chỉnh|tập huấn|bồi dưỡng|đào tạo cán|phòng ngừa|ngăn chặn|"
@@ -134,7 +134,7 @@ _PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?dự án[^
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
                            rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
-                           rf"ban,\s*ngành|phòng,\s*ban))(?:\s+(?:tỉnh|thành phố|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
+                           rf"ban,\s*ngành|phòng,\s*ban|phòng,\s*đơn vị))(?:\s+(?:tỉnh|thành phố|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
                            rf"|(?<![\wÀ-ỹ])(?P<g2>Các\s+(?:cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan chuyên môn|đơn vị|"
                            rf"địa phương|sở,\s*ngành))(?![\wÀ-ỹ,])")
 
@@ -178,6 +178,21 @@ class Finder:
 
     def lookup(self, label: str) -> str | None:
         return self._by_fold.get(fold(label))
+
+    def plural_subject(self, text: str, pos: int = 0) -> tuple[int, str] | None:
+        """(end, name) of "Các chủ đầu tư", "Các doanh nghiệp": "Các" and the words before its verb."""
+        m = re.compile(r"Các\s+").match(text, pos)
+        if not m:
+            return None
+        words = list(_TOKEN.finditer(text[m.end():m.end() + 60]))
+        for k, w in enumerate(words[:5]):
+            nxt = words[k + 1].group(1) if k + 1 < len(words) else ""
+            if not w.group(1)[:1].isalpha() or _stops(w.group(1), nxt):
+                if k == 0:
+                    return None
+                end = m.end() + words[k - 1].end()
+                return end, text[pos:end]
+        return None
 
     def abbreviation(self, abbr: str) -> str | None:
         """'NN&PTNT', 'TN&MT', 'LĐ-TB&XH': the department whose initials these are."""
@@ -337,11 +352,16 @@ def _generic_names(text: str):
             w = tok.group(1)
             if w in (",", "&", "-", "–", "và"):
                 nxt = _TOKEN.match(text, tok.end())
-                if not nxt or not nxt.group(1)[:1].isupper() or _HEAD_RE.match(text, nxt.start(1)) \
-                        or (w == "," and words == 0):
+                after = _TOKEN.match(text, nxt.end()) if nxt else None
+                # "Phòng Công chức, viên chức": a comma inside a name, before a word that is no verb.
+                inner = w == "," and nxt is not None and nxt.group(1)[:1].islower() and words > 0 \
+                    and nxt.group(1) not in _STOP_WORDS and not _stops(nxt.group(1), after.group(1) if after else "") \
+                    and nxt.group(1).isalpha() and text[head.start():pos].count(",") == 0
+                if not inner and (not nxt or not nxt.group(1)[:1].isupper() or _HEAD_RE.match(text, nxt.start(1))
+                                  or (w == "," and words == 0)):
                     break
                 pos = tok.end()
-                joined = True
+                joined, lower_run = True, 0
                 continue
             nxt_tok = _TOKEN.match(text, tok.end())
             if w[:1].isupper():

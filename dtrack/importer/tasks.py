@@ -37,6 +37,8 @@ _OWN_FOLLOWUP = re.compile(r"^(?:(?:Chủ tịch|Thường trực|Lãnh đạo)\
 _ASSESSMENT = re.compile(r"\b(?:đã được|đã đạt|được triển khai|đạt được|tuy nhiên|còn (?:một số )?(?:hạn chế|tồn tại|chậm)|"
                          r"chưa được|thời gian qua|kết quả đạt|đã hoàn thành|đã triển khai)\b|^(?:Năm|Trong năm|Qua)\s+\d{4}\b",
                          re.I)
+# "Theo số liệu của Sở Tài chính, đến ngày 15/3 ... mới giải ngân được 8%": a report, not an order.
+_STATISTIC = re.compile(r"^(?:Theo (?:số liệu|báo cáo|thống kê|kết quả)|Tính đến|Đến nay)\b", re.I)
 _CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Nguồn|Theo)\s*:?\s*\S+\.(?:vn|com)\b", re.I)
 _CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
                               r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
@@ -178,6 +180,9 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
                 r.lead, r.how, r.after_lead = c[2], "chu-tri", text[c[1]:]
                 r.unknown = tuple(n for n in c[2] if finder.lookup(n) is None)
                 break
+    if not r.lead and (ps := finder.plural_subject(text, start)):
+        # "Các chủ đầu tư lập kế hoạch ...": a group the registry cannot hold, named as written.
+        r.lead, r.how, r.after_lead, r.unknown = (ps[1],), "subject", text[ps[0]:], (ps[1],)
     if not r.lead and (a := _ANAPHOR.match(text[start:])):
         r.anaphor, r.how = a.group(1), "anaphor"
     support: list[str] = []
@@ -312,6 +317,10 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
         if not n.is_task:
             continue
         tasks.append(_draft(n, root, doc_lead, default_due, default_for, ref, finder))
+    addressees = _addressees(paras[:first], finder, issuer)
+    for task in tasks:
+        # "Trưởng các phòng, đơn vị" addressed as "Các phòng, đơn vị thuộc Sở": the letter's own name.
+        task.lead = tuple(next((a for a in addressees if fold(a).startswith(fold(x)) and a != x), x) for x in task.lead)
     return tasks, notes
 
 
@@ -359,6 +368,7 @@ def _is_task(n: Node) -> bool:
         return False
     r = n.roles
     if _CAPTION.search(text) or _OWN_FOLLOWUP.match(text) or _CLOSING_FORMULA.search(text) \
+            or (_STATISTIC.match(text) and not _CUE.search(text)) \
             or (_APPROVAL.match(text) and not _CUE.search(text)):
         return False
     # An assessment opens with what it is about ("Năm 2024, công tác ..."); a task with its verb.
@@ -503,6 +513,10 @@ def _addressees(paras, finder, issuer) -> tuple[str, ...]:
         texts.append(p.text)
     names: list[str] = []
     for text in texts:
-        for m in finder.find(text):
-            names += [n for n in m.names if n not in names and fold(n) != fold(issuer)]
+        for part in re.split(r"\s*;\s*", text):
+            found = finder.find(part)
+            # An addressee no pattern names ("Các phòng, đơn vị thuộc Sở") is taken as written.
+            raw = part.strip(" .;,")
+            got = [n for m in found for n in m.names] or ([raw] if 3 <= len(raw) <= 80 and raw[:1].isupper() else [])
+            names += [n for n in got if n not in names and fold(n) != fold(issuer)]
     return tuple(names)
