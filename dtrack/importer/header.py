@@ -59,10 +59,14 @@ class Header:
 
 
 def _join_split_dates(top: list[str]) -> list[str]:
-    """'Yên Bái, ngày' / '27 tháng 3 năm 2024' (a narrow table cell) read as one line."""
+    """Header lines a narrow table cell broke: 'Yên Bái, ngày' / '27 tháng 3 năm 2024', 'Sơn La, ngày 16
+    tháng 11' / 'năm 2018', 'ỦY' / 'BAN NHÂN DÂN', read as one line each."""
     out: list[str] = []
     for line in top:
-        if out and re.search(r",\s*ngày(?:\s+\d{1,2})?$", out[-1]) and re.match(r"^(?:\d|tháng)", line):
+        if out and re.search(r",\s*ngày\b", out[-1]) and not re.search(r"\d{4}", out[-1]) \
+                and re.match(r"^(?:\d|tháng|năm)", line):
+            out[-1] += " " + line
+        elif out and out[-1] in ("ỦY", "UỶ", "ỦY BAN") and re.match(r"^(?:BAN\s+)?NHÂN\s+DÂN", line):
             out[-1] += " " + line
         else:
             out.append(line)
@@ -90,8 +94,10 @@ def is_person(name: str) -> bool:
     return fold(first) in SURNAMES
 
 
-_MOTTO = re.compile(r"^(?:CỘNG\s+H[OÒ]A\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc"
-                    r"|[-_=–—*\s]{3,})$", re.I)
+# The motto, also as web copies break it: "CỘNG" / "HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", dashes lost.
+_MOTTO = re.compile(r"^(?:CỘNG\s*H[OÒ]A\s*X.{0,3}HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|CỘNG\s+H[OÒ]A\s+XÃ\s+HỘI|CỘNG|"
+                    r"H[OÒ]A\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|CHỦ\s+NGHĨA\s+VIỆT\s+NAM|"
+                    r"Độc\s+lập\s*[-–]?\s*Tự\s+do\s*[-–]?\s*Hạnh\s+phúc|[-_=–—*\s]{3,})$")
 _NUMBER_ANY = re.compile(r"^Số\s*:?\s*(?P<n>[\w./&\-–Đđ]*?/[\w./&\-–Đđ]*|/?[\w&\-Đđ]*)(?=\s|$)(?P<rest>.*)$", re.I)
 _PLACE_DATE_ANY = re.compile(
     r"(?P<place>[^\W\d][^,\d]{1,40}),\s*ngày\s*(?P<d>\d{1,2})?\s*(?:/|tháng)\s*(?P<m>\d{1,2})?\s*(?:/|năm)\s*(?P<y>\d{4})",
@@ -147,7 +153,7 @@ def _issuer_of(lines: list[str], known) -> str:
             if nxt and _BODY_START.match(nxt) and _UPPER.match(nxt):
                 return _sub_body(nxt, parent, known)
             return parent
-        if re.fullmatch(r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN", line):
+        if re.fullmatch(r"(?:ỦY|UỶ|Y)\s+BAN\s+NHÂN\s+DÂN", line):
             nxt = lines[k + 1] if k + 1 < len(lines) else ""
             lv = _LEVEL_LINE.match(nxt)
             if lv:

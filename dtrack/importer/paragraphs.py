@@ -130,7 +130,7 @@ def _starts_lower(s: str) -> bool:
 
 # Header lines are paragraphs of their own even without blank lines between them: the kind word
 # ("THÔNG BÁO" directly above the title), the motto, "Số: ...", the place and date, the issuer.
-_ALONE = re.compile(r"^(?:(?:THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ)\s*:?|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|"
+_ALONE = re.compile(r"^(?:(?:THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ)\s*:?|CHỦ TỊCH\s+(?:ỦY|UỶ|UBND)\b.*|(?:ỦY|UỶ) BAN NHÂN DÂN(?: TỈNH| THÀNH PHỐ| HUYỆN)?.*|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|"
                     r"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc|[-_=–—]{3,}|"
                     r"Số\s*:.*|Kính gửi\s*:.*|[^\W\d][^,\d]{1,40},\s*ngày\b.{0,30}\d{4})$", re.I)
 
@@ -140,10 +140,13 @@ _OPENS = re.compile(r"^(?:Căn cứ|Kính gửi|Thực hiện|(?:Sáng|Chiều|T
                     r"(?:Năm|Trong năm)\s+\d{4}\s*,|Thời gian qua)\b")
 
 
-def _is_upper(line: str) -> bool:
-    """A line in capitals ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH X", "TỈNH BÌNH ĐỊNH"): a header line."""
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 6 and all(c.isupper() for c in letters)
+def _case_changes(a: str, b: str) -> bool:
+    """From a line in capitals to one in lower case or back; a short word ("VỀ") is neither."""
+    def state(line):
+        letters = [c for c in line if c.isalpha()]
+        return None if len(letters) < 6 else all(c.isupper() for c in letters)
+    sa, sb = state(a), state(b)
+    return sa is not None and sb is not None and sa != sb
 
 
 def _stands_alone(line: str) -> bool:
@@ -176,7 +179,7 @@ def paragraphs(lines: list[str]) -> list[Para]:
         if current:
             rank, _, _ = marker_of(line)
             if rank is not None or _stands_alone(current[-1]) or _stands_alone(line) or _OPENS.match(line) \
-                    or _is_upper(line) != _is_upper(current[-1]) \
+                    or _case_changes(current[-1], line) \
                     or (_END_SENTENCE.search(current[-1]) and not _starts_lower(line)):
                 flush()
         current.append(line)

@@ -15,7 +15,7 @@ from dtrack.domain.deadlines import Deadline, find_deadlines
 from dtrack.domain.text import fold
 from dtrack.i18n import t
 from dtrack.importer.mentions import Finder, Mention
-from dtrack.importer.paragraphs import DASH, NUMBER, Para
+from dtrack.importer.paragraphs import ARTICLE, DASH, NUMBER, Para
 
 _OPENING = re.compile(r"(kết luận|ý kiến|chỉ đạo|như sau|sau đây|đề nghị|yêu cầu|quyết định|chỉ thị|"
                       r"giao nhiệm vụ|thống nhất)[^:]{0,80}:\s*$", re.I)
@@ -39,6 +39,9 @@ _ASSESSMENT = re.compile(r"\b(?:đã được|đã đạt|được triển khai|
                          re.I)
 # "Theo số liệu của Sở Tài chính, đến ngày 15/3 ... mới giải ngân được 8%": a report, not an order.
 _STATISTIC = re.compile(r"^(?:Theo (?:số liệu|báo cáo|thống kê|kết quả)|Tính đến|Đến nay)\b", re.I)
+# What an article of a decision decides, to no one in particular: "Điều 1. Giao chỉ tiêu ... cho các huyện".
+_DECISION = re.compile(r"^(?:Phê duyệt|Ban hành|Giao chỉ tiêu|Giao kế hoạch|Phân bổ|Công nhận|Thành lập|Kiện toàn|"
+                       r"Bổ nhiệm|Điều chỉnh|Sửa đổi|Bãi bỏ|Quy định|Chấp thuận|Cho phép)\b")
 _CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Nguồn|Theo)\s*:?\s*\S+\.(?:vn|com)\b", re.I)
 _CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
                               r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
@@ -372,6 +375,8 @@ def _is_task(n: Node) -> bool:
             or (_APPROVAL.match(text) and not _CUE.search(text)):
         return False
     # An assessment opens with what it is about ("Năm 2024, công tác ..."); a task with its verb.
+    if p.rank == ARTICLE and not r.how and _DECISION.match(text):
+        return False
     if not r.how and n.deadline is None and _ASSESSMENT.search(text) and not _ACTION.match(text):
         return False
     if r.how == "heading" and not r.after_lead.strip(" :"):
