@@ -54,7 +54,7 @@ def _pattern(label: str) -> str:
 _HEADS = (r"Sở|Ban|Phòng|Trung tâm|Văn phòng|Công an|Bộ Chỉ huy|Bộ|Cục|Chi cục|Đài|Báo|Kho bạc|"
           r"Bảo hiểm|Viễn thông|Hội|Liên đoàn|Tỉnh đoàn|Thanh tra|Ngân hàng|Điện lực|Bưu điện|Cảng vụ|"
           r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Đoàn|Trường|Bệnh viện|Chi nhánh|"
-          r"Tổng công ty|Công ty|Hợp tác xã|Tỉnh ủy|Tỉnh uỷ|Ủy ban Mặt trận|Ủy ban MTTQ|Quỹ|Viện|Học viện|Cảng|"
+          r"Tổng công ty|Công ty|Hợp tác xã|Tỉnh ủy|Tỉnh uỷ|Thành đoàn|Thành ủy|Huyện ủy|Huyện đoàn|Ủy ban Mặt trận|Ủy ban MTTQ|Quỹ|Viện|Học viện|Cảng|"
           r"Bộ đội Biên phòng|Ban Chỉ huy|Ban Chỉ đạo|Đài Phát thanh|Ban Quản lý")
 _CAP = r"[A-ZÀ-ỸĐ][\wÀ-ỹ&]*"
 _LOW = r"[a-zà-ỹđ][\wà-ỹ]*"
@@ -129,7 +129,7 @@ _UBND_GROUP = re.compile(rf"(?<![\wÀ-ỹ])(?:Chủ tịch\s+)?(?P<u>(?:UBND|Ủ
                          rf"(?:cấp\s+(?:huyện|xã)|các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*))")
 # Project boards carry long lower-case names: "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng
 # và công nghiệp tỉnh" runs to the level word that closes it.
-_PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?dự án[^,;.:()]{0,90}?\s(?:tỉnh|thành phố|huyện|thị xã)"
+_PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?(?:dự án|khu)[^,;.:()]{0,90}?\s(?:tỉnh|thành phố|huyện|thị xã)"
                             r"(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ]*){0,3}(?![\wÀ-ỹ])")
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
@@ -327,6 +327,8 @@ _HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _GENERIC_HEAD = re.compile(rf"(?<![\wÀ-ỹ])(?:Trưởng phòng|{_HEADS})(?![\wÀ-ỹ])")
 _TOKEN = re.compile(r"\s*([,&]|[-–](?=\s)|[\wÀ-ỹ&]+)")
 _LEVEL_TAIL = {"tỉnh"}
+# Heads that are a whole name by themselves.
+_WHOLE_HEADS = {"Tỉnh đoàn", "Tỉnh ủy", "Tỉnh uỷ", "Thành đoàn", "Thành ủy", "Huyện ủy", "Huyện đoàn"}
 # After "và" or a comma a name ends soon: "và Tôn giáo", "và Phát triển nông thôn".
 _MAX_LOWER_AFTER_JOINER = 2
 _LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*")
@@ -390,7 +392,9 @@ def _generic_names(text: str):
         tail = text[head.end():end].strip() if end is not None else ""
         # "Bưu điện tỉnh", "Kho bạc tỉnh": a body of the province named by its head alone.
         alone = tail == "tỉnh" and not re.match(r"UBND|Ủy|Uỷ|Hội đồng|HĐND|Sở|Phòng", head.group(0))
-        if end is not None and (words >= 2 or tail[:1].isupper() or alone):
+        if end is None and head.group(0) in _WHOLE_HEADS:
+            end = head.end()
+        if end is not None and (words >= 2 or tail[:1].isupper() or alone or head.group(0) in _WHOLE_HEADS):
             raw = text[head.start():end]
             if not _is_generic_head_only(raw):
                 yield head.start(), end

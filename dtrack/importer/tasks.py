@@ -51,6 +51,7 @@ _PERSON_TITLE = re.compile(r"(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu
 _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
 _CHU_TRI = re.compile(r"\s*(?:(?:khẩn trương|chủ động|trực tiếp)\s*,?\s*)?chủ trì\b")
 _SUPPORT = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?\s+(?:với|cùng)\s+")
+_RELATED = re.compile(r"các\s+[^;.:]{0,40}?liên quan\s*(?:,\s*|\s+và\s+|\s+cùng\s+)")
 _WORK_WITH = re.compile(r"\blàm việc\s+với\s+")
 _ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
                     r"|^(?:Theo đó|Đồng thời|Bên cạnh đó|Ngoài ra|Mặt khác|Cụ thể|Trong đó|Tiếp đó|Cùng với đó|"
@@ -193,7 +194,9 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
     if r.how in ("giao", "chu-tri") or (r.how == "subject" and _CHU_TRI.match(r.after_lead)):
         cues += list(_WORK_WITH.finditer(text))
     for cue in cues:
-        c = _chain_at(chains, cue.end())
+        # "phối hợp với các sở, ngành liên quan và UBND các huyện": the named ones after the generic.
+        generic = _RELATED.match(text, cue.end())
+        c = _chain_at(chains, cue.end()) or (_chain_at(chains, generic.end()) if generic else None)
         if c:
             support += [n for n in c[2] if n not in r.lead and n not in support]
     r.support = tuple(support)

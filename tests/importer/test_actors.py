@@ -134,3 +134,11 @@ def test_what_is_not_a_task():
             "Văn phòng UBND tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./.\n\n"
             "Nơi nhận:\n- Sở Nội vụ;\n- Lưu: VT.\n")
     assert _leads(body) == [(("Sở Nội vụ",), ())]
+
+
+def test_support_named_after_the_generic_related_bodies_and_whole_name_heads():
+    body = ("1. Giao Sở Y tế chủ trì, phối hợp với các sở, ngành liên quan và UBND các huyện, thị xã, thành phố "
+            "hướng dẫn cách ly y tế.\n2. Tỉnh đoàn phát động phong trào thanh niên tình nguyện.\n"
+            "3. Ban Quản lý các khu công nghiệp tỉnh rà soát nhu cầu lao động của doanh nghiệp.\n")
+    assert _leads(body) == [(("Sở Y tế",), ("UBND các huyện, thị xã, thành phố",)), (("Tỉnh đoàn",), ()),
+                            (("Ban Quản lý các khu công nghiệp tỉnh",), ())]
