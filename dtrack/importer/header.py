@@ -284,7 +284,9 @@ def read_header(lines: list[str], paras: list[Para], known_issuers: list[str] = 
     if prose:
         h.title_index = next((i for i, p in enumerate(paras[:12]) if h.number in p.text), 0)
         if not h.title:
-            h.title = paras[h.title_index].text[:200]
+            # No "về việc": the page's headline above the prose, else the prose itself.
+            heads = [p.text for p in paras[:h.title_index] if len(p.text) < 200 and not _PAGE_DATE.search(p.text)]
+            h.title = heads[-1] if heads else paras[h.title_index].text[:200]
     elif vv is not None and (kind_at is None or vv < kind_at):
         if h.kind == "khac":
             h.kind = "cong-van"
