@@ -338,18 +338,22 @@ _CLAUSE_CUT = re.compile(r"(?<=[;.])\s+(?=[A-ZÀ-ỸĐ])")
 def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
     out: list[Para] = []
     for p in body:
-        pieces = [p.text]
-        if not p.text.endswith(":"):
-            lead = analyse(p.text, finder, issuer)[0].lead
-            for cut in reversed(list(_CLAUSE_CUT.finditer(p.text))):
-                head, tail = pieces[0][:cut.start()], pieces[0][cut.end():]
-                if cut.end() > len(pieces[0]) or not _has_action(head):
-                    continue
-                r = analyse(tail, finder, issuer)[0]
-                if r.how in ("subject", "giao") and r.lead and set(r.lead) != set(lead) \
-                        and _starts_with_subject(tail) and _has_action(r.after_lead):
-                    # The head keeps its ";": a short marked line without it would read as a title.
-                    pieces[0:1] = [head.rstrip(), tail]
+        if p.text.endswith(":"):
+            out.append(p)
+            continue
+        starts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(p.text)]
+        clauses = [p.text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(p.text)])]
+        pieces = [clauses[0]]
+        lead = analyse(clauses[0], finder, issuer)[0].lead
+        # Each clause is read once, against the piece before it: linear in the paragraph's length.
+        for clause in clauses[1:]:
+            r = analyse(clause, finder, issuer)[0]
+            if r.how in ("subject", "giao") and r.lead and set(r.lead) != set(lead) and _starts_with_subject(clause) \
+                    and _has_action(r.after_lead) and _has_action(pieces[-1]):
+                pieces.append(clause)
+                lead = r.lead
+            else:
+                pieces[-1] += " " + clause
         out.append(Para(pieces[0], p.rank, p.marker, p.index))
         out += [Para(x, None, "", p.index) for x in pieces[1:]]
     return out
