@@ -341,19 +341,24 @@ def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
         if p.text.endswith(":"):
             out.append(p)
             continue
-        starts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(p.text)]
+        starts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(p.text) if _starts_with_subject(p.text[m.end():])]
+        if len(starts) == 1:
+            out.append(p)
+            continue
         clauses = [p.text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(p.text)])]
         pieces = [clauses[0]]
-        lead = analyse(clauses[0], finder, issuer)[0].lead
+        lead = None
         # Each clause is read once, against the piece before it: linear in the paragraph's length.
         for clause in clauses[1:]:
-            r = analyse(clause, finder, issuer)[0]
-            if r.how in ("subject", "giao") and r.lead and set(r.lead) != set(lead) and _starts_with_subject(clause) \
-                    and _has_action(r.after_lead) and _has_action(pieces[-1]):
-                pieces.append(clause)
-                lead = r.lead
-            else:
-                pieces[-1] += " " + clause
+            r = analyse(clause, finder, issuer)[0] if _has_action(pieces[-1]) else None
+            if r is not None and r.how in ("subject", "giao") and r.lead and _has_action(r.after_lead):
+                if lead is None:
+                    lead = analyse(pieces[-1], finder, issuer)[0].lead
+                if set(r.lead) != set(lead):
+                    pieces.append(clause)
+                    lead = r.lead
+                    continue
+            pieces[-1] += " " + clause
         out.append(Para(pieces[0], p.rank, p.marker, p.index))
         out += [Para(x, None, "", p.index) for x in pieces[1:]]
     return out
@@ -368,7 +373,7 @@ def _starts_with_subject(text: str) -> bool:
 
 def _issuer_will(text: str, issuer: str) -> bool:
     """'Bộ Y tế sẽ tổ chức ...' in a letter of Bộ Y tế: the issuer's own follow-up."""
-    return bool(issuer) and fold(text).startswith(fold(issuer) + " se ")
+    return bool(issuer) and fold(text[:len(issuer)]) == fold(issuer) and re.match(r"\s+sẽ\b", text[len(issuer):]) is not None
 
 
 def _is_task(n: Node) -> bool:
