@@ -208,6 +208,10 @@ _PAGE_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y
 _ANY_YEAR = re.compile(r"(?<![\d/])(?:năm\s+|/)(20\d\d)(?!\d)")
 
 
+# Capitalised words after "tỉnh" that are not a place: "tỉnh Ủy", "tỉnh Đoàn" ...
+_NOT_PLACES = {"uy", "doan", "hoi", "ban"}
+
+
 def _prose_header(h: "Header", lines: list[str], text: str) -> bool:
     m = _PROSE.search(text)
     if not m:
@@ -217,6 +221,14 @@ def _prose_header(h: "Header", lines: list[str], text: str) -> bool:
     who = re.sub(r"^(?:Chủ tịch|Ủy ban nhân dân|Uỷ ban nhân dân)\s+", lambda x: "UBND " if "ban" in x.group(0) else "",
                  m.group("who")).strip()
     who = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", who)
+    bare = re.fullmatch(r"UBND\s+(tỉnh|thành phố|huyện|thị xã|xã|phường)", who)
+    if bare:
+        # "UBND tỉnh ban hành ..." on a page that names the province elsewhere ("tỉnh Quảng Ngãi").
+        for m2 in re.finditer(rf"\b{bare.group(1)}\s+(?P<p>{_NAME})", text):
+            if not is_person(m2.group("p")) and fold(m2.group("p").split()[0]) not in _NOT_PLACES:
+                who = f"{who} {m2.group('p')}"
+                h.notes.append(t("issuer inferred from the text (\"{name}\")", name=who))
+                break
     h.issuer = who
     if m.group("title"):
         h.title = re.sub(r"^.*?(?:về việc|V/v)\s+|^\s*,?\s*về\s+", "", m.group("title"), count=1).strip()

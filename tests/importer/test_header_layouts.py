@@ -143,3 +143,10 @@ def test_press_summary_with_the_date_after_the_number():
     h = extract(text, _registry()).header
     assert (h.number, h.kind, h.issuer, h.issued) == ("455/KH-UBND", "ke-hoach", "UBND tỉnh Lâm Đồng",
                                                       date(2024, 5, 6))
+
+
+def test_a_bare_issuer_in_the_prose_takes_the_province_the_page_names():
+    text = ("Ngày 03/4/2024, UBND tỉnh ban hành Kế hoạch số 77/KH-UBND về việc phát triển du lịch trên địa bàn "
+            "tỉnh Bình Thuận năm 2024.\n\nTheo đó, Sở Tài chính bố trí kinh phí quảng bá.\n")
+    d = extract(text, _registry())
+    assert d.header.issuer == "UBND tỉnh Bình Thuận" and any("issuer inferred" in n for n in d.notes)
