@@ -391,7 +391,8 @@ def _generic_names(text: str):
                 end = group.end()
         tail = text[head.end():end].strip() if end is not None else ""
         # "Bưu điện tỉnh", "Kho bạc tỉnh": a body of the province named by its head alone.
-        alone = tail == "tỉnh" and not re.match(r"UBND|Ủy|Uỷ|Hội đồng|HĐND|Sở|Phòng", head.group(0))
+        alone = tail in ("tỉnh", "huyện", "thị xã", "thành phố", "quận") \
+            and not re.match(r"UBND|Ủy|Uỷ|Hội đồng|HĐND|Sở|Phòng", head.group(0))
         if end is None and head.group(0) in _WHOLE_HEADS:
             end = head.end()
         if end is not None and (words >= 2 or tail[:1].isupper() or alone or head.group(0) in _WHOLE_HEADS):

@@ -52,6 +52,7 @@ _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
 _CHU_TRI = re.compile(r"\s*(?:(?:khẩn trương|chủ động|trực tiếp)\s*,?\s*)?chủ trì\b")
 _SUPPORT = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?\s+(?:với|cùng)\s+")
 _RELATED = re.compile(r"các\s+[^;.:]{0,40}?liên quan\s*(?:,\s*|\s+và\s+|\s+cùng\s+)")
+_CO_WORKER = re.compile(r"\s*(?:cùng\s+|tham gia\s+)?phối hợp\b(?!\s+(?:với|cùng)\b)")
 _WORK_WITH = re.compile(r"\blàm việc\s+với\s+")
 _ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
                     r"|^(?:Theo đó|Đồng thời|Bên cạnh đó|Ngoài ra|Mặt khác|Cụ thể|Trong đó|Tiếp đó|Cùng với đó|"
@@ -199,6 +200,11 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
         c = _chain_at(chains, cue.end()) or (_chain_at(chains, generic.end()) if generic else None)
         if c:
             support += [n for n in c[2] if n not in r.lead and n not in support]
+    if r.lead:
+        # "Sở X chủ trì; Công an tỉnh, Viễn thông Y phối hợp ...": the bodies before "phối hợp".
+        for c in chains:
+            if _CO_WORKER.match(text, c[1]) and not set(c[2]) & set(r.lead):
+                support += [n for n in c[2] if n not in support]
     r.support = tuple(support)
     return r, mentions
 
@@ -332,6 +338,7 @@ def extract_tasks(paras: list[Para], title_index: int, finder: Finder, ref: date
 
 # "A báo cáo về B trước d1; B tổng hợp, báo cáo UBND tỉnh trước d2": a new subject after ";" or
 # after a full stop starts a task of its own.
+_CHU_TRI_END = re.compile(r"chủ trì\s*[;,]?\s*$")
 _CLAUSE_CUT = re.compile(r"(?<=[;.])\s+(?=[A-ZÀ-ỸĐ])")
 
 
@@ -350,7 +357,9 @@ def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
         lead = None
         # Each clause is read once, against the piece before it: linear in the paragraph's length.
         for clause in clauses[1:]:
-            r = analyse(clause, finder, issuer)[0] if _has_action(pieces[-1]) else None
+            # "X chủ trì; Y, Z phối hợp ...": one task, its lead and support.
+            acts = _has_action(pieces[-1]) and not _CHU_TRI_END.search(pieces[-1])
+            r = analyse(clause, finder, issuer)[0] if acts else None
             if r is not None and r.how in ("subject", "giao") and r.lead and _has_action(r.after_lead):
                 if lead is None:
                     lead = analyse(pieces[-1], finder, issuer)[0].lead
