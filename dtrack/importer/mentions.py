@@ -127,9 +127,11 @@ def initials(name: str) -> str:
 _LEVELS = r"(?:tỉnh|huyện|thị xã|thành phố|quận|xã|phường|thị trấn|đặc khu)"
 _UBND_GROUP = re.compile(rf"(?<![\wÀ-ỹ])(?:Chủ tịch\s+)?(?P<u>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+"
                          rf"(?:cấp\s+(?:huyện|xã)|các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\wÀ-ỹ]))*))")
-# Project boards carry long lower-case names: "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng
-# và công nghiệp tỉnh" runs to the level word that closes it.
-_PROJECT_BOARD = re.compile(r"(?<![\wÀ-ỹ])Ban Quản lý (?:các )?(?:dự án|khu)[^,;.:()]{0,90}?\s(?:tỉnh|thành phố|huyện|thị xã)"
+# Boards carry long lower-case names: "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và
+# công nghiệp tỉnh", "Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh" run to their level word.
+_UPPER = "[A-ZÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬĐÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ]"
+_PROJECT_BOARD = re.compile(rf"(?<![\wÀ-ỹ])(?:Ban Quản lý (?:các )?(?:dự án|khu)|Ban Chỉ (?:huy|đạo))(?:[^,;.:()]|,(?!\s+{_UPPER}))"
+                            r"{0,90}?\s(?:tỉnh|thành phố|huyện|thị xã)"
                             r"(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ]*){0,3}(?![\wÀ-ỹ])")
 _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đầu|Trưởng)"
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"

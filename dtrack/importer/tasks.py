@@ -57,6 +57,8 @@ _WORK_WITH = re.compile(r"\blàm việc\s+với\s+")
 _ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
                     r"|^(?:Theo đó|Đồng thời|Bên cạnh đó|Ngoài ra|Mặt khác|Cụ thể|Trong đó|Tiếp đó|Cùng với đó|"
                     r"Cũng theo (?:kế hoạch|công văn|văn bản|chỉ thị|quyết định|thông báo)(?: này)?)\s*,\s*", re.I)
+# "Đối với Sở Khoa học và Công nghệ: ...", "Về phía Công an tỉnh: ...": the body the paragraph is about.
+_REGARDING = re.compile(r"(?:Đối với|Về phía|Riêng|Riêng đối với)\s+")
 _CHAIN_SEP = re.compile(r"^\s*(?:,|;|và|,\s*và|cùng)\s*$")
 _ANAPHOR = re.compile(r"^(Trung tâm|Sở|Phòng|Ban|Văn phòng|Cục|Chi cục|Đơn vị)\s+(?=[a-zà-ỹđ])")
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
@@ -164,8 +166,9 @@ def analyse(text: str, finder: Finder, issuer: str = "") -> tuple[Roles, list[Me
     if about:
         start = about.end()
     person = _PERSON_TITLE.match(text, start)
+    regarding = _REGARDING.match(text)
     subject = _chain_at(chains, start) or (_chain_at(chains, person.end()) if person else None) \
-        or (_chain_at(chains, 0) if start else None)
+        or (_chain_at(chains, 0) if start else None) or (_chain_at(chains, regarding.end()) if regarding else None)
     if subject is not None:
         rest = text[subject[1]:]
         r.lead, r.after_lead = subject[2], rest
