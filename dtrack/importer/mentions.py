@@ -81,7 +81,8 @@ _STOP_PAIRS = set((
     "dừng|tạm dừng|đình chỉ|cấp phát|cấp phép|cấp điện|cấp nước|bàn giao|tiếp tục thực|khảo sát|điều tra|"
     "thu thập|lấy ý|đăng tải|đưa tin|phát hành|gia cố|di dời|sơ tán|tuần tra|truy xuất|thu hái|xét nghiệm|"
     "cung ứng|kiểm định|đối thoại|công khai|dọn dẹp|ra quân|sửa đổi|phê duyệt|lập danh|lập kế|lập hồ|"
-    "hoàn tất|bổ sung|tổng kết|sơ kết|rà soát|kiểm đếm|cưỡng chế|vận hành|ban hành"
+    "hoàn tất|bổ sung|tổng kết|sơ kết|rà soát|kiểm đếm|cưỡng chế|vận hành|ban hành|kiểm soát|sẵn sàng|"
+    "siết chặt|niêm yết|phấn đấu|rà soát lại|lập tức|tăng thời|thông tin cho|phát tin|đưa vào|ra soát"
 ).split("|"))
 # A name's lower-case words: "Ban Quản lý dự án đầu tư xây dựng" has four in a row.
 _MAX_LOWER = 5
@@ -145,6 +146,7 @@ class Finder:
     def __init__(self, registry: Registry):
         self.registry = registry
         self._by_initials: dict[str, str] = {}
+        self._departments = sorted(DEPARTMENTS, key=len, reverse=True)
         for dept in DEPARTMENTS:
             self._by_initials.setdefault(initials(dept), "Sở " + dept)
         for agency in registry.agencies:
@@ -180,6 +182,17 @@ class Finder:
 
     def lookup(self, label: str) -> str | None:
         return self._by_fold.get(fold(label))
+
+    def _department_end(self, text: str, folded: str, start: int, end: int) -> int:
+        """A department the registry lacks ends where its standard name does ("Sở Công Thương kiểm
+        soát ..." is "Sở Công Thương"), else after at most two lower-case words of its own."""
+        if not text.startswith("Sở ", start):
+            return end
+        for dept in self._departments:
+            key = fold_same_length("Sở " + dept)
+            if folded.startswith(key, start) and not folded[start + len(key):start + len(key) + 1].isalnum():
+                return start + len(key)
+        return end
 
     def plural_subject(self, text: str, pos: int = 0) -> tuple[int, str] | None:
         """(end, name) of "Các chủ đầu tư", "Các doanh nghiệp": "Các" and the words before its verb."""
@@ -252,6 +265,7 @@ class Finder:
                                                                  if fold(g) == "cac so" else None)
             found.append(Mention(m.start(), m.end(), (name or g[:1].upper() + g[1:],), name is not None))
         for start, end in _generic_names(text):
+            end = self._department_end(text, folded, start, end)
             raw = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\b", "UBND", text[start:end])
             raw = re.sub(r"^Trưởng phòng\b", "Phòng", raw)
             name = self.lookup(raw)
@@ -357,6 +371,12 @@ def _generic_names(text: str):
             if w in (",", "&", "-", "–", "và"):
                 nxt = _TOKEN.match(text, tok.end())
                 after = _TOKEN.match(text, nxt.end()) if nxt else None
+                resume = tok.end()
+                if w == "và" and nxt and nxt.group(1) == "các" and after and after.group(1)[:1].isupper() \
+                        and not _HEAD_RE.match(text, after.start(1)) and words:
+                    # "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi": one board.
+                    resume = nxt.end()
+                    nxt, after = after, _TOKEN.match(text, after.end())
                 # "Phòng Công chức, viên chức": a comma inside a name, before a word that is no verb.
                 inner = w == "," and nxt is not None and nxt.group(1)[:1].islower() and words > 0 \
                     and nxt.group(1) not in _STOP_WORDS and not _stops(nxt.group(1), after.group(1) if after else "") \
@@ -364,7 +384,7 @@ def _generic_names(text: str):
                 if not inner and (not nxt or not nxt.group(1)[:1].isupper() or _HEAD_RE.match(text, nxt.start(1))
                                   or (w == "," and words == 0)):
                     break
-                pos = tok.end()
+                pos = resume
                 joined, lower_run = True, 0
                 continue
             nxt_tok = _TOKEN.match(text, tok.end())

@@ -363,7 +363,8 @@ def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
             # "X chủ trì; Y, Z phối hợp ...": one task, its lead and support.
             acts = _has_action(pieces[-1]) and not _CHU_TRI_END.search(pieces[-1])
             r = analyse(clause, finder, issuer)[0] if acts else None
-            if r is not None and r.how in ("subject", "giao") and r.lead and _has_action(r.after_lead):
+            if r is not None and r.how in ("subject", "giao") and r.lead \
+                    and (_has_action(r.after_lead) or len(r.after_lead.split()) >= 4):
                 if lead is None:
                     lead = analyse(pieces[-1], finder, issuer)[0].lead
                 if set(r.lead) != set(lead):
