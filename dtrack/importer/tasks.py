@@ -46,6 +46,7 @@ _CAPTION = re.compile(r"(?:^|[\s.(])Ảnh\s*:\s*\S|^\(?Ảnh minh họa|^(?:Ngu�
 _CLOSING_FORMULA = re.compile(r"^[^.;]{0,60}\b(?:đề nghị|yêu cầu)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương|sở)"
                               r"[^.;]{0,80}(?:thực hiện|triển khai)[^.;]{0,40}\./\.\s*$", re.I)
 _TO_ADDRESSEES = re.compile(r"\b(?:[Đđ]ề nghị|[Yy]êu cầu|[Gg]iao)\s+(?:Thủ trưởng\s+)?các\s+(?:cơ quan|đơn vị|địa phương)\b")
+_THE_UNITS = re.compile(r"^Các\s+(?:cơ quan,\s*)?(?:đơn vị|cơ quan|địa phương)$")
 _PERSON_TITLE = re.compile(r"(?:Giám đốc|Thủ trưởng|Chủ tịch|Hiệu trưởng|Chánh Văn phòng|Chỉ huy trưởng|Tổng Giám đốc|"
                            r"Người đứng đầu|Trưởng)\s+(?=[A-ZÀ-ỸĐ])")
 _CUE = re.compile(r"\b(?:[Gg]iao|[Yy]êu cầu|[Đđ]ề nghị)\s+(?:cho\s+)?")
@@ -440,7 +441,8 @@ def _draft(n: Node, root: Node, doc_lead, default_due, default_for, ref: date, f
                 lead, how = (next(nm for nm in hit.names if nm.startswith(n.roles.anaphor)),), "anaphor"
                 break
     flags: list[str] = []
-    if not lead and doc_lead[1] == "kinh-gui" and _TO_ADDRESSEES.search(n.para.text):
+    if doc_lead[1] == "kinh-gui" and (not lead and _TO_ADDRESSEES.search(n.para.text)
+                                      or len(lead) == 1 and _THE_UNITS.match(lead[0])):
         # "Đề nghị các đơn vị ...": the units are the addressees, whoever the item above named.
         lead, how = doc_lead[0], "document"
         flags.append(t("lead guessed from Kính gửi"))
