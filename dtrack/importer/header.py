@@ -17,17 +17,12 @@ KIND_WORDS = (("thông báo", "thong-bao"), ("công văn", "cong-van"), ("kế h
               ("quyết định", "quyet-dinh"), ("chỉ thị", "chi-thi"))
 KIND_CODES = {"TB": "thong-bao", "KH": "ke-hoach", "QĐ": "quyet-dinh", "QD": "quyet-dinh", "CT": "chi-thi",
               "BC": "khac", "TTr": "khac", "KL": "thong-bao"}
-_NUMBER = re.compile(r"^Số\s*:\s*(?P<n>.*)$", re.I)
-_PLACE_DATE = re.compile(
-    r"^(?P<place>[^\W\d][^,\d]{1,40}),\s*ngày\s*(?P<d>\d{1,2})?\s*(?:/|tháng)\s*(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>\d{4})",
-    re.I)
 _DATE = (r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m>\d{1,2})\s*(?:/|-|\.|\s+năm\s+|,\s*năm\s+)(?P<y>\d{4})")
 _MEETING = re.compile(rf"^(?:(?:Sáng|Chiều|Tối|Trưa)\s+)?(?:ngày\s+)?{_DATE}", re.I)
 _MEETING_WORDS = re.compile(r"họp|làm việc|hội nghị|chủ trì|kiểm tra|buổi", re.I)
 _ISSUER_LINE = re.compile(
     r"^(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s+(?P<level>TỈNH|THÀNH\s+PHỐ|HUYỆN|THỊ\s+XÃ|QUẬN|XÃ|PHƯỜNG|THỊ\s+TRẤN)\s+(?P<place>.+)$"
     r"|^UBND\s+(?P<level2>TỈNH|THÀNH\s+PHỐ|HUYỆN|THỊ\s+XÃ|QUẬN|XÃ|PHƯỜNG|THỊ\s+TRẤN)\s+(?P<place2>.+)$")
-_OTHER_ISSUER = re.compile(r"^(?:SỞ|BAN|VĂN\s+PHÒNG|BỘ|CỤC)\s+[A-ZÀ-ỸĐ ,&\-–]+$")
 _TITLE_PREFIX = re.compile(r"^(?:V/v|Về việc|V/V)\s*:?\s*", re.I)
 _LEVEL = r"(?P<level>tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn)"
 _UBND_LEVEL = re.compile(rf"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+{_LEVEL}\b")
