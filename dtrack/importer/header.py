@@ -193,10 +193,11 @@ _PROSE_KINDS = {"công văn": "cong-van", "kế hoạch": "ke-hoach", "thông b�
                 "chỉ thị": "chi-thi", "thông báo kết luận": "thong-bao", "văn bản": "cong-van", "công điện": "khac"}
 _PROSE = re.compile(
     r"(?:(?:(?:Sáng|Chiều|Tối|Trưa|sáng|chiều|tối|trưa)\s+(?:ngày\s+)?|(?:Ngày|ngày)\s+)(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y>\d{4}))?\s*,\s*)?"
-    r"(?P<who>(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Văn phòng UBND|Sở|Ban)[^.;:]{0,60}?)\s+"
+    r"(?:(?:thừa lệnh|thay mặt)\s+)?"
+    r"(?P<who>(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Văn phòng UBND|Sở|Ban)[^.;:\n]{0,110}?)\s+"
     r"(?:đã\s+|vừa\s+|mới\s+|chính thức\s+)*(?:có|ban hành|ký ban hành|phát hành|ra|gửi)\s+"
     r"(?P<kind>(?i:thông báo kết luận|công văn|kế hoạch|thông báo|quyết định|chỉ thị|văn bản|công điện))\s+"
-    r"(?:(?:hỏa tốc|khẩn)\s+)?số\s+(?P<n>[\w./&\-Đđ]+/[\w./&\-Đđ]+)"
+    r"(?:(?:hỏa tốc|khẩn)\s+)?số\s+(?P<n>[\w.&\-Đđ]+ ?/[\w./&\-Đđ]+)"
     r"(?:\s+ngày\s+(?P<d2>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(?P<m2>\d{1,2})(?:\s*(?:/|-|\.|\s+năm\s+)(?P<y2>\d{4}))?)?"
     r"(?P<title>[^.;]{0,150}?\s*,?\s*(?:về việc|V/v)\s+[^.;]{5,300}|\s*,?\s*về\s+[^.;]{5,300})?")
 _PAGE_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})(?!\d)")
@@ -207,15 +208,31 @@ _ANY_YEAR = re.compile(r"(?<![\d/])(?:năm\s+|/)(20\d\d)(?!\d)")
 _NOT_PLACES = {"uy", "doan", "hoi", "ban"}
 
 
+# A quotation that names its source at the end: "(Theo Công văn số 6202/UBND-KT, ngày 23/11/2023)".
+_SOURCE_NOTE = re.compile(
+    r"\(?\s*Theo\s+(?P<kind>(?i:công văn|kế hoạch|thông báo|quyết định|chỉ thị|văn bản))\s+số\s+"
+    r"(?P<n>[\w.&\-Đđ]+ ?/[\w./&\-Đđ]+?)\s*,?\s*ngày\s+(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
+
+
 def _prose_header(h: "Header", lines: list[str], text: str) -> bool:
-    m = _PROSE.search(text)
+    m = _PROSE.search(text[:3000])
     if not m:
-        return False
-    h.number = m.group("n").rstrip(".,")
+        note = _SOURCE_NOTE.search(text)
+        if not note:
+            return False
+        h.number = note.group("n").replace(" ", "").rstrip(".,")
+        h.kind = _PROSE_KINDS.get(note.group("kind").lower(), "khac")
+        h.issued = _date(note)
+        # The page's headline is the title; the quotation under it is the body.
+        h.title, h.title_index = text.split("\n", 1)[0][:200], 0
+        return True
+    h.number = m.group("n").rstrip(".,").replace(" ", "")
     h.kind = _PROSE_KINDS.get(m.group("kind").lower(), "khac")
     who = re.sub(r"^(?:Chủ tịch|Ủy ban nhân dân|Uỷ ban nhân dân)\s+", lambda x: "UBND " if "ban" in x.group(0) else "",
                  m.group("who")).strip()
     who = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân", "UBND", who)
+    # "Chủ tịch UBND tỉnh Tuyên Quang, Phó Chánh Văn phòng ... Nguyễn Thanh": the body, not who signed.
+    who = re.split(r"\s*,\s*", who)[0]
     bare = re.fullmatch(r"UBND\s+(tỉnh|thành phố|huyện|thị xã|xã|phường)", who)
     if bare:
         # "UBND tỉnh ban hành ..." on a page that names the province elsewhere ("tỉnh Quảng Ngãi").
@@ -274,7 +291,7 @@ def read_header(lines: list[str], paras: list[Para], known_issuers: list[str] = 
             h.place = place
             h.issued = _date(m) if m.group("d") and m.group("m") else None
     h.issuer = _issuer_of(top[:12], known)
-    prose = not h.number and not place and _prose_header(h, lines, "\n".join(p.text for p in paras[:12]))
+    prose = not h.number and not place and _prose_header(h, lines, "\n".join(p.text for p in paras))
     # -- kind and title
     kind_at = None
     for i, p in enumerate(paras[:25]):
@@ -289,7 +306,8 @@ def read_header(lines: list[str], paras: list[Para], known_issuers: list[str] = 
             break
     vv = next((i for i, p in enumerate(paras[:25]) if _TITLE_PREFIX.match(p.text) and p.rank is None), None)
     if prose:
-        h.title_index = next((i for i, p in enumerate(paras[:12]) if h.number in p.text), 0)
+        if h.title_index < 0:
+            h.title_index = next((i for i, p in enumerate(paras[:12]) if h.number in p.text), 0)
         if not h.title:
             # No "về việc": the page's headline above the prose, else the prose itself.
             heads = [p.text for p in paras[:h.title_index] if len(p.text) < 200 and not _PAGE_DATE.search(p.text)]
