@@ -138,6 +138,8 @@ _PERSON = r"(?:Giám đốc|Thủ trưởng|Hiệu trưởng|Người đứng đ
 _PERSON_GROUP = re.compile(rf"(?<![\wÀ-ỹ]){_PERSON}\s+(?P<g>các\s+(?:sở\s*,\s*(?:Thủ trưởng\s+)?(?:các\s+)?ban,\s*ngành(?:,\s*đoàn thể)?|sở,\s*ngành|"
                            rf"sở|cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan|đơn vị|trường(?:\s+học)?|"
                            rf"ban,\s*ngành|phòng,\s*ban|phòng,\s*đơn vị))(?:\s+(?:tỉnh|thành phố|thuộc tỉnh|trực thuộc))?(?![\wÀ-ỹ])"
+                           rf"(?!\s+(?:có\s+)?liên quan)"
+                           rf"|(?<=[Gg]iao\s)(?P<g3>các\s+sở,\s*ngành)(?![\wÀ-ỹ])"
                            rf"|(?<![\wÀ-ỹ])(?P<g2>Các\s+(?:cơ quan,\s*đơn vị(?:,\s*địa phương)?|cơ quan chuyên môn|đơn vị|"
                            rf"địa phương|sở,\s*ngành))(?![\wÀ-ỹ,])")
 
@@ -258,8 +260,8 @@ class Finder:
             name = self.lookup(raw)
             found.append(Mention(m.start(), m.start() + len(raw), (name or raw,), name is not None, True))
         for m in _PERSON_GROUP.finditer(text):
-            g = re.sub(r"\s*,\s*", ", ", m.group("g") or m.group("g2"))
-            if fold(g).startswith("cac so, ") and "ban" in fold(g):
+            g = re.sub(r"\s*,\s*", ", ", m.group("g") or m.group("g2") or m.group("g3"))
+            if fold(g).startswith("cac so, ") and ("ban" in fold(g) or fold(g) == "cac so, nganh"):
                 g = "các sở, ban, ngành"
             name = self.lookup(g) or self.lookup(g + " tỉnh") or (self.lookup("Các sở, ban, ngành")
                                                                  if fold(g) == "cac so" else None)

@@ -60,7 +60,7 @@ _ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
                     r"Cũng theo (?:kế hoạch|công văn|văn bản|chỉ thị|quyết định|thông báo)(?: này)?)\s*,\s*", re.I)
 # "Đối với Sở Khoa học và Công nghệ: ...", "Về phía Công an tỉnh: ...": the body the paragraph is about.
 _REGARDING = re.compile(r"(?:Đối với|Về phía|Riêng|Riêng đối với)\s+")
-_CHAIN_SEP = re.compile(r"^\s*(?:,|;|và|,\s*và|cùng)\s*$")
+_CHAIN_SEP = re.compile(r"^\s*(?:tỉnh|thành phố)?\s*(?:,|;|và|,\s*và|cùng)\s*$")
 _ANAPHOR = re.compile(r"^(Trung tâm|Sở|Phòng|Ban|Văn phòng|Cục|Chi cục|Đơn vị)\s+(?=[a-zà-ỹđ])")
 _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 _ACTION = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in (

@@ -142,3 +142,13 @@ def test_support_named_after_the_generic_related_bodies_and_whole_name_heads():
             "3. Ban Quản lý các khu công nghiệp tỉnh rà soát nhu cầu lao động của doanh nghiệp.\n")
     assert _leads(body) == [(("Sở Y tế",), ("UBND các huyện, thị xã, thành phố",)), (("Tỉnh đoàn",), ()),
                             (("Ban Quản lý các khu công nghiệp tỉnh",), ())]
+
+
+def test_groups_after_a_cue_and_related_units_that_are_no_lead():
+    body = ("1. Giao các sở, ngành theo chức năng, nhiệm vụ được giao rà soát thủ tục hành chính.\n"
+            "2. Yêu cầu các sở, ban, ngành tỉnh, UBND các huyện, thị xã, thành phố tăng cường kiểm tra.\n"
+            "3. Yêu cầu Giám đốc Sở Xây dựng và Thủ trưởng các đơn vị liên quan phối hợp đánh giá chất lượng "
+            "công trình.\n")
+    assert [x[0] for x in _leads(body)] == [("Các sở, ban, ngành",),
+                                            ("Các sở, ban, ngành", "UBND các huyện, thị xã, thành phố"),
+                                            ("Sở Xây dựng",)]
