@@ -23,20 +23,26 @@ class Draft:
     tasks: list[DraftTask]
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    ref: date | None = None        # the date the deadlines were read against when the header has none
+
+    @property
+    def issued(self) -> date:
+        """The header's date; a file needs one, so a missing date holds the reference date (flagged)."""
+        return self.header.issued or self.ref or date.today()
 
     @property
     def stem(self) -> str:
         from dtrack.store.files import stem_for
         h = self.header
-        return stem_for(h.number, h.issued, h.title)
+        return stem_for(h.number, self.issued, h.title)
 
     def relpath(self) -> str:
-        return f"{self.header.issued.year}/{self.stem}.yaml"
+        return f"{self.issued.year}/{self.stem}.yaml"
 
     def to_data(self) -> dict:
         h = self.header
         data: dict = {"number": h.number, "kind": h.kind, "issuer": h.issuer or "Chưa xác định",
-                      "issued": h.issued}
+                      "issued": self.issued}
         if h.signer:
             data["signer"] = h.signer
         data["title"] = h.title or "(không có trích yếu)"
@@ -68,17 +74,23 @@ def extract(text: str, registry: Registry, known_issuers: list[str] = (), source
     """The directive a document's text proposes. Pure: never raises on odd text."""
     lines = lines_of(text)
     paras = paragraphs(lines)
-    h = read_header(lines, paras, list(known_issuers))
+    h = read_header(lines, paras, list(known_issuers), lambda name: registry.canonical(name)
+                    if registry.get(name) else None)
     notes = list(h.notes)
     from dtrack.domain.deadlines import reference_date
-    ref, ref_from = reference_date(text, h.issued)
-    if h.issued is None:
-        h.issued = today or date.today()
-        notes.append("Không tìm thấy ngày ban hành: issued tạm lấy ngày nhập; cần sửa.")
+    # Deadlines are read against the document: its date, else its meeting's (a conclusion notice is
+    # issued days after it), else the date its text gives (a portal's prose, the page's date line, the
+    # documents it cites), and only then the day of import. A missing issue date stays missing in
+    # the header and is flagged there.
+    if h.issued is None and h.meeting is not None:
+        ref, ref_from = h.meeting, "text"
+    else:
+        ref, ref_from = reference_date(text, h.issued)
+    if ref is None:
+        ref, ref_from = today or date.today(), "import"
     finder = Finder(registry)
-    tasks, more = extract_tasks(paras, h.title_index, finder, ref or h.issued, h.issuer,
-                                ref_from if ref else "import")
-    return Draft(h, tasks, source, notes + more)
+    tasks, more = extract_tasks(paras, h.title_index, finder, ref, h.issuer, ref_from)
+    return Draft(h, tasks, source, notes + more, ref=ref)
 
 
 # ---------------------------------------------------------------------------- YAML, hand-file style

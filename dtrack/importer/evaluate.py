@@ -14,7 +14,8 @@ Two kinds of answer key, one scorer:
 Tasks are paired by how much of the key's text (a gold `summary` may be a shortened text) the
 imported task contains. A dated deadline is a key task with a `due`; it is right when the paired
 task has that due. A wrong date is a paired task whose due is set and differs from the key (a
-date where the key has none included): it is flagged when the task carries a flag, and a wrong
+date where the key has none included, except the first occurrence of a series the key gives only as a
+rule): it is flagged when the task carries a flag, and a wrong
 date without a flag is what an honest importer must never write.
 """
 from __future__ import annotations
@@ -135,7 +136,9 @@ def compare(name: str, expected: list[Expected], got, canon) -> Score:
         if h.due and not h.every:
             sc.dated += 1
             sc.dated_ok += h.due == g.due
-        if g.due is not None and g.due != h.due:
+        # A series the key gives only as a rule has no date to be wrong against: its first occurrence is
+        # the importer's to choose (and `ok` above still checks the rule).
+        if g.due is not None and g.due != h.due and not (h.every and h.due is None):
             sc.wrong_dates += 1
             sc.wrong_flagged += bool(flags)
         sc.deadline_ok += ok

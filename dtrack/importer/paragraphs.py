@@ -60,8 +60,54 @@ def normalise(text: str) -> str:
 
 
 def lines_of(text: str) -> list[str]:
-    """Cleaned lines, blank ones kept as '' (they separate paragraphs)."""
-    return [clean_line(x) for x in normalise(text).split("\n")]
+    """Cleaned lines, blank ones kept as '' (they separate paragraphs); a two-column header
+    (issuer beside the motto) is read one column after the other."""
+    raw = [x.replace("\t", "    ") for x in normalise(text).split("\n")]
+    # A lone "|" is a table border of a web copy: a break, never text.
+    return ["" if x.strip("| ") == "" else x for x in (clean_line(y) for y in _unfold_columns(raw))]
+
+
+# Side by side: `pdftotext -layout` and a Word header table put the issuer's column and the motto's
+# column on the same lines, separated by a run of spaces.
+_HEADER_END = re.compile(r"^\s*(?:(?:THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ|BÁO CÁO|TỜ TRÌNH)\s*:?\s*$"
+                         r"|Kính gửi|(?:Căn cứ|Thực hiện|Ngày \d)\b)", re.I)
+_HEADER_LINES = 30
+
+
+def _segments(line: str) -> list[tuple[int, str]]:
+    """(column, text) of the pieces of a line cut at runs of three or more spaces."""
+    out: list[tuple[int, str]] = []
+    for m in re.finditer(r"\S+(?:\s{1,2}\S+)*", line):
+        out.append((m.start(), m.group(0)))
+    return out
+
+
+def _unfold_columns(raw: list[str]) -> list[str]:
+    end = 0
+    for i, line in enumerate(raw[:_HEADER_LINES]):
+        if _HEADER_END.match(line) and len(_segments(line)) == 1:
+            break
+        end = i + 1
+    zone = raw[:end]
+    split = [s for s in (_segments(x) for x in zone) if len(s) >= 2]
+    if not split:
+        return raw
+    right_col = min(s[1][0] for s in split)
+    left: list[str] = []
+    right: list[str] = []
+    for line in zone:
+        segs = _segments(line)
+        if not segs:
+            left.append("")
+            right.append("")
+            continue
+        if len(segs) == 1:
+            col, text = segs[0]
+            (right if col >= right_col - 4 and len(text) < 60 else left).append(text)
+            continue
+        left.append(segs[0][1])
+        right.append("   ".join(x for _, x in segs[1:]))
+    return left + [""] + right + [""] + raw[end:]
 
 
 def marker_of(line: str) -> tuple[int | None, str, str]:
@@ -80,6 +126,32 @@ def _is_roman(s: str) -> bool:
 
 def _starts_lower(s: str) -> bool:
     return bool(s) and s[0].isalpha() and s[0].islower()
+
+
+# Header lines are paragraphs of their own even without blank lines between them: the kind word
+# ("THÔNG BÁO" directly above the title), the motto, "Số: ...", the place and date, the issuer.
+_ALONE = re.compile(r"^(?:(?:THÔNG BÁO|CÔNG VĂN|KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ)\s*:?|CHỦ TỊCH\s+(?:ỦY|UỶ|UBND)\b.*|(?:ỦY|UỶ) BAN NHÂN DÂN(?: TỈNH| THÀNH PHỐ| HUYỆN)?.*|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|"
+                    r"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc|[-_=–—]{3,}|"
+                    r"Số\s*:.*|Kính gửi\s*:.*|[^\W\d][^,\d]{1,40},\s*ngày\b.{0,30}\d{4})$", re.I)
+
+
+# What opens the text under a header, where a PDF without blank lines would glue it to the title.
+_OPENS = re.compile(r"^(?:Căn cứ|Kính gửi|Thực hiện|(?:Sáng|Chiều|Tối)?\s*(?:ngày|Ngày)\s+\d{1,2}[/ ]|Sau khi|"
+                    r"(?:Năm|Trong năm)\s+\d{4}\s*,|Thời gian qua)\b")
+
+
+def _case_changes(a: str, b: str) -> bool:
+    """From a line in capitals to one in lower case or back; a short word ("VỀ") is neither."""
+    def state(line):
+        letters = [c for c in line if c.isalpha()]
+        return None if len(letters) < 6 else all(c.isupper() for c in letters)
+    sa, sb = state(a), state(b)
+    return sa is not None and sb is not None and sa != sb
+
+
+def _stands_alone(line: str) -> bool:
+    return bool(_ALONE.match(line)) and (not line[:1].isalpha() or line.split()[0].isupper()
+                                          or line.startswith(("Số", "Kính", "Độc")) or "ngày" in line)
 
 
 def paragraphs(lines: list[str]) -> list[Para]:
@@ -106,7 +178,9 @@ def paragraphs(lines: list[str]) -> list[Para]:
             continue
         if current:
             rank, _, _ = marker_of(line)
-            if rank is not None or (_END_SENTENCE.search(current[-1]) and not _starts_lower(line)):
+            if rank is not None or _stands_alone(current[-1]) or _stands_alone(line) or _OPENS.match(line) \
+                    or _case_changes(current[-1], line) \
+                    or (_END_SENTENCE.search(current[-1]) and not _starts_lower(line)):
                 flush()
         current.append(line)
     flush()

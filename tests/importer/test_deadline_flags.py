@@ -25,8 +25,13 @@ Chủ tịch UBND tỉnh kết luận như sau:
 """
 
 
+# The agencies the letters name: a name missing from the registry would add its own flag.
+REGISTRY = Registry.from_data([{"name": n} for n in ("Sở Giáo dục và Đào tạo", "Sở Tài chính", "Sở Nội vụ",
+                                                     "Sở Y tế", "Sở Xây dựng")])[0]
+
+
 def _tasks(text, today=D(2027, 5, 4)):
-    return extract(text, Registry(), today=today).tasks
+    return extract(text, REGISTRY, today=today).tasks
 
 
 def test_a_yearless_deadline_takes_the_document_year_and_says_so():
