@@ -109,6 +109,7 @@ class DraftTask:
     every: str | None = None
     lead_from: str = ""            # how the lead was found, for the review
     warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
 
 def _chains(text: str, mentions: list[Mention]) -> list[tuple[int, int, tuple[str, ...], bool]]:
