@@ -36,8 +36,9 @@ class Change:
 
     def line(self) -> str:
         sign = {"added": "+", "changed": "~", "removed": "-"}[self.kind]
-        extra = f" ({', '.join(self.fields)})" if self.fields else ""
-        return f"{sign} #{self.n}{extra} {self.detail} {self.text[:70]}".replace("  ", " ").strip()
+        fields = f" ({', '.join(self.fields)})" if self.fields else ""
+        detail = f" [{self.detail}]" if self.detail else ""
+        return f"{sign} #{self.n}{fields}: {' '.join(self.text.split())[:70]}{detail}"
 
 
 def _words(text: str) -> set[str]:
@@ -115,8 +116,9 @@ def propose_update(before: bytes, existing: Directive, draft: Draft, today: date
         else:
             edits, shown = _task_edits(old, new)
             if edits:
-                if import_notes(new):
-                    edits["import_notes"] = import_notes(new)
+                notes = import_notes(new) + edits.pop("import_notes", [])
+                if notes:
+                    edits["import_notes"] = list(dict.fromkeys(notes))
                 doc = edit_task(doc, old.n, edits, _AFTER)
                 changes.append(Change("changed", old.n, tuple(k for k in edits if k != "import_notes"),
                                       new.text, "; ".join(shown)))
@@ -136,7 +138,13 @@ def _task_edits(old: Task, new: DraftTask) -> tuple[dict, list[str]]:
         if key == "text":
             have = " ".join(have.split())
         if key == "due" and (old.extensions or old.occurrences):
-            continue     # the clerk moved this deadline (extension, a recurrence done): theirs stands
+            # The clerk moved this deadline (an extension, occurrences done): theirs stands, and is flagged.
+            if value != old.original_due:
+                shown.append(t("due: {new} not applied, the task's deadline is {kept} (extended)",
+                               new=_short(value), kept=_short(old.due)))
+                edits["import_notes"] = list(old.import_notes) + [
+                    f"Văn bản nhập lại ghi hạn {_short(value)}; giữ hạn đã gia hạn {_short(old.due)}: cần kiểm tra."]
+            continue
         if key == "due":
             have = old.original_due
         if (fold(", ".join(have)) == fold(", ".join(value))) if isinstance(value, tuple) else have == value:
