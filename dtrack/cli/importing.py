@@ -99,12 +99,11 @@ def _review(item, registry, out, render) -> None:
 
 def _ask(item, out, render) -> bool:
     """Accept (True), cancel (False), or edit the YAML and ask again; end of input cancels."""
-    import click
     while True:
         try:
             answer = typer.prompt(t("{file}: accept, edit in $EDITOR, or cancel? [a/e/c]", file=item.rel), default="a",
                                   show_default=False, err=True)
-        except click.exceptions.Abort:
+        except typer.Abort:            # end of input, Ctrl-C or Ctrl-D: nothing is written
             return False
         choice = _ANSWERS.get(answer.strip().lower())
         if choice == "accept":

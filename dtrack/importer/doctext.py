@@ -51,12 +51,12 @@ def read_document(path: Path) -> str:
         raise UsageError(t("{path}: no such file", path=path))
     if path.stat().st_size > MAX_BYTES:
         raise DataError(t("{path}: the file is too large to be a directive", path=path))
-    _check_kind(path, suffix)
     if suffix == ".docx":
         text = _docx(path)
     elif suffix == ".pdf":
         text = _pdf(path)
     else:
+        _check_kind(path, suffix)
         raw = path.read_bytes()
         try:
             text = raw.decode("utf-8-sig")
@@ -97,6 +97,7 @@ def _docx(path: Path) -> str:
         import docx  # python-docx
     except ImportError:
         raise UsageError(t('reading .docx needs python-docx: pip install "dtrack-vn[docx]" (under pipx: pipx inject dtrack-vn python-docx)')) from None
+    _check_kind(path, ".docx")
     _check_archive(path)
     try:
         document = docx.Document(str(path))
@@ -218,6 +219,7 @@ def _pdf(path: Path) -> str:
         import pypdf
     except ImportError:
         raise UsageError(t('reading .pdf needs pypdf: pip install "dtrack-vn[pdf]" (under pipx: pipx inject dtrack-vn pypdf)')) from None
+    _check_kind(path, ".pdf")
     try:
         reader = pypdf.PdfReader(str(path))
         if reader.is_encrypted and not _opened(reader):
