@@ -37,8 +37,8 @@ def import_command(
     a terminal, pass --yes (or --no-commit to write the files for review without a commit).
     A document already in the store (same number, or the same text) is not copied: the import
     proposes an update of its file, task by task, keeping status, done dates, notes and
-    extensions. .docx and .pdf need: pip install "dtrack-vn[import]" (under pipx: pipx inject
-    dtrack-vn python-docx pypdf).
+    extensions. .docx and .pdf need: pip install "dtrack-vn[import]"
+    (under pipx: pipx inject dtrack-vn python-docx pypdf).
 
     \b
     Examples:
