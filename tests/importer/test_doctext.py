@@ -127,15 +127,20 @@ UNREADABLE = {
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
-def test_unreadable_files_are_one_line_errors_and_nothing_is_written(cli, repo, tmp_path, name):
+def test_unreadable_files_are_refused_saying_what_to_do(tmp_path, name):
     make, message = UNREADABLE[name]
     path = tmp_path / name
     make(path)
     with pytest.raises(DtrackError) as e:
         read_document(path)
     assert message in e.value.message + " " + (e.value.hint or "")
-    result = cli("import", str(path), "--yes", cwd=repo)
-    assert result.exit_code in (2, 4)
-    assert result.output.startswith(f"dtrack: error: {path}: ") and result.output.count("\n") == 1
-    assert "Traceback" not in result.output
+
+
+def test_an_unreadable_file_is_one_line_from_the_command_and_nothing_is_written(cli, repo, tmp_path):
+    for name, (make, message) in UNREADABLE.items():
+        path = tmp_path / name
+        make(path)
+        result = cli("import", str(path), "--yes", cwd=repo)
+        assert result.exit_code in (2, 4), name
+        assert result.output.startswith(f"dtrack: error: {path}: ") and result.output.count("\n") == 1, name
     assert git(repo, "status", "--porcelain") == ""
