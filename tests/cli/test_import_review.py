@@ -27,12 +27,13 @@ UBND tỉnh đề nghị các cơ quan, đơn vị thực hiện một số nộ
 
 Nơi nhận:
 - Như trên;
-- Lưu: VT.
+- Bộ Tư lệnh Quân khu 5;
+- Lưu: VT, NC.
 
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
 
-Trần Văn Bình
+Lê Văn Dũng
 """
 REL = Path("directives/2024/5150-UBND-KTN.yaml")
 
