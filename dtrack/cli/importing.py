@@ -101,8 +101,8 @@ def _ask(item, out, render) -> bool:
     """Accept (True), cancel (False), or edit the YAML and ask again; end of input cancels."""
     while True:
         try:
-            answer = typer.prompt(t("{file}: accept, edit in $EDITOR, or cancel? [a/e/c]", file=item.rel), default="a",
-                                  show_default=False, err=True)
+            # No default: a stray Enter must not accept what the clerk has not read.
+            answer = typer.prompt(t("{file}: accept, edit in $EDITOR, or cancel? [a/e/c]", file=item.rel), err=True)
         except typer.Abort:            # end of input, Ctrl-C or Ctrl-D: nothing is written
             return False
         choice = _ANSWERS.get(answer.strip().lower())

@@ -74,9 +74,9 @@ def _editor(tmp_path: Path, mode: str) -> dict:
 
 
 def test_accepted_at_a_terminal_it_writes_and_commits(cli, repo, doc, terminal):
-    result = _run(cli, repo, "import", str(doc), input="a\n")
+    result = _run(cli, repo, "import", str(doc), input="\na\n")      # a bare Enter accepts nothing: asked again
     assert result.exit_code == 0, result.output
-    assert "2024/5150-UBND-KTN.yaml: accept, edit in $EDITOR, or cancel? [a/e/c]" in result.output
+    assert result.output.count("2024/5150-UBND-KTN.yaml: accept, edit in $EDITOR, or cancel? [a/e/c]") == 2
     assert "1  STC" in result.output          # the review came first: task, lead, due, phrase
     assert git(repo, "log", "-1", "--format=%s").startswith("import 5150/UBND-KTN")
     assert git(repo, "status", "--porcelain") == ""
