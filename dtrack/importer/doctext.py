@@ -110,9 +110,10 @@ def _docx(path: Path) -> str:
     # Body paragraphs and tables in document order: the header of a Vietnamese document is
     # usually a two-column table (issuer | motto, number | place and date).
     body = document.element.body
-    for child in body.iterchildren():
+    for child in _blocks(body):
         if _is(child, "p"):
             parts.append(numbering.marker(child) + _text_of(child))
+            parts.extend(_text_of(box) for box in _boxes(child))
         elif _is(child, "tbl"):
             parts.extend(_table_lines(child, numbering))
         if len(parts) > MAX_LINES:           # stop reading: the text would be refused anyway
@@ -145,8 +146,52 @@ def _is(node, name: str) -> bool:
     return isinstance(node.tag, str) and node.tag.endswith("}" + name)
 
 
+def _blocks(node):
+    """Paragraphs and tables in order, inside content controls (w:sdt) too."""
+    for child in node.iterchildren():
+        if _is(child, "sdt") or _is(child, "sdtContent"):
+            yield from _blocks(child)
+        elif _is(child, "p") or _is(child, "tbl"):
+            yield child
+
+
+def _skipped(node) -> bool:
+    # A text box is read as its own paragraphs (_boxes); Word's fallback copy of a drawing repeats it.
+    return _is(node, "txbxContent") or _is(node, "Fallback")
+
+
 def _text_of(p) -> str:
-    return "".join(node.text or "" for node in p.iter() if _is(node, "t"))
+    """The paragraph as Word shows it: a tab as a gap of three spaces (a header typed in two columns
+    with tabs reads side by side), a line break as a new line."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.iterchildren():
+            if not isinstance(child.tag, str) or _skipped(child):
+                continue
+            if _is(child, "t"):
+                out.append(child.text or "")
+            elif _is(child, "tab") and not _is(node, "tabs"):
+                out.append("   ")
+            elif _is(child, "br") or _is(child, "cr"):
+                out.append("\n")
+            elif not _is(child, "pPr"):
+                walk(child)
+    walk(p)
+    return "".join(out)
+
+
+def _boxes(p):
+    """The paragraphs of the text boxes anchored in paragraph `p` (a header is sometimes drawn in them)."""
+    def walk(node):
+        for child in node.iterchildren():
+            if not isinstance(child.tag, str) or _is(child, "Fallback"):
+                continue
+            if _is(child, "txbxContent"):
+                yield from (x for x in _blocks(child) if _is(x, "p"))
+            else:
+                yield from walk(child)
+    yield from walk(p)
 
 
 def _children(node, name: str):
@@ -158,8 +203,8 @@ def _table_lines(tbl, numbering):
     lines it shows, its cells side by side 3 spaces apart, as `pdftotext -layout` gives them; a table
     of data (three columns or more: STT | task | lead | deadline) one row a paragraph, each cell
     after its column's heading."""
-    rows = [[[numbering.marker(p) + _text_of(p) for p in _children(cell, "p")] for cell in _children(row, "tc")]
-            for row in _children(tbl, "tr")]
+    rows = [[[line for p in _blocks(cell) if _is(p, "p") for line in (numbering.marker(p) + _text_of(p)).split("\n")]
+             for cell in _children(row, "tc")] for row in _children(tbl, "tr")]
     if all(len(r) <= 2 for r in rows):
         from itertools import zip_longest
         for cells in rows:

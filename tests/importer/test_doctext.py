@@ -144,3 +144,31 @@ def test_an_unreadable_file_is_one_line_from_the_command_and_nothing_is_written(
         assert result.exit_code in (2, 4), name
         assert result.output.startswith(f"dtrack: error: {path}: ") and result.output.count("\n") == 1, name
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_tabs_line_breaks_text_boxes_and_content_controls(tmp_path):
+    document = docx.Document()
+    p = document.add_paragraph()
+    run = p.add_run("UBND TỈNH GIA LAI")
+    run.add_tab()
+    p.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    p2 = document.add_paragraph()
+    p2.add_run("Số: 9/UBND-KT").add_break()
+    p2.add_run("V/v dọn vệ sinh")
+    body = document.element.body
+    w = nsdecls("w")
+    box = parse_xml(
+        f'<w:p {w} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:r><mc:AlternateContent>'
+        '<mc:Choice Requires="wps"><w:txbxContent><w:p><w:r><w:t>Gia Lai, ngày 3 tháng 6 năm 2024</w:t></w:r></w:p>'
+        '</w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>Gia Lai, ngày 3 tháng 6 năm 2024'
+        '</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>')
+    control = parse_xml(f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>1. Giao Sở Y tế kiểm tra.</w:t></w:r></w:p>'
+                        '</w:sdtContent></w:sdt>')
+    body.insert(len(body) - 1, box)
+    body.insert(len(body) - 1, control)
+    path = tmp_path / "cv.docx"
+    document.save(str(path))
+    # The text box once (not again from its fallback copy), the content control's paragraph in its place.
+    assert [x for x in read_document(path).split("\n\n") if x] == [
+        "UBND TỈNH GIA LAI   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 9/UBND-KT V/v dọn vệ sinh",
+        "Gia Lai, ngày 3 tháng 6 năm 2024", "1. Giao Sở Y tế kiểm tra."]
