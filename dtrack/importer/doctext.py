@@ -118,7 +118,7 @@ def _docx(path: Path) -> str:
             parts.extend(_table_lines(child, numbering))
         if len(parts) > MAX_LINES:           # stop reading: the text would be refused anyway
             _check_work(path, sum(map(len, parts)), 2 * len(parts))
-    return "\n\n".join(p.replace("\n", " ") for p in parts)
+    return "\n\n".join(parts)     # a line break inside a paragraph stays a line, as in a .txt file
 
 
 def _check_archive(path: Path) -> None:

@@ -170,5 +170,5 @@ def test_tabs_line_breaks_text_boxes_and_content_controls(tmp_path):
     document.save(str(path))
     # The text box once (not again from its fallback copy), the content control's paragraph in its place.
     assert [x for x in read_document(path).split("\n\n") if x] == [
-        "UBND TỈNH GIA LAI   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 9/UBND-KT V/v dọn vệ sinh",
+        "UBND TỈNH GIA LAI   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 9/UBND-KT\nV/v dọn vệ sinh",
         "Gia Lai, ngày 3 tháng 6 năm 2024", "1. Giao Sở Y tế kiểm tra."]
