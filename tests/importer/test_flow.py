@@ -160,3 +160,17 @@ def test_flags_are_written_as_import_notes_that_check_and_show_understand(cli, r
     path.write_text("".join(lines[:start] + lines[start + 3:]), encoding="utf-8")
     assert "import notes" not in cli("check", cwd=repo).output
     assert "To verify" not in cli("show", "4321-UBND-KTN#1", cwd=repo).stdout
+
+
+def test_an_update_keeps_the_files_crlf(cli, repo, tmp_path):
+    assert cli("import", str(_doc(tmp_path, "v1.txt", TASKS)), "--yes", cwd=repo).exit_code == 0
+    path = repo / REL
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    git(repo, "commit", "-qam", "the clerk's editor saved it with CRLF")
+    changed = [TASKS[0], "2. Sở Nội vụ bố trí cán bộ trực ban phòng chống thiên tai trước ngày 25/6/2024."]
+    result = cli("import", str(_doc(tmp_path, "v2.txt", changed)), "--yes", cwd=repo)
+    assert result.exit_code == 0, result.output
+    raw = path.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and "Sở Nội vụ".encode() in raw
+    data = yaml.safe_load(raw)
+    assert [(t["n"], t["status"]) for t in data["tasks"]] == [(1, "open"), (2, "cancelled"), (3, "cancelled"), (4, "open")]
