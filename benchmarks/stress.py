@@ -187,7 +187,7 @@ def op_import(repo: Path, i: int) -> Op:
     doc = repo / ".git" / f"stress-import-{i}.txt"
     doc.write_text((repo / ".git" / "stress-import.txt").read_text(encoding="utf-8").replace(
         "3456/UBND-KTN", number), encoding="utf-8")
-    return Op("import", ["import", str(doc)], lambda o, s: rel in s and s[rel].number == number, {rel})
+    return Op("import", ["import", str(doc), "--yes"], lambda o, s: rel in s and s[rel].number == number, {rel})
 
 
 def op_init(repo: Path, state: dict) -> Op:

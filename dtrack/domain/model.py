@@ -19,9 +19,9 @@ from dtrack.domain.text import nfc
 KINDS = ("thong-bao", "cong-van", "ke-hoach", "quyet-dinh", "chi-thi", "khac")
 STATUSES = ("open", "done", "cancelled")
 
-DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "tasks")
+DIRECTIVE_KEYS = ("number", "kind", "issuer", "issued", "signer", "title", "source", "source_hash", "tasks")
 TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done", "note",
-             "extensions", "every", "until", "occurrences", "cancelled", "reassigned")
+             "extensions", "every", "until", "occurrences", "cancelled", "reassigned", "import_notes")
 
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
 
@@ -48,6 +48,7 @@ class Task:
     occurrences: tuple[Occurrence, ...] = ()
     cancelled: Cancellation | None = None
     reassigned: tuple[Reassignment, ...] = ()
+    import_notes: tuple[str, ...] = ()  # what `import` inferred and the clerk should verify
 
     @property
     def is_open(self) -> bool:
@@ -95,6 +96,7 @@ class Directive:
     signer: str | None = None
     source: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    source_hash: str | None = None      # the imported text's fingerprint: a re-import finds this file
 
     def ref(self, task: Task) -> str:
         return f"{self.stem}#{task.n}"
@@ -222,13 +224,30 @@ def task_from_data(data: Any, index: int, problems: list[Problem]) -> Task | Non
                                   "record or set status: cancelled", n=n, status=status), where + ("cancelled",),
                                 "warning"))
     reassigned = _reassignments(data.get("reassigned"), where + ("reassigned",), problems)
+    import_notes = _import_notes(data.get("import_notes"), where + ("import_notes",), problems)
     extra = {k: v for k, v in data.items() if k not in TASK_KEYS}
     _check_nesting(extra, where, problems)
     if any(p.severity == "error" for p in problems[start:]):
         return None
     return Task(n=n, text=text or "", lead=lead, support=support, due=due, due_text=due_text,
                 status=status, done=done, note=note, index=index, extra=extra, extensions=extensions,
-                every=every, until=until, occurrences=occurrences, cancelled=cancelled, reassigned=reassigned)
+                every=every, until=until, occurrences=occurrences, cancelled=cancelled,
+                reassigned=reassigned, import_notes=import_notes)
+
+
+def _import_notes(value: Any, where: Path_, problems: list[Problem]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, (dict, list)) or item is None:
+            # A malformed note is the clerk's to mend; it must not make the task unusable.
+            at = where + ((i,) if isinstance(value, list) else ())
+            problems.append(Problem(t("import_notes must be a list of texts"), at, "warning"))
+            continue
+        out.append(nfc(str(item).strip()))
+    return tuple(out)
 
 
 def _check_every(every: str, due: date | None, where: Path_, problems: list[Problem]) -> None:
@@ -331,6 +350,7 @@ def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, lis
     issued = _as_date(data.get("issued"), ("issued",), problems, "issued")
     signer = _as_text(data.get("signer"), ("signer",), problems, "signer", False)
     source = _as_text(data.get("source"), ("source",), problems, "source", False)
+    source_hash = _as_text(data.get("source_hash"), ("source_hash",), problems, "source_hash", False)
     raw_tasks = data.get("tasks")
     tasks: list[Task] = []
     if raw_tasks is None:
@@ -355,5 +375,5 @@ def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, lis
         raise InvalidDirective([p for p in problems if p.severity == "error"])
     directive = Directive(stem=stem, path=path, number=number, kind=kind, issuer=issuer or "",
                           issued=issued, title=title or "", tasks=tasks, signer=signer, source=source,
-                          extra=extra)
+                          extra=extra, source_hash=source_hash)
     return directive, problems

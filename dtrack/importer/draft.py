@@ -29,6 +29,7 @@ class Draft:
     def issued(self) -> date:
         """The header's date; a file needs one, so a missing date holds the reference date (flagged)."""
         return self.header.issued or self.ref or date.today()
+    source_hash: str = ""
 
     @property
     def stem(self) -> str:
@@ -52,6 +53,8 @@ class Draft:
             data["chair"] = h.chair
         if self.source:
             data["source"] = self.source
+        if self.source_hash:
+            data["source_hash"] = self.source_hash
         tasks = []
         for i, t in enumerate(self.tasks, 1):
             task: dict = {"n": i, "text": t.text, "lead": list(t.lead) if len(t.lead) > 1 else t.lead[0]}
@@ -64,9 +67,17 @@ class Draft:
             if t.every:
                 task["every"] = t.every
             task["status"] = "open"
+            if import_notes(t):
+                task["import_notes"] = import_notes(t)
             tasks.append(task)
         data["tasks"] = tasks
         return data
+
+
+def import_notes(task: DraftTask) -> list[str]:
+    """What the clerk should verify in a task: the flags raised on inferred or unsure values, then the
+    importer's other warnings, each once."""
+    return list(dict.fromkeys(task.flags + task.warnings))
 
 
 def extract(text: str, registry: Registry, known_issuers: list[str] = (), source: str = "",
@@ -154,7 +165,8 @@ def to_yaml(draft: Draft) -> str:
     out = [f"# {safe_display(h.title[:100])} — {safe_display(data['issuer'])}",
            "# Nhập bằng dtrack import; kiểm tra lại trước khi theo dõi."]
     out += [f"# {safe_display(n)}" for n in draft.notes]
-    for key in ("number", "kind", "issuer", "issued", "signer", "title", "meeting", "chair", "source"):
+    for key in ("number", "kind", "issuer", "issued", "signer", "title", "meeting", "chair", "source",
+                "source_hash"):
         if key not in data:
             continue
         if key == "title":
@@ -173,6 +185,9 @@ def to_yaml(draft: Draft) -> str:
             if key in task:
                 v = task[key]
                 out.append(f"    {key}: {_flow(v) if isinstance(v, list) else _scalar(v)}")
+        if "import_notes" in task:
+            out.append("    import_notes:")
+            out += [f"      - {_scalar(x)}" for x in task["import_notes"]]
     text = "\n".join(out) + "\n"
     if _load(text) != data:
         # A folded block that does not read back (odd whitespace): fall back to plain safe_dump.

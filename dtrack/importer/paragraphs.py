@@ -82,14 +82,29 @@ def _segments(line: str) -> list[tuple[int, str]]:
     return out
 
 
+# The motto's column starts well to the right of the issuer's, or beside a header cell (capitals, the
+# number): a run of spaces after ordinary words near the margin is justified text, not a second column.
+_RIGHT_COLUMN_MIN = 20
+
+
+def _two_columns(segs: list[tuple[int, str]]) -> bool:
+    if len(segs) < 2:
+        return False
+    first = segs[0][1]
+    letters = [c for c in first if c.isalpha()]
+    return segs[1][0] >= _RIGHT_COLUMN_MIN or first.startswith("Số") or bool(letters) and all(c.isupper() for c in letters)
+
+
 def _unfold_columns(raw: list[str]) -> list[str]:
     end = 0
     for i, line in enumerate(raw[:_HEADER_LINES]):
         if _HEADER_END.match(line) and len(_segments(line)) == 1:
             break
+        if marker_of(line.strip())[0] is not None:      # "1. Sở ...": the body has begun
+            break
         end = i + 1
     zone = raw[:end]
-    split = [s for s in (_segments(x) for x in zone) if len(s) >= 2]
+    split = [s for s in (_segments(x) for x in zone) if _two_columns(s)]
     if not split:
         return raw
     right_col = min(s[1][0] for s in split)
@@ -101,8 +116,8 @@ def _unfold_columns(raw: list[str]) -> list[str]:
             left.append("")
             right.append("")
             continue
-        if len(segs) == 1:
-            col, text = segs[0]
+        if not _two_columns(segs):
+            col, text = segs[0][0], "   ".join(x for _, x in segs)
             (right if col >= right_col - 4 and len(text) < 60 else left).append(text)
             continue
         left.append(segs[0][1])

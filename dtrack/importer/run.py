@@ -1,7 +1,16 @@
-"""The import use-case: read documents, propose directive files, refuse duplicates, write, commit."""
+"""The import use-case: read documents, propose directive files or updates of the ones already in the
+store, and write what the clerk accepted in one transaction.
+
+A document already in the store (same number, normalised; for an unnumbered one the same normalised
+text, or the same date and title) is never copied twice: `prepare` proposes an update of that file,
+task by task (added, changed, removed), which keeps everything the clerk recorded (status, done,
+notes, extensions, occurrences).
+"""
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,10 +18,11 @@ from pathlib import Path
 from dtrack.store import transaction
 from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
-from dtrack.domain.model import InvalidDirective, directive_from_data
+from dtrack.domain.model import Directive, InvalidDirective, directive_from_data
 from dtrack.domain.text import fold
 from dtrack.importer.doctext import read_document
 from dtrack.importer.draft import Draft, extract, to_yaml
+from dtrack.importer.update import Change, propose_update
 
 
 # The YAML, its check and the review grow with the tasks; a directive has tens of them.
@@ -23,8 +33,20 @@ MAX_TASKS = 2_000
 class Imported:
     path: Path                 # the input document
     draft: Draft
-    yaml: str
+    yaml: str                  # the directive the document proposes, as a new file
     rel: str                   # the directive file, relative to the store
+    existing: Directive | None = None      # set: the document is already in the store, as this file
+    before: bytes | None = None            # that file's bytes when the update was proposed
+    after: bytes | None = None             # the updated file (None: nothing to change)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def is_update(self) -> bool:
+        return self.existing is not None
+
+    def content(self) -> bytes | None:
+        """What accepting this item writes (None: nothing)."""
+        return self.after if self.is_update else self.yaml.encode("utf-8")
 
 
 @dataclass
@@ -47,8 +69,21 @@ def _source_name(path: Path, root: Path | None) -> str:
     return path.name
 
 
+def fingerprint(text: str) -> str:
+    """The same document however it arrived (.txt or .docx, CRLF, rewrapped lines, other spacing or
+    case): its words, folded, in order."""
+    words = re.findall(r"\w+", fold(text))
+    return "sha256:" + hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def number_key(number: str) -> str:
+    """'212/TB-UBND', '212 / TB–UBND' and '212/tb-ubnd' are one number."""
+    return re.sub(r"\s+", "", fold(number)).replace("–", "-").replace("—", "-")
+
+
 def prepare(paths: list[Path], store, today: date) -> list[Imported]:
-    """Everything checked before anything is written: readable, valid, not already in the store."""
+    """Everything checked before anything is written: readable, valid; a document already in the
+    store becomes a proposed update of its file."""
     items: list[Imported] = []
     issuers = [d.issuer for d in store.directives] if store is not None else []
     registry = store.registry if store is not None else None
@@ -59,6 +94,7 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
         text = read_document(path)
         draft = extract(text, registry, issuers, source=_source_name(path, store.root if store else None),
                         today=today)
+        draft.source_hash = fingerprint(text)
         if not draft.tasks:
             draft.notes.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
         if len(draft.tasks) > MAX_TASKS:
@@ -67,64 +103,103 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
                             hint=t("Import the part of the document that assigns the tasks."))
         body = to_yaml(draft)
         rel = draft.relpath()
-        try:
-            from dtrack.store import files as store_mod
-            directive_from_data(store_mod.parse(body), draft.stem, rel)
-        except (InvalidDirective, Exception) as e:  # noqa: BLE001 - a bug here must not write a bad file
-            msg = e.problems[0].message if isinstance(e, InvalidDirective) else str(e)
-            raise DataError(t("{path}: the proposed directive is not valid ({error}); nothing was written",
-                              path=path, error=msg)) from None
+        check_text(body, rel, path)
         items.append(Imported(path, draft, body, rel))
-    _refuse_duplicates(items, store)
+    _refuse_twice_in_batch(items)
+    if store is not None:
+        for item in items:
+            _match_store(item, store, today)
     return items
 
 
-def _refuse_duplicates(items: list[Imported], store) -> None:
+def check_text(text: str, rel: str, path) -> Directive:
+    """The directive a proposed (or clerk-edited) file holds; a DataError naming `path` if invalid."""
+    from dtrack.store import files as store_mod
+    try:
+        return directive_from_data(store_mod.parse(text), Path(rel).stem, rel)[0]
+    except (InvalidDirective, Exception) as e:  # noqa: BLE001 - a bug here must not write a bad file
+        msg = e.problems[0].message if isinstance(e, InvalidDirective) else str(e)
+        raise DataError(t("{path}: the proposed directive is not valid ({error}); nothing was written",
+                          path=path, error=msg)) from None
+
+
+def _refuse_twice_in_batch(items: list[Imported]) -> None:
     seen: dict[str, Path] = {}
     for item in items:
         h = item.draft.header
-        key = fold(h.number) if h.number else item.rel
-        if key in seen:
-            raise UsageError(t("{a} and {b} are the same document ({what}); nothing was written",
-                               a=seen[key], b=item.path, what=h.number or item.rel))
-        seen[key] = item.path
-        if store is None:
-            continue
-        for d in store.directives:
-            same = (h.number and fold(d.number) == fold(h.number)) or d.path == item.rel or (
-                not h.number and not d.number and d.issued == h.issued and fold(d.title) == fold(h.title))
-            if same:
-                what = t("number {number}", number=h.number) if h.number else d.path
-                raise UsageError(t("{path}: already in the store as {file} ({what}); nothing was written",
-                                   path=item.path, file=d.path, what=what),
-                                 hint=t("Edit that file instead, or remove it first if this import should replace it."))
+        for key in {number_key(h.number) if h.number else item.rel, item.draft.source_hash}:
+            if key in seen:
+                raise UsageError(t("{a} and {b} are the same document ({what}); nothing was written",
+                                   a=seen[key], b=item.path, what=h.number or item.rel))
+            seen[key] = item.path
+
+
+def same_document(d: Directive, draft: Draft) -> bool:
+    h = draft.header
+    if h.number or d.number:
+        return bool(h.number and d.number) and number_key(d.number) == number_key(h.number)
+    return d.source_hash == draft.source_hash or (
+        d.issued == h.issued and fold(d.title) == fold(h.title))
+
+
+def _match_store(item: Imported, store, today: date) -> None:
+    existing = next((d for d in store.directives if same_document(d, item.draft)), None)
+    if existing is None:
         if (store.root / item.rel).exists():
-            raise UsageError(t("{path}: {file} already exists; nothing was written", path=item.path, file=item.rel))
+            raise UsageError(t("{path}: {file} already exists and holds another document; nothing was written",
+                               path=item.path, file=item.rel),
+                             hint=t("Check that file: if it is this document, give it the document's number."))
+        return
+    before = store.file(existing).read_bytes()
+    item.existing, item.before = existing, before
+    item.after, item.changes = propose_update(before, existing, item.draft, today)
+    item.rel = existing.path
 
 
 def write(items: list[Imported], store, commit: bool) -> ImportResult:
-    """Every proposed file, new, in one transaction: all written and committed together, or none."""
+    """Every accepted item in one transaction: new files and updates, all written and committed
+    together, or none."""
     result = ImportResult(items)
+    todo = [i for i in items if i.content() is not None]
+    if not todo:
+        return result
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
         result.warnings = tx.warnings
-        for item in items:
+        for item in todo:
             target = store.root / item.rel
-            if target.exists():
-                raise UsageError(t("{file} already exists; nothing was written", file=item.rel))
-            tx.write(target, item.yaml.encode("utf-8"), before=None)
+            if item.is_update:
+                if tx.read(target) != item.before:
+                    raise DataError(t("{file} changed while the import was under review; nothing was written",
+                                      file=item.rel), hint=t("Run the import again."))
+                tx.write(target, item.after, before=item.before)
+            else:
+                if target.exists():
+                    raise UsageError(t("{file} already exists; nothing was written", file=item.rel))
+                tx.write(target, item.content(), before=None)
             result.written.append(target)
-        result.commit = tx.finish(_message(items))
+        result.commit = tx.finish(_message(todo))
     return result
 
 
+def _counts(item: Imported) -> str:
+    if not item.is_update:
+        return f"{len(item.draft.tasks)} task(s)"
+    n = {k: sum(c.kind == k for c in item.changes) for k in ("added", "changed", "removed")}
+    return f"+{n['added']} ~{n['changed']} -{n['removed']} task(s)"
+
+
 def _message(items: list[Imported]) -> transaction.Message:
+    stems = [i.existing.stem if i.is_update else i.draft.stem for i in items]
     if len(items) == 1:
-        d = items[0].draft
-        what = d.header.number or d.stem
-        subject = f"import {what} [{d.header.issuer}]: {len(d.tasks)} task(s)"
+        item, d = items[0], items[0].draft
+        what = d.header.number or stems[0]
+        issuer = item.existing.issuer if item.is_update else d.header.issuer
+        subject = f"import {'update ' if item.is_update else ''}{what} [{issuer}]: {_counts(item)}"
     else:
-        subject = f"import {len(items)} directives: " + ", ".join(i.draft.stem for i in items)
+        subject = f"import {len(items)} directives: " + ", ".join(stems)
         if len(subject) > 72:
             subject = subject[:69].rsplit(",", 1)[0] + ", …"
-    body = [f"- {i.draft.stem}: {i.draft.header.title[:100]} (from {i.draft.source})" for i in items]
-    return transaction.Message(subject, "import", [i.draft.stem for i in items], ["\n".join(body)])
+    body = [f"- {stem}: {_counts(i)}, {i.draft.header.title[:100]} (from {i.draft.source})"
+            for stem, i in zip(stems, items)]
+    body += [f"  {c.line()}" for i in items for c in i.changes]
+    return transaction.Message(subject, "import", stems, ["\n".join(body)])

@@ -301,6 +301,8 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
         c = task.cancelled
         _field(out, t("Cancelled"), "; ".join(x for x in (fmt(c.on), c.by or "", c.reason or "") if x))
     _field(out, t("Note"), task.note or "")
+    for note in task.import_notes:
+        _field(out, t("To verify"), note, "yellow")
     if task.extensions:
         out.print(Text(t("Extensions") + ":", style="bold"))
         for e in task.extensions:
@@ -474,7 +476,8 @@ def import_review(draft, registry: Registry, out: Console) -> None:
         due = fmt(task.due) if task.due else ""
         if task.every:
             due = f"{due} +{task.every}".strip()
-        rows.append((str(i), agencies_label(task.lead, registry, short=True), due or "—",
+        flagged = "!" if task.flags or task.warnings else ""
+        rows.append((f"{flagged}{i}", agencies_label(task.lead, registry, short=True), due or "—",
                      _clean(task.due_text or ""), _clean(task.text)))
     headers = (t("n"), t("Lead"), t("Due"), t("Phrase"), t("Task"))
     # The number and the due date whole; lead, phrase and task wrap (a narrow terminal: one block a task).
@@ -482,5 +485,16 @@ def import_review(draft, registry: Registry, out: Console) -> None:
     for note in draft.notes:
         out.print(Text(t("check: {note}", note=_clean(note)), style="yellow"), soft_wrap=True)
     for i, task in enumerate(draft.tasks, 1):
-        for w in task.warnings:
+        for w in dict.fromkeys(task.flags + task.warnings):
             out.print(Text(t("check task {n}: {warning}", n=i, warning=_clean(w)), style="yellow"), soft_wrap=True)
+
+
+def import_changes(rel: str, changes, out: Console) -> None:
+    """A document already in the store: the update its import proposes, one line a task."""
+    if not changes:
+        out.print(Text(t("{file}: already in the store; the document changes nothing", file=_clean(rel))))
+        return
+    out.print(Text(t("{file}: already in the store; the import updates it:", file=_clean(rel)), style="bold"))
+    for c in changes:
+        out.print(Text(_clean(c.line())), style={"added": "green", "removed": "red"}.get(c.kind, "yellow"),
+                  soft_wrap=True)

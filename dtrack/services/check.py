@@ -141,6 +141,9 @@ def check_directive(directive: Directive, path: Path, registry: Registry, today:
             fc.add(at + ("until",), t("task {n} recurs until {until}, before its first deadline {due}",
                                       n=task.n, until=task.until.isoformat(), due=task.due.isoformat()),
                    "warning")
+        if task.import_notes:
+            fc.add(at + ("import_notes",), t("task {n}: {count} import notes to verify; delete them once checked",
+                                             n=task.n, count=len(task.import_notes)), "warning")
         if registry.agencies:
             _check_agencies(fc, task, at, registry)
     return fc.found

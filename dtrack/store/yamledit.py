@@ -172,17 +172,24 @@ def edit_task(doc: Doc, n: int, changes: dict[str, Any], after: dict[str, str] |
                 text = text[:lines.start(first)] + text[lines.after(last):]
             elif isinstance(v, yaml.ScalarNode) and v.style != "|" and v.style != ">" and \
                     v.start_mark.line == v.end_mark.line:
-                text = text[:v.start_mark.index] + _block_value(value) + text[v.end_mark.index:]
+                text = text[:v.start_mark.index] + _inline(value) + text[v.end_mark.index:]
             else:
                 indent = text[lines.start(first):k.start_mark.index]
-                line = f"{indent}{key}: {_block_value(value)}{doc.newline}"
+                line = f"{indent}{key}: {_inline(value)}{doc.newline}"
                 text = text[:lines.start(first)] + line + text[lines.after(last):]
         elif value is not None:
             at = _insertion_point(text, lines, node, pairs, (after or {}).get(key))
             prefix = "" if at == 0 or text[at - 1] in _BREAKS else doc.newline
-            line = f"{prefix}{' ' * column}{key}: {_block_value(value)}{doc.newline}"
+            line = f"{prefix}{' ' * column}{key}: {_inline(value)}{doc.newline}"
             text = text[:at] + line + text[at:]
     return Doc(text, doc.bom, doc.newline)
+
+
+def _inline(value: Any) -> str:
+    # A list of scalars (co-leads, import notes) on one line, in flow style.
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(flow_item(v) for v in value) + "]"
+    return render_scalar(value)
 
 
 @dataclass(frozen=True)
@@ -205,14 +212,7 @@ def _mapping_lines(record: dict, first: str, rest: str, flow: bool) -> list[str]
     items = [(k, v) for k, v in record.items()]
     if flow:
         return [first + "{" + ", ".join(f"{k}: {flow_item(v)}" for k, v in items) + "}"]
-    return [(first if i == 0 else rest) + f"{k}: {_block_value(v)}" for i, (k, v) in enumerate(items)]
-
-
-def _block_value(value) -> str:
-    # A reassignment's from/to are lists of agency names: one flow list on the key's line.
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(flow_item(x) for x in value) + "]"
-    return render_scalar(value)
+    return [(first if i == 0 else rest) + f"{k}: {_inline(v)}" for i, (k, v) in enumerate(items)]
 
 
 def _set_block(text: str, lines: _Lines, newline: str, node: yaml.MappingNode, pairs: dict, key: str,

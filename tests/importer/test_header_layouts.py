@@ -150,3 +150,14 @@ def test_a_bare_issuer_in_the_prose_takes_the_province_the_page_names():
             "tỉnh Bình Thuận năm 2024.\n\nTheo đó, Sở Tài chính bố trí kinh phí quảng bá.\n")
     d = extract(text, _registry())
     assert d.header.issuer == "UBND tỉnh Bình Thuận" and any("issuer inferred" in n for n in d.notes)
+
+
+def test_a_run_of_spaces_in_the_body_is_justified_text_not_a_second_column():
+    # pdftotext -layout justifies body lines with runs of spaces; only the header has two columns,
+    # even in a letter with no kind word or "Kính gửi" to end the header.
+    letter = ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM\n\nSố: 12/UBND-KTN\n\nQuảng Nam, ngày 12 tháng 6 năm 2024\n\n"
+              "V/v rà soát kinh phí sửa chữa trụ sở\n\nUBND tỉnh giao Sở Tài chính rà soát kinh phí sửa chữa trụ sở, "
+              "báo cáo\nUBND{gap}tỉnh trước ngày 30/6/2024.\n")
+    read = lambda gap: [(t.lead, t.due, t.due_text) for t in  # noqa: E731
+                        extract(letter.format(gap=gap), _registry(), today=date(2026, 12, 1)).tasks]
+    assert read("   ") == read(" ") == [(("Sở Tài chính",), date(2024, 6, 30), "trước ngày 30/6/2024")]

@@ -132,10 +132,10 @@ def test_import_writes_validates_and_commits_only_the_new_file(cli, tmp_path):
     repo = make_repo(tmp_path / "office")
     (repo / "notes.txt").write_text("uncommitted\n", encoding="utf-8")
     doc = FIXTURES / "quyet-dinh-dieu.txt"
-    result = cli("import", str(doc), cwd=repo)
+    result = cli("import", str(doc), "--yes", cwd=repo)
     assert result.exit_code == 0, result.output
     assert "directives/2024/2150-QĐ-UBND.yaml" in result.stdout
-    assert re.search(r"\n1  STTTT +31/12/2024 +trong quý IV/2024  ", result.stdout)
+    assert re.search(r"\n1 +STTTT +31/12/2024 +trong quý IV/2024 ", result.stdout)
     shown = git(repo, "-c", "core.quotepath=false", "show", "--name-only", "--format=%s%n%b", "HEAD")
     assert shown.splitlines()[0] == "import 2150/QĐ-UBND [UBND tỉnh Hà Tĩnh]: 5 task(s)"
     assert "Dtrack-Action: import" in shown and "Dtrack-Ref: 2150-QĐ-UBND" in shown
@@ -144,18 +144,18 @@ def test_import_writes_validates_and_commits_only_the_new_file(cli, tmp_path):
     assert not st_.problems
     listed = cli("list", "--all", "--json", cwd=repo)
     assert "2150-QĐ-UBND#5" in listed.stdout
-    # The same number again: refused, nothing written.
+    # The same number again: never a second copy; the same text changes nothing.
     before = git(repo, "rev-parse", "HEAD")
-    again = cli("import", str(doc), cwd=repo)
-    assert again.exit_code == 2
-    assert "already in the store" in again.output
-    assert git(repo, "rev-parse", "HEAD") == before
+    again = cli("import", str(doc), "--yes", cwd=repo)
+    assert again.exit_code == 0
+    assert "already in the store; the document changes nothing" in again.output
+    assert git(repo, "rev-parse", "HEAD") == before and git(repo, "status", "--porcelain") == "?? notes.txt\n"
 
 
-def test_import_refuses_a_seed_already_transcribed(cli, repo):
-    result = cli("import", str(SEEDS / "001_3500f724eaa31015.txt"), cwd=repo)
-    assert result.exit_code == 2
-    assert "already in the store as 2023/1502-UBND-KGVX.yaml (number 1502/UBND-KGVX)" in result.output
+def test_import_of_a_seed_already_transcribed_is_no_second_copy(cli, repo):
+    result = cli("import", str(SEEDS / "001_3500f724eaa31015.txt"), "--yes", cwd=repo)
+    assert result.exit_code == 0
+    assert "2023/1502-UBND-KGVX.yaml: already in the store; the document changes nothing" in result.output
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -191,6 +191,8 @@ def test_unreadable_inputs_give_one_line_errors(cli, repo, tmp_path):
 
 # ---------------------------------------------------------------------------- .docx and .pdf
 
+# The header table is now read side by side, as Word shows it; the header reader of impstruct (issue 14)
+# parses that form. Remove this mark when both branches are merged (it passes there).
 def test_docx_is_read_in_document_order(tmp_path, bundled):
     docx = pytest.importorskip("docx", reason="the docx extra (python-docx) is not installed")
     document = docx.Document()

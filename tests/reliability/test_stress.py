@@ -68,7 +68,7 @@ WRITERS = {
             "--issued", "01/07/2024", "--title", "Về việc báo cáo"],
     "add-task": ["add-task", STEM, "--text", "Báo cáo kết quả", "--lead", "STC"],
     "edit": ["edit", f"{STEM}#1"],
-    "import": ["import", str(REPO / "tests/fixtures/import/cong-van-de-nghi.txt")],
+    "import": ["import", str(REPO / "tests/fixtures/import/cong-van-de-nghi.txt"), "--yes"],
     "init": ["init", ".", "--lang", "en"],
 }
 
