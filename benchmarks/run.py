@@ -138,7 +138,7 @@ class Taskwarrior:
         src = folder / "import.json"
         src.write_text(json.dumps(tasks))
         started = time.perf_counter()
-        subprocess.run([self.exe, "import", str(src), "--yes"], env=self.env, check=True, capture_output=True)
+        subprocess.run([self.exe, "import", str(src)], env=self.env, check=True, capture_output=True)
         self.import_s = time.perf_counter() - started
 
     def due_soon(self, runs: int) -> float:
