@@ -58,7 +58,8 @@ def git(repo: Path, *args: str, check: bool = True, input: bytes | None = None) 
 
 def env(**extra: str) -> dict:
     e = {k: v for k, v in os.environ.items() if not k.startswith("DTRACK_")}
-    e.update(DTRACK_TODAY=TODAY, GIT_AUTHOR_NAME="Stress", GIT_AUTHOR_EMAIL="stress@example.org",
+    # English messages whatever the store speaks (init writes a Vietnamese store): the checks read them.
+    e.update(DTRACK_TODAY=TODAY, DTRACK_LANG="en", GIT_AUTHOR_NAME="Stress", GIT_AUTHOR_EMAIL="stress@example.org",
              GIT_COMMITTER_NAME="Stress", GIT_COMMITTER_EMAIL="stress@example.org", COLUMNS="120",
              PYTHONDONTWRITEBYTECODE="1", VISUAL="", **extra)
     return e
@@ -86,7 +87,8 @@ def make_store(root: Path) -> Path:
 
 def _parsed(rel: str, data: bytes):
     """A directive file as the model sees it, any other file as its bytes; raises if a directive does not parse."""
-    if not (rel.startswith("directives/") and rel.endswith(".yaml")) or rel == "directives/agencies.yaml":
+    if not (rel.startswith("directives/") and rel.endswith(".yaml")) or rel in ("directives/agencies.yaml",
+                                                                                "directives/settings.yaml"):
         return data
     from dtrack.store import files as store
     from dtrack.domain.model import directive_from_data
@@ -196,10 +198,14 @@ def op_init(repo: Path, state: dict) -> Op:
         git(repo, "rm", "-q", ".gitattributes")
         git(repo, "commit", "-q", "--no-verify", "-m", "remove .gitattributes")
         del state[".gitattributes"]
-    from dtrack.store.initstore import GITATTRIBUTES, _data
+    from dtrack.domain.settings import Settings, to_yaml
+    from dtrack.store.initstore import GITATTRIBUTES, GITIGNORE, _data
     from dtrack.store.mergesetup import ATTRIBUTES
     made = {".gitattributes": GITATTRIBUTES.encode("utf-8"), "directives/README.md": _data("store-README.md"),
-            "directives/.gitattributes": ATTRIBUTES.encode("utf-8")}
+            "directives/.gitattributes": ATTRIBUTES.encode("utf-8"),
+            # written by the first init of the loop (the bundled store has neither), then already there
+            "directives/settings.yaml": state.get("directives/settings.yaml", to_yaml(Settings(language="vi")).encode("utf-8")),
+            ".gitignore": state.get(".gitignore", GITIGNORE.encode("utf-8"))}
     return Op("init", ["init", "."], lambda o, s: all(s.get(rel) == data for rel, data in made.items()), set(made),
               made=made)
 

@@ -187,7 +187,7 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(tmp_pa
     assert _run(python, "-m", "dtrack", "--version", cwd=where).stdout == f"dtrack {VERSION}\n"
     origin = _run(python, "-c", "import dtrack; print(dtrack.__file__)", cwd=where).stdout.strip()
     assert Path(origin).is_relative_to(venv), origin
-    listing = _run(script, "--as-of", "20/07/2024", "--dir", directives, "list", cwd=where,
+    listing = _run(script, "--as-of", "20/07/2024", "--dir", directives, "list", "-f", "table", cwd=where,
                    env={**os.environ, "COLUMNS": "100"}).stdout
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert listing == readme.split("$ dtrack --as-of 20/07/2024 list\n", 1)[1].split("```", 1)[0]

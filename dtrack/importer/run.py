@@ -183,9 +183,9 @@ def write(items: list[Imported], store, commit: bool) -> ImportResult:
 
 def _counts(item: Imported) -> str:
     if not item.is_update:
-        return f"{len(item.draft.tasks)} task(s)"
+        return t("{n} task(s)", n=len(item.draft.tasks))
     n = {k: sum(c.kind == k for c in item.changes) for k in ("added", "changed", "removed")}
-    return f"+{n['added']} ~{n['changed']} -{n['removed']} task(s)"
+    return t("+{added} ~{changed} -{removed} task(s)", **n)
 
 
 def _message(items: list[Imported]) -> transaction.Message:
@@ -194,9 +194,10 @@ def _message(items: list[Imported]) -> transaction.Message:
         item, d = items[0], items[0].draft
         what = d.header.number or stems[0]
         issuer = item.existing.issuer if item.is_update else d.header.issuer
-        subject = f"import {'update ' if item.is_update else ''}{what} [{issuer}]: {_counts(item)}"
+        subject = (t("import update {ref} [{issuer}]: {counts}", ref=what, issuer=issuer, counts=_counts(item))
+                   if item.is_update else t("import {ref} [{issuer}]: {counts}", ref=what, issuer=issuer, counts=_counts(item)))
     else:
-        subject = f"import {len(items)} directives: " + ", ".join(stems)
+        subject = t("import {n} directives: {stems}", n=len(items), stems=", ".join(stems))
         if len(subject) > 72:
             subject = subject[:69].rsplit(",", 1)[0] + ", …"
     body = [f"- {stem}: {_counts(i)}, {i.draft.header.title[:100]} (from {i.draft.source})"

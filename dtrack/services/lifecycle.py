@@ -192,7 +192,7 @@ def add_directive(store: Store, new: NewDirective, *, text: str | None = None, f
     if path.exists():
         raise UsageError(t("{path} already exists; nothing was written", path=rel))
     result = Result(changed=[rel.rsplit("/", 1)[-1][:-5]], files=[path])
-    message = transaction.Message(f"add {new.number or result.changed[0]}: {cut(new.title, 60)}", "add",
+    message = transaction.Message(t("add {ref}: {title}", ref=new.number or result.changed[0], title=cut(new.title, 60)), "add",
                                   [result.changed[0]], [f"{new.issuer}, {fmt(new.issued)}"])
     result.summary = message.subject
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:
@@ -302,7 +302,7 @@ def add_task(store: Store, directive_key: str, today: date, *, text: str, lead: 
         ref = f"{directive.stem}#{n}"
         lead_short = ", ".join(store.registry.short_name(a) for a in leads)
         note = t("New agency in agencies.yaml: {names}", names=", ".join(new_names)) if new_names else ""
-        subject = f"add-task {ref} [{lead_short}]" + (f" {t('due')} {fmt(due)}" if due else "") + \
+        subject = t("add-task {ref} [{lead}]", ref=ref, lead=lead_short) + (f" {t('due')} {fmt(due)}" if due else "") + \
             (f" ({t('every')} {every})" if every else "")
         result = Result(changed=[ref], files=[path] + ([agencies] if new_names else []), warnings=tx.warnings,
                         summary=subject)
@@ -390,7 +390,7 @@ def commit_edit(store: Store, directive: Directive, task: Task | None, before_ra
     lead = ""
     if task is not None and label == directive.ref(task):
         lead = " [" + ", ".join(store.registry.short_name(a) for a in task.lead) + "]"
-    subject = f"edit {label}{lead}: " + ("; ".join(what) if what else t("layout or comments"))
+    subject = t("edit {ref}{lead}: {what}", ref=label, lead=lead, what="; ".join(what) if what else t("layout or comments"))
     result = Result(changed=refs or [label], files=[path], summary=cut(subject, SUBJECT_WIDTH))
     # The user edited a copy, outside the lock: under it, the file must still be what the editor started from.
     with transaction.open(store.root, commit=commit, timeout=store.lock_timeout) as tx:

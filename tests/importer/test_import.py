@@ -267,6 +267,7 @@ _WORDS = st.sampled_from(["Giao", "Sở", "TTTT", "Tài chính", "1.", "a)", "-"
                           "định kỳ", "hằng tháng", "**", "Điều 1.", "II.", "Phổ", "Nguyễn Văn A", "kết luận:"])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=300), st.lists(_WORDS, max_size=60).map(" ".join)))
 def test_extract_never_raises_and_always_gives_a_valid_file(text):

@@ -1,8 +1,9 @@
 """Property tests: random and mutated directive files and random texts fed to the loader and to
 `list` / `show` never produce a traceback (exit 70) and never write (docs/reliability.md).
 
-CI runs the "ci" profile (tests/conftest.py); the long run is
-`python -m pytest tests/test_fuzz.py --hypothesis-profile=long`.
+CI runs the "ci" profile (tests/conftest.py); two of the properties are slow-marked, so .ci/run runs
+them after the default run. The long run is
+`python -m pytest -m "slow or not slow" tests/reliability/test_fuzz.py --hypothesis-profile=long`.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import given, strategies as st
 
 from conftest import BUNDLED
@@ -85,6 +87,7 @@ def test_the_loader_never_raises_on_any_file(tmp_path_factory, content):
     assert path.read_bytes() == content
 
 
+@pytest.mark.slow
 @given(content=files, ref=st.sampled_from(["fuzz#1", "fuzz#2", "fuzz", "1502#1", "fuzz#0"]))
 def test_list_and_show_never_trace_back_or_write(cli, tmp_path_factory, content, ref):
     root, path = _store(tmp_path_factory.mktemp("f"), content)
@@ -97,6 +100,7 @@ def test_list_and_show_never_trace_back_or_write(cli, tmp_path_factory, content,
     assert path.read_bytes() == content
 
 
+@pytest.mark.slow
 @given(text=st.text(max_size=200), search=st.text(max_size=30))
 def test_any_task_text_and_search_round_trip(cli, tmp_path_factory, text, search):
     from dtrack.store.yamledit import render_scalar

@@ -157,6 +157,7 @@ def test_the_careful_loader_uses_libyaml_and_still_stops_deep_nesting(tmp_path):
     assert out.stdout.decode().strip() == "nested too deeply to be a directive file"
 
 
+@pytest.mark.slow
 def test_a_4000_task_file_reads_the_same_through_the_careful_loader():
     from dtrack.store import files
     yaml = files._yaml()[0]
@@ -322,6 +323,7 @@ def _numbered(n: int) -> str:
                 f"ngày 30/6/2024.\n\n" for i in range(1, n + 1)))
 
 
+@pytest.mark.slow
 def test_import_of_8000_tasks_is_refused_within_the_limits(tmp_path):
     # 2,000 tasks took 9 s and 8,000 took 56 s (a list.index per task comparing dataclasses).
     doc = tmp_path / "many.txt"
@@ -332,6 +334,7 @@ def test_import_of_8000_tasks_is_refused_within_the_limits(tmp_path):
         stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_300000_short_paragraphs_in_a_docx_are_refused_within_the_limits(tmp_path):
     body = "<w:p><w:r><w:t>Sở Tài chính làm.</w:t></w:r></w:p>" * 300_000
     doc = _docx(tmp_path / "short.docx", body_xml=body)
