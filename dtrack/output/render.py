@@ -280,6 +280,15 @@ def _field(out: Console, label: str, value: str, style: str = "") -> None:
         out.print(line)
 
 
+def _moves(out: Console, title: str, moves: list) -> None:
+    """A task's history of deadlines or leads: "from → to · on DATE · by · reason", one a line."""
+    if moves:
+        out.print(Text(title + ":", style="bold"))
+    for change, record in moves:
+        parts = [change, t("on {date}", date=fmt(record.on)) if record.on else "", record.by or "", record.reason or ""]
+        out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
+
+
 def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, out: Console) -> None:
     out.print(Text(_clean(row.ref), style="bold"))
     _field(out, t("Directive"), f"{directive.number or t('(no number)')} — {directive.title}")
@@ -303,18 +312,9 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
     _field(out, t("Note"), task.note or "")
     for note in task.import_notes:
         _field(out, t("To verify"), note, "yellow")
-    if task.extensions:
-        out.print(Text(t("Extensions") + ":", style="bold"))
-        for e in task.extensions:
-            parts = [f"{fmt(e.from_) or t('no deadline')} → {fmt(e.to)}",
-                     t("on {date}", date=fmt(e.on)) if e.on else "", e.by or "", e.reason or ""]
-            out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
-    if task.reassigned:
-        out.print(Text(t("Reassigned") + ":", style="bold"))
-        for r in task.reassigned:
-            parts = [f"{', '.join(r.from_) or '?'} → {', '.join(r.to)}",
-                     t("on {date}", date=fmt(r.on)) if r.on else "", r.by or "", r.reason or ""]
-            out.print(Text("  " + " · ".join(_clean(x) for x in parts if x)))
+    _moves(out, t("Extensions"), [(f"{fmt(e.from_) or t('no deadline')} → {fmt(e.to)}", e)
+                                   for e in task.extensions])
+    _moves(out, t("Reassigned"), [(f"{', '.join(r.from_) or '?'} → {', '.join(r.to)}", r) for r in task.reassigned])
     if task.occurrences:
         out.print(Text(t("Occurrences") + ":", style="bold"))
         for o in task.occurrences:
