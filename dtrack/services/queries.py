@@ -92,7 +92,7 @@ def periods_behind(collection, found, today: date) -> dict[str, int]:
             and x.label.startswith(RECURRING + " ")]
     if not late:
         return {}
-    rel_of = {h.stem: h.path for h in collection.heads()}
+    rel_of = collection.rels_of([x.ref.rpartition("#")[0] for x in late])
     wanted = {x.ref: (rel_of.get(x.ref.rpartition("#")[0]), x) for x in late}
     series = collection.derived(SERIES_KIND, series_of, {rel for rel, _ in wanted.values() if rel})
     out = {}

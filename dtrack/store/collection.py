@@ -112,6 +112,10 @@ class Collection:
         """Every usable directive, or those whose folded stem or number starts with `prefix`, in path order."""
         return [Head(*row) for row in self._ask(index.heads, prefix)]
 
+    def rels_of(self, stems) -> dict[str, str]:
+        """stem -> path of the directives with these stems."""
+        return self._ask(index.rels_of, stems)
+
     def ref_prefixes(self, prefix: str, *, tasks_only: bool = False, status: str | None = None,
                      limit: int = 200) -> list[str]:
         """References that complete `prefix` (shell completion), case and diacritics ignored: the stems

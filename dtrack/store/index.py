@@ -369,6 +369,17 @@ def heads(con: sqlite3.Connection, prefix: str | None = None) -> list[tuple[str,
                        "OR substr(fnumber, 1, :k) = :p ORDER BY rel", {"k": len(prefix), "p": prefix}).fetchall()
 
 
+def rels_of(con: sqlite3.Connection, stems: Iterable[str]) -> dict[str, str]:
+    """stem -> rel of the usable files with these stems (the last in path order, as heads() gives them)."""
+    stems = list(dict.fromkeys(stems))
+    out: dict[str, str] = {}
+    for i in range(0, len(stems), 500):          # SQLite's limit on bound parameters is 999 on old builds
+        chunk = stems[i:i + 500]
+        out.update(con.execute(f"SELECT stem, rel FROM files WHERE stem IN ({','.join('?' * len(chunk))}) "
+                               "ORDER BY rel", chunk))
+    return out
+
+
 def rows(con: sqlite3.Connection, rels: Iterable[str] | None = None) -> dict[str, bytes]:
     """rel -> pickled directive, of `rels` or of every usable file."""
     if rels is None:
