@@ -2,7 +2,7 @@
 """Several clerks syncing one store at once (issue 17, docs/sync.md, docs/reliability.md).
 
 CLERKS clerks, each on its own clone of one server repository, for ROUNDS rounds make a random change
-(done, note, extend, add-task) on a few tasks of one directive - the same tasks on purpose - and run
+(done, note, extend, add-task, reassign) on a few tasks of one directive - the same tasks on purpose - and run
 `dtrack sync` after each; a conflict is settled with `dtrack resolve --ours|--theirs` and the sync run
 again. Each clerk's commands are separate `dtrack` processes, running alongside the other clerks'.
 
@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 STEM = "2022-02-14-nhiem-vu-trong-tam"
+LEADS = ("Sở Tài chính", "Sở Nội vụ", "Sở Thông tin và Truyền thông")       # where a reassign hands a task
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -113,7 +114,9 @@ def _command(kind: str, ref: str, i: int, r: int, rnd: random.Random) -> list[st
             "extend": ["extend", ref, "--to", f"{rnd.randint(1, 28)}/12/2024", "--by", f"CV {i}{r}/UBND",
                        "--reason", "chờ kinh phí"],
             "add-task": ["add-task", STEM, "--text", f"Nhiệm vụ bổ sung {i}.{r}", "--lead", "Sở Tài chính",
-                         "--due", "31/12/2024"]}[kind]
+                         "--due", "31/12/2024"],
+            "reassign": ["reassign", ref, "--to", rnd.choice(LEADS), "--by", f"CV {i}{r}/UBND", "--reason", "chuyển giao",
+                         "--on", f"{rnd.randint(1, 19)}/07/2024"]}[kind]
 
 
 def _expected(kind: str, status: str) -> tuple[list[str], list[str]]:
@@ -121,6 +124,7 @@ def _expected(kind: str, status: str) -> tuple[list[str], list[str]]:
     clerk saw done also reopens it, unless another clerk's reopen reached the server first (the commit,
     rebased onto it, then only adds the note)."""
     return {"done": (["done"], []), "extend": (["extended"], []), "add-task": (["added"], []),
+            "reassign": (["reassigned"], []),
             "note": (["noted"], ["reopened"] if status == "done" else [])}[kind]
 
 
@@ -134,7 +138,7 @@ def clerk(url: str, folder: Path, i: int, rounds: int, tasks: int, seed: int, me
     log = {"changes": [], "syncs": 0, "retries": 0, "conflicts": 0, "resolved": 0, "failures": []}
     for r in range(rounds):
         ref = f"{STEM}#{rnd.randint(1, tasks)}"
-        kind = rnd.choice(["done", "note", "extend", "add-task"])
+        kind = rnd.choice(["done", "note", "extend", "add-task", "reassign"])
         status = _status(folder, ref)
         before = _git(folder, "rev-parse", "HEAD")
         ran = _dtrack(folder, *_command(kind, ref, i, r, rnd))
