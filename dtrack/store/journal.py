@@ -11,7 +11,8 @@ The journal keeps each file's bytes before (None: a new file), in the work tree 
 committed after (they differ when the user had other uncommitted edits in the file: see
 ops._committed_version), and how many files' writes have started: it is saved again before each
 write after the first. So the next command can tell "not written yet" (write it) from "written,
-then put back by the user" (a `git checkout -- file`: never written again). A file that holds
+then put back by the user" (a `git checkout -- file`: never written again); a new file missing
+when its write was the one under way was not written yet (git has no version to put back). A file that holds
 neither dtrack's "before" nor its "after" was edited by hand: nothing is done to it. In both cases
 the whole change is dropped, with a warning that says what to check.
 """
@@ -119,7 +120,10 @@ def recover(root: Path) -> list[str]:
         current = _current(e.path)
         if current == e.after:
             continue
-        if current == e.before and i >= begun:
+        # Not written yet: past the writes that had started; or a file dtrack creates whose write was
+        # the one under way (git cannot have put back a file it never had; a change that creates
+        # several, as init does, would otherwise leave the ones already written outside any commit).
+        if current == e.before and (i >= begun or (e.before is None and i == begun - 1)):
             todo_write.append(e)
             continue
         end(root)
