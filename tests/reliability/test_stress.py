@@ -19,6 +19,10 @@ import pytest
 import stress
 from conftest import REPO, dtrack_script, git
 
+# Real processes racing and waiting on locks: the whole module is the stress suite, run by .ci/run after
+# the default run (the default run must stay under 90 s on the 2-core machine).
+pytestmark = pytest.mark.slow
+
 STEM = stress.STEM
 TARGET = stress.TARGET
 
