@@ -10,10 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 
-def short_date(d: date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
 def long_date(d: date, lang: str = "vi") -> str:
     if lang == "vi":
         # The decree's rule: a leading zero for days below 10 and for months 1 and 2.

@@ -9,7 +9,7 @@ from dtrack.domain.settings import Settings
 from dtrack.i18n import t
 from dtrack.output import docx_layout as layout
 from dtrack.output.letters import head, signature
-from dtrack.output.report_formats import headers, overdue_line, rate_words, title
+from dtrack.output.report_formats import headers, overdue_line, rate_text, title
 from dtrack.services.report import COUNTS, Report, Tally, overdue_sorted
 
 # Landscape text width: 297 - 30 - 15 = 252 mm; the label gets what the eight figures leave.
@@ -17,7 +17,7 @@ _WIDTHS = [76.0, *([22.0] * 8)]
 
 
 def _cells(tally: Tally, label: str) -> list[str]:
-    return [label, *(str(tally.counts[k]) for k in COUNTS), rate_words(tally.on_time_rate)]
+    return [label, *(str(tally.counts[k]) for k in COUNTS), rate_text(tally.on_time_rate)]
 
 
 def docx_bytes(report: Report, settings: Settings, *, with_list: bool = False) -> bytes:

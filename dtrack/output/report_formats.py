@@ -13,7 +13,7 @@ import re
 from dtrack.domain.dates import fmt
 from dtrack.domain.wording import percent
 from dtrack.i18n import language, t
-from dtrack.services.report import COUNTS, Report, Tally, Unit, overdue_sorted, rate_text
+from dtrack.services.report import COUNTS, Report, Tally, Unit, overdue_sorted
 from dtrack.domain.text import one_line, safe_display, shorten
 
 
@@ -35,9 +35,12 @@ def cells(tally: Tally, label: str | None = None) -> list[str]:
             rate_text(tally.on_time_rate)]
 
 
-def rate_words(rate: float | None) -> str:
-    """The on-time rate as the language spoken writes a percentage (66,7 % / 66.7%): what leaves the office."""
-    return "–" if rate is None else percent(rate * 100, 1, language())
+def rate_text(rate: float | None) -> str:
+    """The on-time rate as the language spoken writes a percentage, in every format: 66.7% (en),
+    66,7 % (vi); a whole rate without its zero: 50%, 50 %."""
+    if rate is None:
+        return "–"
+    return percent(rate * 100, 1, language()).replace(".0%", "%").replace(",0 %", " %")
 
 
 def title(report: Report) -> str:
@@ -188,7 +191,7 @@ def html_page(report: Report, with_list: bool = False) -> str:
     total = report.total
     figures = [("", head[1], str(total.counts["assigned"])), ("good", head[2], str(total.counts["done_on_time"])),
                ("late", head[5], str(total.counts["open_overdue"])),
-               ("", head[8], rate_words(total.on_time_rate))]
+               ("", head[8], rate_text(total.on_time_rate))]
     out = ["<!DOCTYPE html>", f'<html lang="{e(language())}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(title(report))}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
@@ -209,7 +212,7 @@ def html_page(report: Report, with_list: bool = False) -> str:
     out += ["</div>", '<div class="table-wrap"><table>',
             "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead>", "<tbody>"]
     for row, label, cls in [*((r, r.label, "") for r in report.rows), (total, t("Total"), ' class="total"')]:
-        c = [*cells(row, label)[:-1], rate_words(row.on_time_rate)]
+        c = [*cells(row, label)[:-1], rate_text(row.on_time_rate)]
         out.append(f"<tr{cls}><td>{e(safe_display(c[0]))}</td>" + "".join(f'<td class="n">{e(x)}</td>' for x in c[1:])
                    + "</tr>")
     out += ["</tbody>", "</table></div>"]

@@ -28,9 +28,7 @@ from typing import Iterable, Sequence
 from dtrack.domain.agencies import Registry
 from dtrack.domain.model import Directive, Task
 from dtrack.domain.states import days_overdue, is_overdue, missed_deadlines
-from dtrack.domain import wording
 from dtrack.domain.text import fold
-from dtrack.i18n import language
 
 STATES = ("done_on_time", "done_late", "open_in_time", "open_overdue", "cancelled")
 COUNTS = ("assigned", *STATES, "no_deadline")
@@ -201,13 +199,6 @@ def as_json(report: Report) -> dict:
     With --by directive or month the rows' label key is "directive" or "month" instead of "agency"."""
     total = {k: v for k, v in row_json(report.total, "agency").items() if k != "agency"}
     return {"rows": [row_json(r, report.by) for r in report.rows], "total": total}
-
-
-def rate_text(rate: float | None) -> str:
-    """66.7% (en), 66,7 % (vi); a whole rate without its zero: 50%, 50 %."""
-    if rate is None:
-        return "–"
-    return wording.percent(rate * 100, 1, language()).replace(".0%", "%").replace(",0 %", " %")
 
 
 def overdue_sorted(units_: Sequence[Unit]) -> list[Unit]:

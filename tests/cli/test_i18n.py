@@ -181,7 +181,7 @@ def test_vietnamese_numbers_and_dates():
     from datetime import date
 
     from dtrack.domain import wording
-    from dtrack.services.report import rate_text
+    from dtrack.output.report_formats import rate_text
     assert wording.long_date(date(2025, 5, 28)) == "ngày 28 tháng 5 năm 2025"
     assert wording.every("1 month on day 20") == "1 tháng vào ngày 20" and wording.every("2 weeks", "en") == "2 weeks"
     assert rate_text(2 / 3) == "66.7%" and rate_text(0.5) == "50%"

@@ -18,7 +18,7 @@ def test_figures_and_chart_come_before_the_table_and_the_lists_fold(cli, tmp_pat
     assert figures < chart < table < details
     assert re.findall(r'<div class="figure[^"]*"><b>([^<]+)</b><span>([^<]+)</span>', page) == [
         ("43", "Được giao"), ("0", "Hoàn thành đúng hạn"), ("22", "Đang thực hiện quá hạn"),
-        ("0,0 %", "Tỷ lệ đúng hạn")]
+        ("0 %", "Tỷ lệ đúng hạn")]
     assert page.count("<details>") == 5 and "<details open>" not in page and "<script" not in page
     assert '<summary>Sở Thông tin và Truyền thông <span class="n">19</span></summary>' in page
     assert "@media print{" in page and "@page{size:A4;margin:20mm 15mm 20mm 30mm}" in page
