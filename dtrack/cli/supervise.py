@@ -180,7 +180,8 @@ def report_command(
         data = report.as_json(rep)
         if with_list:
             for row, tally in zip(data["rows"], rep.rows):
-                row["overdue"] = [{"ref": u.ref, "due": u.due.isoformat(), "days_overdue": u.days_overdue(as_of)}
+                row["overdue"] = [{"ref": u.ref, "due": u.due.isoformat(), "days_overdue": u.days_overdue(as_of),
+                                   **({"occurrences": u.count, "through": u.through.isoformat()} if u.count > 1 else {})}
                                   for u in report.overdue_sorted(tally.overdue)]
         import json
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
