@@ -59,3 +59,25 @@ def test_reports_letters_and_calendars_hold_text_xml_cannot(cli, store, tmp_path
 
     shown = json.loads(_run(cli, store, "show", "2024-03-11#1", "--json").output)
     assert shown["text"].startswith("Kiểm tra\x01\x0b\ufffe\uffff")          # JSON keeps the data exact
+
+
+def test_a_huge_task_text_is_cut_on_the_terminal_and_whole_in_pipes_and_json(cli, tmp_path):
+    # One 3.7 MB task text made `show` take 15 s and `list -f table` 26 s (rich wraps in quadratic time).
+    from dtrack.output.render import SHOWN
+    store = tmp_path / "directives"
+    shutil.copytree(BUNDLED, store)
+    text = "Việc dài " * 3000                    # 27,000 characters
+    (store / "2025").mkdir()
+    (store / "2025" / "dai.yaml").write_text(
+        "number: 7/KH-UBND\nkind: ke-hoach\nissuer: UBND tỉnh Quảng Ngãi\nissued: 2025-01-02\ntitle: Kế hoạch\n"
+        f"tasks:\n  - n: 1\n    text: {text}\n    lead: Sở Tài chính\n    due: 2025-01-15\n    status: open\n",
+        encoding="utf-8")
+    run = lambda *a: cli("--lang", "en", "--dir", str(store), "--as-of", "01/12/2026", *a)
+    more = f" … ({len(text.strip()) - SHOWN} more characters: 'dtrack show REF --json' or the file has the whole text)"
+    for args in (("show", "dai#1"), ("list", "-f", "table")):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert "".join(result.output.split()).count("Việcdài") < SHOWN // 8 and "".join(more.split()) in "".join(result.output.split())
+    piped = run("list", "-f", "tsv").stdout
+    assert text.strip() in piped
+    assert json.loads(run("show", "dai#1", "--json").output)["text"] == text.strip()
