@@ -65,11 +65,11 @@ class Tally:
     overdue: list[Unit] = field(default_factory=list)
     formerly: list[str] = field(default_factory=list)      # predecessors whose tasks the row counts
 
-    def note_formerly(self, registry: Registry, lead: Iterable[str]) -> None:
-        """Remember the names as written that this row, of the agency in charge, counts under it."""
-        for name in lead:
-            written = registry.canonical(name)
-            if written != self.label and registry.current(name) == self.label and written not in self.formerly:
+    def note_formerly(self, written_under: dict[str, list[str]]) -> None:
+        """Remember the names as written that this row, of the agency in charge, counts under it
+        (`written_under`: the agency in charge -> the names as written, of one task: formerly_of)."""
+        for written in written_under.get(self.label, ()):
+            if written != self.label and written not in self.formerly:
                 self.formerly.append(written)
 
     def add(self, unit: Unit) -> None:
@@ -97,6 +97,15 @@ class Report:
     total: Tally
     due_start: date | None = None
     due_end: date | None = None
+
+
+def formerly_of(registry: Registry, lead: Iterable[str]) -> dict[str, list[str]]:
+    """A task's lead names as written, by the agency in charge of each: computed once per task, not
+    once per co-lead (5,000 co-leads made that 25 million lookups and `report` 34 s)."""
+    out: dict[str, list[str]] = {}
+    for name in lead:
+        out.setdefault(registry.current(name), []).append(registry.canonical(name))
+    return out
 
 
 def _judge(due_then: date | None, done: date | None, as_of: date, due_now: date | None) -> tuple[str, date | None]:
@@ -191,10 +200,11 @@ def build(directives: Iterable[Directive], registry: Registry, *, as_of: date, s
                 continue
             for unit in counted:
                 total.add(unit)
+            under = formerly_of(registry, task.lead_on(as_of)) if by == "agency" and not written else {}
             for key in _keys(by, d, task, registry, written):
                 tally = groups.setdefault(fold(key), Tally(key))
-                if by == "agency" and not written:
-                    tally.note_formerly(registry, task.lead_on(as_of))
+                if under:
+                    tally.note_formerly(under)
                 for unit in counted:
                     tally.add(unit)
     if by == "agency":
