@@ -5,6 +5,7 @@ dependencies from pip's configured index or cache), then run as a clerk would.
 """
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 import re
@@ -16,7 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import BUNDLED, REPO
 
@@ -24,8 +26,9 @@ import dtrack
 
 DIST = "dtrack-vn"
 VERSION = dtrack.__version__
-# Packages the hints may name besides ours: the extras' libraries and the tools of the install paths.
-THIRD_PARTY = {"python-docx", "pypdf", "pipx", "build", "twine", "matplotlib", "openpyxl"}
+# The first tag whose tree builds dtrack-vn: v0.1.0 was never made, and its tree was named `dtrack`,
+# so `dtrack-vn @ git+...@v0.1.0` cannot install.
+FIRST_TAG = (0, 2, 0)
 # pip options followed by a value that is not a requirement.
 _VALUE_OPTIONS = {"-e", "--editable", "-d", "--dest", "-w", "--wheel-dir", "-f", "--find-links", "-r",
                   "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
@@ -45,43 +48,82 @@ def _run(*args, **kw) -> subprocess.CompletedProcess:
 
 # ----------------------------------------------------------------------------- one version
 
-def _released_versions() -> list[tuple[str, str]]:
-    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+def release_problems(root: Path) -> list[str]:
+    """What keeps the checkout at `root` from being a release: the version of `dtrack/__init__.py`,
+    CHANGELOG.md's newest released heading and a `v*` tag on HEAD must agree (docs/releasing.md)."""
+    init = (root / "dtrack" / "__init__.py").read_text(encoding="utf-8")
+    version = re.search(r'^__version__ = "([^"]+)"$', init, re.M)[1]
+    text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## \[([^\]]+)\](.*)$", text, re.M)
-    assert headings and headings[0][0] == "Unreleased", "CHANGELOG.md starts with an ## [Unreleased] section"
-    released = []
+    if not headings or headings[0][0] != "Unreleased":
+        return ["CHANGELOG.md starts with an ## [Unreleased] section"]
+    problems, released = [], []
     for name, rest in headings[1:]:
-        assert re.fullmatch(r"\d+\.\d+\.\d+", name), f"CHANGELOG.md heading [{name}] is not X.Y.Z"
         day = re.fullmatch(r" - (\d{4}-\d\d-\d\d)", rest)
-        assert day, f"CHANGELOG.md heading [{name}] needs ' - YYYY-MM-DD' after it"
-        released.append((name, day[1]))
-    return released
+        if not re.fullmatch(r"\d+\.\d+\.\d+", name) or not day:
+            problems.append(f"CHANGELOG.md heading [{name}]{rest} is not '[X.Y.Z] - YYYY-MM-DD'")
+            continue
+        released.append((tuple(map(int, name.split("."))), day[1]))
+    if not released:
+        return problems + ["CHANGELOG.md has no released version"]
+    newest = ".".join(map(str, released[0][0]))
+    if version != newest:
+        problems.append(f"dtrack/__init__.py says {version}, CHANGELOG.md's newest release is {newest}")
+    if released != sorted(released, reverse=True) or [d for _, d in released] != sorted((d for _, d in released),
+                                                                                      reverse=True):
+        problems.append("CHANGELOG.md lists releases newest first")
+    if (root / ".git").exists():
+        tags = subprocess.run(["git", "tag", "--points-at", "HEAD", "--list", "v*"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.split()
+        for tag in tags:
+            if tag != f"v{version}":
+                problems.append(f"HEAD is tagged {tag} but the version is {version}")
+            kind = subprocess.run(["git", "cat-file", "-t", f"refs/tags/{tag}"], cwd=root, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+            if kind != "tag":
+                problems.append(f"{tag} is a lightweight tag: make it with git tag -a")
+    return problems
 
 
 def test_version_changelog_and_tag_agree():
-    released = _released_versions()
-    assert released, "CHANGELOG.md has no released version"
-    newest, _ = released[0]
-    assert VERSION == newest, (f"dtrack/__init__.py says {VERSION}, CHANGELOG.md's newest release is {newest}: "
-                               "see docs/releasing.md")
-    versions = [tuple(map(int, v.split("."))) for v, _ in released]
-    days = [d for _, d in released]
-    assert versions == sorted(versions, reverse=True) and days == sorted(days, reverse=True), \
-        "CHANGELOG.md lists releases newest first"
+    assert not release_problems(REPO), "see docs/releasing.md"
     try:
         installed = importlib.metadata.version(DIST)
     except importlib.metadata.PackageNotFoundError:
         installed = None                     # an environment made before the rename installed `dtrack`
     assert installed == VERSION, f"the installed {DIST} is {installed}, not {VERSION}: pip install -e '.[test]' again"
-    if not (REPO / ".git").exists():
-        return                               # an unpacked sdist: no tags to compare
-    tags = subprocess.run(["git", "tag", "--points-at", "HEAD", "--list", "v*"], cwd=REPO, capture_output=True,
-                          text=True, check=True).stdout.split()
-    for tag in tags:
-        assert tag == f"v{VERSION}", f"HEAD is tagged {tag} but the version is {VERSION}"
-        kind = subprocess.run(["git", "cat-file", "-t", f"refs/tags/{tag}"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        assert kind == "tag", f"{tag} is a lightweight tag: make it with git tag -a (docs/releasing.md)"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_the_release_check_fails_when_tag_version_and_changelog_disagree(tmp_path):
+    # A throwaway repository with the two files the check reads, tagged as a release would be.
+    root = tmp_path / "clone"
+    (root / "dtrack").mkdir(parents=True)
+    shutil.copy(REPO / "dtrack" / "__init__.py", root / "dtrack")
+    shutil.copy(REPO / "CHANGELOG.md", root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "release")
+    assert release_problems(root) == []
+    _git(root, "tag", "-a", f"v{VERSION}", "-m", f"dtrack {VERSION}")
+    assert release_problems(root) == []
+    _git(root, "tag", "-a", "v9.9.9", "-m", "a wrong tag")
+    assert release_problems(root) == [f"HEAD is tagged v9.9.9 but the version is {VERSION}"]
+    _git(root, "tag", "-d", "v9.9.9")
+    _git(root, "tag", "-d", f"v{VERSION}")
+    _git(root, "tag", f"v{VERSION}")
+    assert release_problems(root) == [f"v{VERSION} is a lightweight tag: make it with git tag -a"]
+    # The version bumped without its changelog section.
+    init = root / "dtrack" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8").replace(f'"{VERSION}"', '"9.9.9"'), encoding="utf-8")
+    assert release_problems(root)[0] == f"dtrack/__init__.py says 9.9.9, CHANGELOG.md's newest release is {VERSION}"
+    changelog = root / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace("## [Unreleased]", "## Unreleased"),
+                         encoding="utf-8")
+    assert release_problems(root) == ["CHANGELOG.md starts with an ## [Unreleased] section"]
 
 
 def test_python_dash_m_from_the_folder_that_holds_a_checkout(tmp_path):
@@ -94,9 +136,41 @@ def test_python_dash_m_from_the_folder_that_holds_a_checkout(tmp_path):
 
 # ----------------------------------------------------------------------------- hints name dtrack-vn
 
-def _hint_files() -> list[Path]:
-    files = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md")), *sorted((REPO / "dtrack").rglob("*.py"))]
-    return [f for f in files if "__pycache__" not in f.parts]
+@functools.cache
+def _hint_texts() -> list[tuple[str, str]]:
+    """(place, text) of everything a user reads: the READMEs, the changelog, the docs, the code's
+    messages, and each catalogue entry, its English and its translation apart (read as gettext does)."""
+    from babel.messages.pofile import read_po
+    from dtrack.locales.compile import catalogues
+    files = [REPO / "README.md", REPO / "README.vi.md", REPO / "CHANGELOG.md", REPO / ".pre-commit-hooks.yaml",
+             REPO / ".ci" / "run", *sorted((REPO / "docs").rglob("*.md")), *sorted((REPO / "dtrack").rglob("*.py"))]
+    texts = [(f.relative_to(REPO).as_posix(), f.read_text(encoding="utf-8")) for f in files
+             if "__pycache__" not in f.parts]
+    for po in catalogues():
+        place = po.relative_to(REPO).as_posix()
+        with po.open("rb") as f:
+            for message in read_po(f):
+                if message.id and message.string:
+                    texts.append((f"{place} msgid", str(message.id)))
+                    texts.append((f"{place} msgstr", str(message.string)))
+    return texts
+
+
+def _extras() -> dict[str, list[str]]:
+    """Each extra of the installed metadata (but the test one) and the libraries it brings."""
+    metadata = importlib.metadata.metadata(DIST)
+    extras = {extra: [] for extra in metadata.get_all("Provides-Extra") if extra != "test"}
+    for line in metadata.get_all("Requires-Dist"):
+        req = Requirement(line)
+        for extra, libs in extras.items():
+            if req.marker and "extra" in str(req.marker) and req.marker.evaluate({"extra": extra}):
+                libs.append(canonicalize_name(req.name))
+    return {extra: sorted(libs) for extra, libs in extras.items()}
+
+
+# Packages the hints may name besides ours: the extras' libraries, and the tools of the install paths
+# (colorama: typer's Windows-only need, named in the Windows wheelhouse; matplotlib: the benchmarks' plot).
+TOOLS = {"pip", "pipx", "build", "twine", "colorama", "matplotlib"}
 
 
 def _named_packages(tool: str, verb: str, rest: str) -> list[str]:
@@ -118,24 +192,67 @@ def _named_packages(tool: str, verb: str, rest: str) -> list[str]:
         if base.endswith((".whl", ".tar.gz")):
             names.append(DIST if base.startswith("dtrack_vn-") else base)
             continue
-        names.append(re.match(r"[A-Za-z0-9._-]+", tok)[0].lower().replace("_", "-"))
+        name = re.match(r"[A-Za-z0-9._-]+", tok)
+        names.append(canonicalize_name(name[0]) if name else tok)
     if tool == "pipx" and verb == "inject":
         assert names and names[0] == DIST, f"pipx inject into {names[:1]}"
     return names
 
 
 def test_every_install_hint_names_our_distribution():
+    allowed = {DIST, *TOOLS, *(lib for libs in _extras().values() for lib in libs)}
     found = {}
-    for path in _hint_files():
-        for m in _HINT.finditer(path.read_text(encoding="utf-8")):
+    for place, text in _hint_texts():
+        for m in _HINT.finditer(text):
             for name in _named_packages(m[1], m[2], m[3]):
-                found.setdefault(name, []).append(f"{path.relative_to(REPO)}: {m[0].strip()}")
-    strangers = {name: where for name, where in found.items() if name != DIST and name not in THIRD_PARTY}
+                found.setdefault(name, []).append(f"{place}: {m[0].strip()}")
+    strangers = {name: where for name, where in found.items() if name not in allowed}
     assert not strangers, f"install hints name distributions that are not ours: {strangers}"
     hinted = "\n".join(found.get(DIST, []))
-    for place in ("README.md", "docs/install.md", "dtrack/importer/doctext.py"):
-        assert place in hinted.replace(os.sep, "/"), f"{place} gives no install hint naming {DIST}"
-    assert "pipx inject dtrack-vn python-docx" in hinted
+    for place in ("README.md", "README.vi.md", "docs/install.md", "dtrack/importer/doctext.py",
+                  "dtrack/locales/vi/LC_MESSAGES/dtrack.po msgstr"):
+        assert f"{place}: " in hinted, f"{place} gives no install hint naming {DIST}"
+
+
+# A message's two routes for one extra: `pip install "dtrack-vn[X]"` ... `pipx inject dtrack-vn LIB ...`.
+_ROUTES = re.compile(r'pip install "dtrack-vn\[(\w+)\]".{0,80}?pipx inject dtrack-vn((?: [A-Za-z][\w.-]*)+)', re.S)
+
+
+def test_every_extra_has_a_message_with_its_pip_and_pipx_routes():
+    extras = _extras()
+    assert {"docx", "xlsx", "pdf", "import"} <= set(extras)
+    routes = {}
+    for place, text in _hint_texts():
+        for m in _ROUTES.finditer(text):
+            assert m[1] in extras, f"{place}: {m[0]}: there is no extra [{m[1]}]"
+            injected = sorted(canonicalize_name(lib) for lib in m[2].split())
+            assert injected == extras[m[1]], f"{place}: {m[0]}: [{m[1]}] brings {extras[m[1]]}"
+            routes.setdefault(m[1], set()).add(place.split(" ")[0])
+    for extra in extras:
+        code = {place for place in routes.get(extra, ()) if place.startswith("dtrack/") and place.endswith(".py")}
+        assert code, f"no message of dtrack/ says how to install [{extra}], with pip and under pipx"
+        assert "dtrack/locales/vi/LC_MESSAGES/dtrack.po" in routes[extra], f"no Vietnamese message for [{extra}]"
+
+
+def test_translations_keep_the_install_commands_word_for_word():
+    texts = _hint_texts()
+    pairs = [(texts[i][0], texts[i][1], texts[i + 1][1]) for i, (place, _) in enumerate(texts) if
+             place.endswith(" msgid")]
+    checked = 0
+    for place, english, translated in pairs:
+        for m in _HINT.finditer(english):
+            assert m[0].strip() in translated, f"{place} {english!r}: the translation changes {m[0].strip()!r}"
+            checked += 1
+    assert checked >= 6
+
+
+def test_pinned_tags_are_releases_named_dtrack_vn():
+    pins = []
+    for place, text in _hint_texts():
+        for m in re.finditer(r"(?:@|rev: )v(\d+)\.(\d+)\.(\d+)\b", text):
+            pins.append(m[0])
+            assert tuple(map(int, m.groups())) >= FIRST_TAG, f"{place}: {m[0]} builds no dtrack-vn (docs/releasing.md)"
+    assert pins
 
 
 def test_the_hint_checker_catches_the_old_name():
