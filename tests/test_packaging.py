@@ -6,6 +6,7 @@ dependencies from pip's configured index or cache), then run as a clerk would.
 from __future__ import annotations
 
 import functools
+from email.parser import HeaderParser
 import importlib.metadata
 import os
 import re
@@ -272,14 +273,38 @@ def _source_copy(dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.slow          # ~8 s of building and installing: .ci/run runs it after the default suite
-def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(tmp_path):
-    src = _source_copy(tmp_path / "src")
-    dist = tmp_path / "dist"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The sdist and the wheel, built once as a release builds them, from a copy of the working tree."""
+    tmp = tmp_path_factory.mktemp("release")
+    src = _source_copy(tmp / "src")
+    dist = tmp / "dist"
     # The default build makes the sdist, then the wheel from the unpacked sdist: the sdist is complete.
     _run(sys.executable, "-m", "build", "--outdir", dist, src)
-    wheel = dist / f"dtrack_vn-{VERSION}-py3-none-any.whl"
-    sdist = dist / f"dtrack_vn-{VERSION}.tar.gz"
+    return {"src": src, "dist": dist, "wheel": dist / f"dtrack_vn-{VERSION}-py3-none-any.whl",
+            "sdist": dist / f"dtrack_vn-{VERSION}.tar.gz"}
+
+
+def _fresh_venv(where: Path) -> Path:
+    # Without a pip of its own (ensurepip costs seconds): this pip installs into it.
+    _run(sys.executable, "-m", "venv", "--without-pip", where)
+    return _bin(where, "python.exe" if os.name == "nt" else "python")
+
+
+def _runs_as_installed(venv: Path, where: Path) -> None:
+    """`dtrack --version` and `python -m dtrack --version` from a folder that is not a source tree."""
+    where.mkdir(exist_ok=True)
+    python = _bin(venv, "python.exe" if os.name == "nt" else "python")
+    assert _run(_bin(venv, "dtrack.exe" if os.name == "nt" else "dtrack"), "--version", cwd=where).stdout == \
+        f"dtrack {VERSION}\n"
+    assert _run(python, "-m", "dtrack", "--version", cwd=where).stdout == f"dtrack {VERSION}\n"
+    origin = _run(python, "-c", "import dtrack; print(dtrack.__file__)", cwd=where).stdout.strip()
+    assert Path(origin).is_relative_to(venv), origin
+
+
+@pytest.mark.slow          # ~10 s, and ~12 s to build: .ci/run runs the slow tests after the default suite
+def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(built, tmp_path):
+    dist, wheel, sdist = built["dist"], built["wheel"], built["sdist"]
     assert sorted(p.name for p in dist.iterdir()) == sorted([wheel.name, sdist.name])
     licence = (REPO / "LICENSE").read_bytes()
     with zipfile.ZipFile(wheel) as z:
@@ -290,21 +315,135 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(tmp_pa
         assert f"\n{line}\n" in metadata, line
     with tarfile.open(sdist) as tar:
         assert tar.extractfile(f"dtrack_vn-{VERSION}/LICENSE").read() == licence
+        names = tar.getnames()
+    # What a reader of the sdist follows from the README is in it; half a test suite is not.
+    for name in ("CHANGELOG.md", "README.vi.md", "docs/install.md", "docs/releasing.md"):
+        assert f"dtrack_vn-{VERSION}/{name}" in names, name
+    assert not [n for n in names if n.startswith(f"dtrack_vn-{VERSION}/tests/")]
 
     venv = tmp_path / "venv"
-    # Without a pip of its own (ensurepip costs seconds): this pip installs into it.
-    _run(sys.executable, "-m", "venv", "--without-pip", venv)
-    python = _bin(venv, "python.exe" if os.name == "nt" else "python")
+    python = _fresh_venv(venv)
     _run(sys.executable, "-m", "pip", "--python", python, "install", "-q", wheel)
-    directives = shutil.copytree(BUNDLED, tmp_path / "office" / "directives")
     where = tmp_path / "elsewhere"               # not the source tree, so only the installed package can run
-    where.mkdir()
-    script = _bin(venv, "dtrack.exe" if os.name == "nt" else "dtrack")
-    assert _run(script, "--version", cwd=where).stdout == f"dtrack {VERSION}\n"
-    assert _run(python, "-m", "dtrack", "--version", cwd=where).stdout == f"dtrack {VERSION}\n"
-    origin = _run(python, "-c", "import dtrack; print(dtrack.__file__)", cwd=where).stdout.strip()
-    assert Path(origin).is_relative_to(venv), origin
-    listing = _run(script, "--as-of", "20/07/2024", "--dir", directives, "list", "-f", "table", cwd=where,
-                   env={**os.environ, "COLUMNS": "100"}).stdout
+    _runs_as_installed(venv, where)
+    directives = shutil.copytree(BUNDLED, tmp_path / "office" / "directives")
+    listing = _run(_bin(venv, "dtrack.exe" if os.name == "nt" else "dtrack"), "--as-of", "20/07/2024", "--dir",
+                   directives, "list", "-f", "table", cwd=where, env={**os.environ, "COLUMNS": "100"}).stdout
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert listing == readme.split("$ dtrack --as-of 20/07/2024 list\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.slow          # ~14 s: the sdist built into a wheel by pip, as `pip install dtrack_vn-X.Y.Z.tar.gz` does
+def test_the_sdist_installs_and_runs(built, tmp_path):
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(venv), "install", "-q", built["sdist"])
+    _runs_as_installed(venv, tmp_path / "elsewhere")
+
+
+# ----------------------------------------------------------------------------- without internet
+
+# The index and the folders pip's configuration adds (this machine's find-links): a command run
+# with this environment and --no-index sees the wheelhouse and nothing else.
+_OFFLINE = {**{k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PIPX_"))}, "PIP_CONFIG_FILE": os.devnull}
+_NETWORK = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution",
+            "Network is unreachable", "ConnectTimeout", "ReadTimeout", "No route to host")
+
+
+def _download(*args) -> None:
+    """A wheelhouse step that needs the index (or pip's cache): skipped, with pip's reason, without it."""
+    proc = subprocess.run([sys.executable, "-m", "pip", *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8")
+    if proc.returncode and any(word in proc.stderr for word in _NETWORK):
+        pytest.skip(f"no package index reachable for the wheelhouse: {proc.stderr.strip().splitlines()[-1]}")
+    assert proc.returncode == 0, f"pip {args}: exit {proc.returncode}\n{proc.stderr}"
+
+
+def _documented(command: str) -> str:
+    text = (REPO / "docs" / "install.md").read_text(encoding="utf-8")
+    assert command in text, f"docs/install.md no longer says {command!r}: test what it says"
+    return command
+
+
+@pytest.mark.slow          # ~40 s: the wheelhouse, then pip and pipx installing from it with no index
+def test_offline_wheelhouse_installs_with_pip_and_with_pipx(built, tmp_path):
+    wheelhouse = tmp_path / "wheelhouse"
+    # docs/install.md's commands, from the checkout (pip wheel) and for pipx (pip download).
+    _documented('pip wheel ".[import]" -w wheelhouse')
+    _download("wheel", "-q", f"{built['src']}[import]", "-w", wheelhouse)
+    _documented("pip download pip pipx -d wheelhouse")
+    _download("download", "-q", "pip", "pipx", "-d", wheelhouse)
+    assert (wheelhouse / built["wheel"].name).exists()
+
+    _documented('.venv/bin/pip install --no-index --find-links wheelhouse "dtrack-vn[import]"')
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(venv), "install", "-q", "--no-index",
+         "--find-links", wheelhouse, "dtrack-vn[import]", env=_OFFLINE)
+    _runs_as_installed(venv, tmp_path / "elsewhere")
+    _run(_bin(venv, "python"), "-c", "import docx, pypdf", env=_OFFLINE)
+
+    # pipx itself from the wheelhouse, then dtrack and the import extra's libraries through it.
+    _documented("python3 -m pip install --user --no-index --find-links wheelhouse pipx")
+    tools = tmp_path / "pipx-venv"
+    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(tools), "install", "-q", "--no-index", "--find-links",
+         wheelhouse, "pipx", env=_OFFLINE)
+    home = {"PIPX_HOME": tmp_path / "pipx", "PIPX_BIN_DIR": tmp_path / "bin", "PIPX_MAN_DIR": tmp_path / "man"}
+    env = {**_OFFLINE, **{k: str(v) for k, v in home.items()}}
+    pip_args = f"--pip-args=--no-index --find-links {wheelhouse}"
+    _documented('python3 -m pipx install dtrack-vn --pip-args="--no-index --find-links wheelhouse"')
+    _run(_bin(tools, "python"), "-m", "pipx", "install", "dtrack-vn", pip_args, env=env)
+    _documented('python3 -m pipx inject dtrack-vn python-docx pypdf --pip-args="--no-index --find-links wheelhouse"')
+    _run(_bin(tools, "python"), "-m", "pipx", "inject", "dtrack-vn", "python-docx", "pypdf", pip_args, env=env)
+    script = home["PIPX_BIN_DIR"] / ("dtrack.exe" if os.name == "nt" else "dtrack")
+    assert _run(script, "--version", env=env).stdout == f"dtrack {VERSION}\n"
+    _run(_bin(home["PIPX_HOME"] / "venvs" / DIST, "python"), "-c", "import docx, pypdf", env=env)
+
+
+# What pip reads a requirement's markers against on the clerks' Windows computers.
+_WINDOWS = {"os_name": "nt", "sys_platform": "win32", "platform_system": "Windows", "platform_machine": "AMD64",
+            "python_version": "3.12", "python_full_version": "3.12.7", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython"}
+
+
+def _missing_for(wheelhouse: Path, roots: list[str], markers: dict[str, str]) -> list[str]:
+    """What an install of `roots` from the folder alone would not find, markers read for the target."""
+    from packaging.utils import parse_wheel_filename
+    wheels = {parse_wheel_filename(w.name)[0]: w for w in wheelhouse.glob("*.whl")}
+    missing, seen, todo = [], set(), [Requirement(r) for r in roots]
+    while todo:
+        req = todo.pop()
+        name = canonicalize_name(req.name)
+        if (name, tuple(sorted(req.extras))) in seen:
+            continue
+        seen.add((name, tuple(sorted(req.extras))))
+        wheel = wheels.get(name)
+        version = parse_wheel_filename(wheel.name)[1] if wheel else None
+        if wheel is None or not req.specifier.contains(version, prereleases=True):
+            missing.append(name)
+            continue
+        with zipfile.ZipFile(wheel) as z:
+            meta = z.read(next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))).decode("utf-8")
+        for line in HeaderParser().parsestr(meta).get_all("Requires-Dist") or []:    # some are CRLF
+            dep = Requirement(line.strip())
+            if dep.marker is None or any(dep.marker.evaluate({**markers, "extra": e}) for e in (*req.extras, "")):
+                todo.append(dep)
+    return sorted(missing)
+
+
+@pytest.mark.slow          # ~6 s of downloading (or pip's cache)
+def test_windows_wheelhouse_made_off_windows_is_complete_for_windows(built, tmp_path):
+    from packaging.tags import compatible_tags, cpython_tags
+    from packaging.utils import parse_wheel_filename
+    command = _documented('pip download "dtrack_vn-X.Y.Z-py3-none-any.whl[import]" colorama pip pipx -d wheelhouse-win '
+                          "--only-binary=:all: --platform win_amd64 --python-version 3.12")
+    wheelhouse = tmp_path / "wheelhouse-win"
+    ours = {"wheelhouse-win": str(wheelhouse), "dtrack_vn-X.Y.Z-py3-none-any.whl[import]": f"{built['wheel']}[import]"}
+    _download(*(ours.get(arg.strip('"'), arg) for arg in command.split()[1:]), "-q")
+    # Every wheel installs on CPython 3.12 for 64-bit Windows ...
+    windows = {*cpython_tags((3, 12), platforms=["win_amd64"]), *compatible_tags((3, 12), "cp312", ["win_amd64"])}
+    for wheel in wheelhouse.glob("*.whl"):
+        assert parse_wheel_filename(wheel.name)[3] & windows, f"{wheel.name} does not install on Windows"
+    # ... and the folder holds every need, Windows-only ones included (typer's colorama, pipx's).
+    assert _missing_for(wheelhouse, ["dtrack-vn[import]", "pipx"], _WINDOWS) == []
+    # The checker does see what the documented command without colorama would leave out.
+    (wheelhouse / next(w.name for w in wheelhouse.glob("colorama-*.whl"))).unlink()
+    assert _missing_for(wheelhouse, ["dtrack-vn[import]"], _WINDOWS) == ["colorama"]
