@@ -21,7 +21,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import BUNDLED, REPO
+from conftest import BUNDLED, REPO, dtrack_script
 
 import dtrack
 
@@ -133,6 +133,8 @@ def test_python_dash_m_from_the_folder_that_holds_a_checkout(tmp_path):
     (tmp_path / "dtrack" / "README.md").write_text("a checkout\n", encoding="utf-8")
     proc = _run(sys.executable, "-m", "dtrack", "--version", cwd=tmp_path)
     assert proc.stdout == f"dtrack {VERSION}\n"
+    # The editable install's script too (from the checkout itself: tests/cli/test_script.py).
+    assert _run(dtrack_script(), "--version", cwd=tmp_path).stdout == f"dtrack {VERSION}\n"
 
 
 # ----------------------------------------------------------------------------- hints name dtrack-vn
@@ -395,7 +397,9 @@ def test_offline_wheelhouse_installs_with_pip_and_with_pipx(built, tmp_path):
     _run(_bin(tools, "python"), "-m", "pipx", "inject", "dtrack-vn", "python-docx", "pypdf", pip_args, env=env)
     script = home["PIPX_BIN_DIR"] / ("dtrack.exe" if os.name == "nt" else "dtrack")
     assert _run(script, "--version", env=env).stdout == f"dtrack {VERSION}\n"
-    _run(_bin(home["PIPX_HOME"] / "venvs" / DIST, "python"), "-c", "import docx, pypdf", env=env)
+    pipx_python = _bin(home["PIPX_HOME"] / "venvs" / DIST, "python")
+    assert _run(pipx_python, "-m", "dtrack", "--version", cwd=tmp_path, env=env).stdout == f"dtrack {VERSION}\n"
+    _run(pipx_python, "-c", "import docx, pypdf", env=env)
 
 
 # What pip reads a requirement's markers against on the clerks' Windows computers.
