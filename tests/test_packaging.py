@@ -10,6 +10,7 @@ from email.parser import HeaderParser
 import importlib.metadata
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import BUNDLED, REPO, dtrack_script
+from conftest import BUNDLED, REPO, dtrack_script, make_repo
 
 import dtrack
 
@@ -344,9 +345,13 @@ def test_the_sdist_installs_and_runs(built, tmp_path):
 
 # ----------------------------------------------------------------------------- without internet
 
-# The index and the folders pip's configuration adds (this machine's find-links): a command run
-# with this environment and --no-index sees the wheelhouse and nothing else.
-_OFFLINE = {**{k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PIPX_"))}, "PIP_CONFIG_FILE": os.devnull}
+def _offline() -> dict[str, str]:
+    """The test's environment without pip's configuration (this machine's index and find-links):
+    with it and --no-index, pip sees the wheelhouse and nothing else."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PIPX_"))}
+    return {**env, "PIP_CONFIG_FILE": os.devnull}
+
+
 _NETWORK = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution",
             "Network is unreachable", "ConnectTimeout", "ReadTimeout", "No route to host")
 
@@ -366,8 +371,25 @@ def _documented(command: str) -> str:
     return command
 
 
-@pytest.mark.slow          # ~40 s: the wheelhouse, then pip and pipx installing from it with no index
-def test_offline_wheelhouse_installs_with_pip_and_with_pipx(built, tmp_path):
+_DOCX = REPO / "tests" / "fixtures" / "devset" / "f02-cong-van-kinh-gui.docx"
+
+
+def _import_docx(script: Path, store: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([str(script), "--dir", str(store), "import", str(_DOCX), "--yes", "--no-commit"],
+                          capture_output=True, text=True, encoding="utf-8", env=env)
+
+
+def _hinted(script: Path, store: Path, env: dict, route: str) -> list[str]:
+    """The command that the one-line error of a .docx import without python-docx gives for `route`."""
+    proc = _import_docx(script, store, env)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    command = re.search(route, proc.stderr)
+    assert command, proc.stderr
+    return shlex.split(command[0])
+
+
+@pytest.mark.slow          # ~50 s: the wheelhouse, then pip and pipx installing from it with no index
+def test_offline_wheelhouse_installs_with_pip_and_with_pipx_and_the_hints_work_there(built, tmp_path):
     wheelhouse = tmp_path / "wheelhouse"
     # docs/install.md's commands, from the checkout (pip wheel) and for pipx (pip download).
     _documented('pip wheel ".[import]" -w wheelhouse')
@@ -375,28 +397,40 @@ def test_offline_wheelhouse_installs_with_pip_and_with_pipx(built, tmp_path):
     _documented("pip download pip pipx -d wheelhouse")
     _download("download", "-q", "pip", "pipx", "-d", wheelhouse)
     assert (wheelhouse / built["wheel"].name).exists()
+    offline = ["--no-index", "--find-links", str(wheelhouse)]
+    env = _offline()
 
-    _documented('.venv/bin/pip install --no-index --find-links wheelhouse "dtrack-vn[import]"')
+    # pip: dtrack alone, then the extra its error message names, then the documented [import].
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(venv), "install", "-q", "--no-index",
-         "--find-links", wheelhouse, "dtrack-vn[import]", env=_OFFLINE)
+    pip = [sys.executable, "-m", "pip", "--python", _fresh_venv(venv)]
+    _run(*pip, "install", "-q", *offline, DIST, env=env)
     _runs_as_installed(venv, tmp_path / "elsewhere")
-    _run(_bin(venv, "python"), "-c", "import docx, pypdf", env=_OFFLINE)
+    store = make_repo(tmp_path / "office-pip") / "directives"
+    script = _bin(venv, "dtrack.exe" if os.name == "nt" else "dtrack")
+    hint = _hinted(script, store, env, r'pip install "dtrack-vn\[docx\]"')
+    _run(*pip, *hint[1:2], "-q", *offline, *hint[2:], env=env)
+    assert _import_docx(script, store, env).returncode == 0
+    _documented('.venv/bin/pip install --no-index --find-links wheelhouse "dtrack-vn[import]"')
+    _run(*pip, "install", "-q", *offline, "dtrack-vn[import]", env=env)
+    _run(_bin(venv, "python"), "-c", "import docx, pypdf", env=env)
 
-    # pipx itself from the wheelhouse, then dtrack and the import extra's libraries through it.
+    # pipx itself from the wheelhouse, then dtrack, then what the error message says under pipx.
     _documented("python3 -m pip install --user --no-index --find-links wheelhouse pipx")
-    tools = tmp_path / "pipx-venv"
-    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(tools), "install", "-q", "--no-index", "--find-links",
-         wheelhouse, "pipx", env=_OFFLINE)
+    tools = _fresh_venv(tmp_path / "pipx-venv")
+    _run(sys.executable, "-m", "pip", "--python", tools, "install", "-q", *offline, "pipx", env=env)
     home = {"PIPX_HOME": tmp_path / "pipx", "PIPX_BIN_DIR": tmp_path / "bin", "PIPX_MAN_DIR": tmp_path / "man"}
-    env = {**_OFFLINE, **{k: str(v) for k, v in home.items()}}
-    pip_args = f"--pip-args=--no-index --find-links {wheelhouse}"
+    env = {**env, **{k: str(v) for k, v in home.items()}}
+    pip_args = "--pip-args=" + " ".join(offline)
     _documented('python3 -m pipx install dtrack-vn --pip-args="--no-index --find-links wheelhouse"')
-    _run(_bin(tools, "python"), "-m", "pipx", "install", "dtrack-vn", pip_args, env=env)
-    _documented('python3 -m pipx inject dtrack-vn python-docx pypdf --pip-args="--no-index --find-links wheelhouse"')
-    _run(_bin(tools, "python"), "-m", "pipx", "inject", "dtrack-vn", "python-docx", "pypdf", pip_args, env=env)
+    _run(tools, "-m", "pipx", "install", DIST, pip_args, env=env)
     script = home["PIPX_BIN_DIR"] / ("dtrack.exe" if os.name == "nt" else "dtrack")
     assert _run(script, "--version", env=env).stdout == f"dtrack {VERSION}\n"
+    store = make_repo(tmp_path / "office-pipx") / "directives"
+    hint = _hinted(script, store, env, r"pipx inject dtrack-vn python-docx")
+    _run(tools, "-m", *hint, pip_args, env=env)
+    assert _import_docx(script, store, env).returncode == 0
+    _documented('python3 -m pipx inject dtrack-vn python-docx pypdf --pip-args="--no-index --find-links wheelhouse"')
+    _run(tools, "-m", "pipx", "inject", DIST, "python-docx", "pypdf", pip_args, env=env)
     pipx_python = _bin(home["PIPX_HOME"] / "venvs" / DIST, "python")
     assert _run(pipx_python, "-m", "dtrack", "--version", cwd=tmp_path, env=env).stdout == f"dtrack {VERSION}\n"
     _run(pipx_python, "-c", "import docx, pypdf", env=env)
