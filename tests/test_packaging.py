@@ -1,7 +1,10 @@
 """dtrack installs the way people install it: the distribution dtrack-vn, its LICENSE, one version.
 
-The wheel and the sdist are built and the wheel is installed into a fresh virtualenv (its
-dependencies from pip's configured index or cache), then run as a clerk would.
+The default run checks the hints (every place a user reads one, the catalogue too), the pinned tags
+and the release check (version, changelog, tag). The slow tests build the wheel and the sdist, run
+each installed in a fresh virtualenv, install from an offline wheelhouse with pip and with pipx
+(no index, no pip configuration) following dtrack's own error message for a missing extra, and
+check the Windows wheelhouse complete for Windows (docs/install.md's commands, word for word).
 """
 from __future__ import annotations
 
