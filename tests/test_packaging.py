@@ -279,6 +279,23 @@ def _source_copy(dest: Path) -> Path:
     return dest
 
 
+_NETWORK = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution",
+            "Network is unreachable", "ConnectTimeout", "ReadTimeout", "No route to host")
+
+
+def _from_the_index(*argv) -> None:
+    """A step that needs the package index (or pip's cache): the test is skipped, with pip's reason,
+    without it."""
+    proc = subprocess.run([str(a) for a in argv], capture_output=True, text=True, encoding="utf-8")
+    if proc.returncode and any(word in proc.stderr + proc.stdout for word in _NETWORK):
+        pytest.skip(f"no package index reachable: {proc.stderr.strip().splitlines()[-1]}")
+    assert proc.returncode == 0, f"{argv}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+
+
+def _pip_from_the_index(*args) -> None:
+    _from_the_index(sys.executable, "-m", "pip", *args)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The sdist and the wheel, built once as a release builds them, from a copy of the working tree."""
@@ -286,7 +303,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     src = _source_copy(tmp / "src")
     dist = tmp / "dist"
     # The default build makes the sdist, then the wheel from the unpacked sdist: the sdist is complete.
-    _run(sys.executable, "-m", "build", "--outdir", dist, src)
+    _from_the_index(sys.executable, "-m", "build", "--outdir", dist, src)      # setuptools for its build
     return {"src": src, "dist": dist, "wheel": dist / f"dtrack_vn-{VERSION}-py3-none-any.whl",
             "sdist": dist / f"dtrack_vn-{VERSION}.tar.gz"}
 
@@ -329,7 +346,7 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(built,
 
     venv = tmp_path / "venv"
     python = _fresh_venv(venv)
-    _run(sys.executable, "-m", "pip", "--python", python, "install", "-q", wheel)
+    _pip_from_the_index("--python", python, "install", "-q", wheel)
     where = tmp_path / "elsewhere"               # not the source tree, so only the installed package can run
     _runs_as_installed(venv, where)
     directives = shutil.copytree(BUNDLED, tmp_path / "office" / "directives")
@@ -342,7 +359,7 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(built,
 @pytest.mark.slow          # ~14 s: the sdist built into a wheel by pip, as `pip install dtrack_vn-X.Y.Z.tar.gz` does
 def test_the_sdist_installs_and_runs(built, tmp_path):
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "pip", "--python", _fresh_venv(venv), "install", "-q", built["sdist"])
+    _pip_from_the_index("--python", _fresh_venv(venv), "install", "-q", built["sdist"])
     _runs_as_installed(venv, tmp_path / "elsewhere")
 
 
@@ -353,19 +370,6 @@ def _offline() -> dict[str, str]:
     with it and --no-index, pip sees the wheelhouse and nothing else."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PIPX_"))}
     return {**env, "PIP_CONFIG_FILE": os.devnull}
-
-
-_NETWORK = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution",
-            "Network is unreachable", "ConnectTimeout", "ReadTimeout", "No route to host")
-
-
-def _download(*args) -> None:
-    """A wheelhouse step that needs the index (or pip's cache): skipped, with pip's reason, without it."""
-    proc = subprocess.run([sys.executable, "-m", "pip", *map(str, args)], capture_output=True, text=True,
-                          encoding="utf-8")
-    if proc.returncode and any(word in proc.stderr for word in _NETWORK):
-        pytest.skip(f"no package index reachable for the wheelhouse: {proc.stderr.strip().splitlines()[-1]}")
-    assert proc.returncode == 0, f"pip {args}: exit {proc.returncode}\n{proc.stderr}"
 
 
 def _documented(command: str) -> str:
@@ -396,9 +400,9 @@ def test_offline_wheelhouse_installs_with_pip_and_with_pipx_and_the_hints_work_t
     wheelhouse = tmp_path / "wheelhouse"
     # docs/install.md's commands, from the checkout (pip wheel) and for pipx (pip download).
     _documented('pip wheel ".[import]" -w wheelhouse')
-    _download("wheel", "-q", f"{built['src']}[import]", "-w", wheelhouse)
+    _pip_from_the_index("wheel", "-q", f"{built['src']}[import]", "-w", wheelhouse)
     _documented("pip download pip pipx -d wheelhouse")
-    _download("download", "-q", "pip", "pipx", "-d", wheelhouse)
+    _pip_from_the_index("download", "-q", "pip", "pipx", "-d", wheelhouse)
     assert (wheelhouse / built["wheel"].name).exists()
     offline = ["--no-index", "--find-links", str(wheelhouse)]
     env = _offline()
@@ -478,7 +482,7 @@ def test_windows_wheelhouse_made_off_windows_is_complete_for_windows(built, tmp_
                           "--only-binary=:all: --platform win_amd64 --python-version 3.12")
     wheelhouse = tmp_path / "wheelhouse-win"
     ours = {"wheelhouse-win": str(wheelhouse), "dtrack_vn-X.Y.Z-py3-none-any.whl[import]": f"{built['wheel']}[import]"}
-    _download(*(ours.get(arg.strip('"'), arg) for arg in command.split()[1:]), "-q")
+    _pip_from_the_index(*(ours.get(arg.strip('"'), arg) for arg in command.split()[1:]), "-q")
     # Every wheel installs on CPython 3.12 for 64-bit Windows ...
     windows = {*cpython_tags((3, 12), platforms=["win_amd64"]), *compatible_tags((3, 12), "cp312", ["win_amd64"])}
     for wheel in wheelhouse.glob("*.whl"):
