@@ -334,6 +334,11 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_from_a_fresh_virtualenv(built,
         info = f"dtrack_vn-{VERSION}.dist-info"
         assert z.read(f"{info}/licenses/LICENSE") == licence
         metadata = z.read(f"{info}/METADATA").decode("utf-8")
+        packaged = sorted(n for n in z.namelist() if n.startswith("dtrack/"))
+    # Every file of the package is in the wheel: a data file that package-data's patterns miss would
+    # be absent from every install but an editable one.
+    tracked = subprocess.run(["git", "ls-files", "dtrack"], cwd=REPO, capture_output=True, text=True, check=True)
+    assert sorted(set(tracked.stdout.split()) - set(packaged)) == []
     for line in (f"Name: {DIST}", f"Version: {VERSION}", "License-Expression: MIT", "License-File: LICENSE"):
         assert f"\n{line}\n" in metadata, line
     with tarfile.open(sdist) as tar:
