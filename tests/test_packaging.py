@@ -38,7 +38,7 @@ FIRST_TAG = (0, 2, 0)
 _VALUE_OPTIONS = {"-e", "--editable", "-d", "--dest", "-w", "--wheel-dir", "-f", "--find-links", "-r",
                   "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
                   "--platform", "--python-version", "--python"}
-_HINT = re.compile(r"\b(pipx?)\s+(install|inject|download|wheel)\b([^\n`()#;|,&']*(?:'[^'\n]*'[^\n`()#;|,&']*)*)")
+_HINT = re.compile(r"\b(pipx|pip3?)\s+(install|inject|download|wheel)\b([^\n`()#;|,&']*(?:'[^'\n]*'[^\n`()#;|,&']*)*)")
 
 
 def _bin(venv: Path, name: str) -> Path:
@@ -215,6 +215,9 @@ def test_every_install_hint_names_our_distribution():
                 found.setdefault(name, []).append(f"{place}: {m[0].strip()}")
     strangers = {name: where for name, where in found.items() if name not in allowed}
     assert not strangers, f"install hints name distributions that are not ours: {strangers}"
+    # The old name with an extra, whatever tool it is given to (uv add, poetry add, a requirements line).
+    old_name = [f"{place}: {m[0]}" for place, text in _hint_texts() for m in re.finditer(r"(?<![\w.-])dtrack\[\w+\]", text)]
+    assert not old_name, f"the extra of a distribution that is not ours: {old_name}"
     hinted = "\n".join(found.get(DIST, []))
     for place in ("README.md", "README.vi.md", "docs/install.md", "dtrack/importer/doctext.py",
                   "dtrack/locales/vi/LC_MESSAGES/dtrack.po msgstr"):
@@ -267,6 +270,8 @@ def test_the_hint_checker_catches_the_old_name():
     assert _named_packages(m[1], m[2], m[3]) == ["dtrack"]
     m = _HINT.search('`pip install --no-index --find-links wheelhouse "dtrack-vn[import]"`')
     assert _named_packages(m[1], m[2], m[3]) == [DIST]
+    m = _HINT.search("python3 -m pip3 install dtrack")
+    assert _named_packages(m[1], m[2], m[3]) == ["dtrack"]
 
 
 # ----------------------------------------------------------------------------- the wheel, installed
