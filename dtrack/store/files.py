@@ -27,6 +27,7 @@ SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+MAX_VALUES = 200_000                 # values a file may hold: 2,000 tasks with long histories (see _CountingComposer)
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 _CONFLICT_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
@@ -232,9 +233,9 @@ def _make_loaders(yaml):
                 Constructor.__init__(self)
                 Resolver.__init__(self)
 
-        class Careful(yaml.composer.Composer, cparser, Constructor, Resolver):
+        class Careful(_counting(yaml.composer.Composer), cparser, Constructor, Resolver):
             """libyaml's parser (events) with PyYAML's Python composer, which raises RecursionError on
-            deep nesting where libyaml's C composer crashes the process."""
+            deep nesting where libyaml's C composer crashes the process, and stops at MAX_VALUES."""
 
             def __init__(self, stream):
                 cparser.__init__(self, stream)
@@ -250,6 +251,23 @@ def _make_loaders(yaml):
                     base.__init__(self, *((stream,) if base is yaml.reader.Reader else ()))
         Careful = Fast
     return Fast, Careful
+
+
+def _counting(composer):
+    """The composer that refuses a file of more than MAX_VALUES values as it reads them, before the
+    data exists: a 3.8 MB list of 1,900,000 numbers under an unknown key cost every `list` 10 s and
+    600 MB. Files that could hold that many values all come here (_needs_care counts the characters
+    every value needs one of)."""
+    class Counting(composer):
+        def compose_node(self, parent, index):
+            self._values = getattr(self, "_values", 0) + 1
+            if self._values > MAX_VALUES:
+                mark = self.peek_event().start_mark
+                raise _Unreadable(mark.line + 1, mark.column + 1,
+                                  t("the file holds more than {n} values; a directive file holds a few "
+                                    "thousand: split it or remove what is not a directive", n=MAX_VALUES))
+            return super().compose_node(parent, index)
+    return Counting
 
 
 def _refuse_duplicate(constructor, pairs) -> None:
@@ -271,14 +289,15 @@ def _short(value) -> str:
 
 def _needs_care(text: str) -> bool:
     """Anchors/aliases (a "billion laughs" must be measured before anything walks the data), or enough
-    structure to nest deeper than the C composer survives. Each level of nesting needs one of these
-    characters, so their count bounds the depth; directive files have a few hundred."""
+    structure to nest deeper than the C composer survives or to hold more than MAX_VALUES values. Each
+    level of nesting needs one of these characters and each value one of them or a comma, so their
+    count bounds both; directive files have a few hundred."""
     # The `in` tests (C speed) spare most files the regex, a tenth of the first build's parsing.
     if ("&" in text or "*" in text) and _ANCHOR_OR_ALIAS.search(text):
         return True
     if len(text) < _CAREFUL_ABOVE:
         return False
-    return sum(text.count(c) for c in "[{-:?") >= _CAREFUL_ABOVE
+    return sum(text.count(c) for c in "[{-:?,") >= _CAREFUL_ABOVE
 
 
 def read_bytes(path: Path) -> bytes:
@@ -436,7 +455,7 @@ def locate(text: str, where: tuple) -> tuple[int, int]:
     yaml, fast, careful = _yaml()
     try:
         node = yaml.compose(text, Loader=careful if _needs_care(text) else fast)
-    except (yaml.YAMLError, ValueError, RecursionError, AttributeError):
+    except (yaml.YAMLError, ValueError, RecursionError, AttributeError, _Unreadable):
         return 0, 0
     if node is None:
         return 1, 1
