@@ -66,6 +66,11 @@ class Transaction:
 
     def write(self, path: Path, data: bytes, *, before: bytes | None, commit: bytes | None = None) -> None:
         """Stage `path` to hold `data`; `before` is what the command read (None: the file must not exist)."""
+        if len(data) > store_mod.MAX_FILE_BYTES:
+            # The loader refuses such a file: written, it would take the directive out of the store.
+            raise DataError(t("{path}: the change would make the file {size} MB, more than dtrack reads ({max} MB); "
+                              "nothing was written: split the directive or shorten its texts", path=path,
+                              size=f"{len(data) / (1024 * 1024):.1f}", max=store_mod.MAX_FILE_BYTES // (1024 * 1024)))
         if self.repo is not None:
             _check_git_name(gitops.repo_path(self.repo, path))
         self._writes[path] = _Write(path, before, data, commit)

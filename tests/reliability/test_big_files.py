@@ -100,3 +100,23 @@ def test_check_composes_a_file_once_however_many_problems_it_has(cli, tmp_path):
     assert len(re.findall(r"nhieu\.yaml:9:\d+: error: unknown agency", result.output)) == 150
     assert len(re.findall(r"nhieu\.yaml:10:\d+: error: unknown agency", result.output)) == 150
     assert files._composed.cache_info().misses == 1
+
+
+def test_no_change_can_make_a_file_larger_than_the_loader_reads(cli, tmp_path, monkeypatch):
+    # 35 add-task runs of a 100 KB text (one argument each) made a 4.1 MB file: committed, and from then
+    # on refused by the loader, the whole directive gone from list. The transaction refuses the write.
+    from conftest import git, make_repo
+    from dtrack.store import files
+    repo = make_repo(tmp_path / "office")
+    largest = max(p.stat().st_size for p in (repo / "directives").rglob("*.yaml"))
+    limit = largest + 1000
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", limit)         # the same rule, at a size a test can reach
+    before = git(repo, "rev-parse", "HEAD").strip()
+    ok = cli("--lang", "en", "add-task", "1502-UBND-KGVX", "--text", "Báo cáo " * 50, "--lead", "STC", cwd=repo)
+    assert ok.exit_code == 0, ok.output
+    refused = cli("--lang", "en", "add-task", "1502-UBND-KGVX", "--text", "Báo cáo " * (limit // 8), "--lead", "STC", cwd=repo)
+    assert refused.exit_code == 4
+    assert refused.stderr.startswith("dtrack: error: ") and refused.stderr.count("\n") == 1
+    assert "the change would make the file" in refused.stderr and "nothing was written" in refused.stderr
+    assert git(repo, "rev-list", "--count", f"{before}..HEAD").strip() == "1" and git(repo, "status", "--porcelain") == ""
+    assert cli("show", "1502-UBND-KGVX#5", cwd=repo).exit_code == 0
