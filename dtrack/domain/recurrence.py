@@ -76,7 +76,15 @@ def parse_every(raw: str) -> Every:
 
 
 def occurrence(start: date, every: Every, k: int) -> date:
-    """The k-th occurrence of a series that starts on `start` (k = 0 is the start itself)."""
+    """The k-th occurrence of a series that starts on `start` (k = 0 is the start itself); date.max
+    past the calendar's end, which no deadline or day reaches (`--as-of 31/12/9999` made list exit 70)."""
+    try:
+        return _occurrence(start, every, k)
+    except (OverflowError, ValueError):
+        return date.max
+
+
+def _occurrence(start: date, every: Every, k: int) -> date:
     if every.unit == "days":
         return start + timedelta(days=every.n * k)
     if every.unit == "weeks":

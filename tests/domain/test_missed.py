@@ -53,3 +53,14 @@ def test_the_split_a_report_lists_is_the_missed_deadlines_folded_past_keep():
             assert (folded, list(listed)) == (None, full)
         else:
             assert folded == (full[0], full[-keep - 1], len(full) - keep) and list(listed) == full[-keep:]
+
+
+def test_the_calendars_end_is_a_day_like_any_other(cli):
+    # `--as-of 31/12/9999 list` and `report` exited 70: the series' next occurrence overflowed date.
+    from dtrack.domain.recurrence import occurrence, parse_every
+    assert occurrence(date(9999, 12, 20), parse_every("2 weeks"), 1) == date.max
+    assert occurrence(date(9999, 12, 20), parse_every("1 month"), 1) == date.max
+    from conftest import BUNDLED
+    for args in (("list", "--all"), ("report", "--list"), ("show", "2024-03-11#2")):
+        result = cli("--dir", str(BUNDLED), "--as-of", "31/12/9999", *args)
+        assert result.exit_code == 0, (args, result.output)
