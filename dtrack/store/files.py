@@ -27,6 +27,8 @@ SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+MAX_VALUES = 60_000                  # values a file may write out (the careful composer counts them): 4,000
+                                     # tasks of eleven values; a file at the limit takes ~5 s to `cancel`
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 _CONFLICT_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
@@ -223,6 +225,14 @@ def _make_loaders(yaml):
                 _refuse_duplicate(self, written)
             return mapping
 
+        def construct_yaml_int(self, node):
+            # An explicit `!!int 0x10` or `!!int` of 5,000 digits keeps the plain-decimal rule: text
+            # the model names, not a number no edit finds again (or int()'s ValueError, read as a date).
+            value = self.construct_scalar(node)
+            return int(value) if _DECIMAL.match(value) else value
+
+    Constructor.add_constructor(_INT, Constructor.construct_yaml_int)
+
     # PyYAML 6 keeps libyaml's parser in yaml.cyaml (from yaml._yaml), not at the top level.
     cparser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
     if cparser is not None:
@@ -232,9 +242,9 @@ def _make_loaders(yaml):
                 Constructor.__init__(self)
                 Resolver.__init__(self)
 
-        class Careful(yaml.composer.Composer, cparser, Constructor, Resolver):
+        class Careful(_Counting, yaml.composer.Composer, cparser, Constructor, Resolver):
             """libyaml's parser (events) with PyYAML's Python composer, which raises RecursionError on
-            deep nesting where libyaml's C composer crashes the process."""
+            deep nesting where libyaml's C composer crashes the process, and counts the values."""
 
             def __init__(self, stream):
                 cparser.__init__(self, stream)
@@ -242,7 +252,7 @@ def _make_loaders(yaml):
                 Resolver.__init__(self)
                 yaml.composer.Composer.__init__(self)
     else:                                # pragma: no cover - PyYAML built without libyaml
-        class Fast(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+        class Fast(_Counting, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
                    Constructor, Resolver):
             def __init__(self, stream):
                 for base in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
@@ -250,6 +260,29 @@ def _make_loaders(yaml):
                     base.__init__(self, *((stream,) if base is yaml.reader.Reader else ()))
         Careful = Fast
     return Fast, Careful
+
+
+class _Counting:
+    """A Python composer that stops at the value past MAX_VALUES, before it is built: a 4 MB file of
+    tiny values (`[a,a,a,...]`, 99,999 tasks) took 9-20 s and 600 MB in list and check."""
+    _values = 0
+
+    def compose_node(self, parent, index):
+        self._values += 1
+        if self._values > MAX_VALUES:
+            mark = self.peek_event().start_mark
+            raise _Unreadable(mark.line + 1, mark.column + 1,
+                              t("the file holds more than {n} values (keys, items, texts); a directive file holds "
+                                "a few hundred: split it into several directives", n=MAX_VALUES))
+        return super().compose_node(parent, index)
+
+
+def _value_bound(text: str) -> int:
+    """At most this many values: each one after the first needs a separator (',', ':', '-', '?', a
+    bracket or a line break), so a file without that many may take the fast composer uncounted."""
+    if len(text) <= MAX_VALUES:
+        return len(text)
+    return 1 + sum(text.count(c) for c in ",:-?[{\n")
 
 
 def _refuse_duplicate(constructor, pairs) -> None:
@@ -278,7 +311,7 @@ def _needs_care(text: str) -> bool:
         return True
     if len(text) < _CAREFUL_ABOVE:
         return False
-    return sum(text.count(c) for c in "[{-:?") >= _CAREFUL_ABOVE
+    return sum(text.count(c) for c in "[{-:?") >= _CAREFUL_ABOVE or _value_bound(text) > MAX_VALUES
 
 
 def read_bytes(path: Path) -> bytes:
