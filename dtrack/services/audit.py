@@ -72,7 +72,8 @@ def events(repo: Path, store_root: Path, *, since_day: date | None = None, since
     prefix = gitops.repo_path(repo, store_root)
     prefix = "" if prefix == "." else prefix + "/"
     fmt = f"{_END}%H{_SEP}%aI{_SEP}%an{_SEP}%s{_SEP}%b{_SEP}"
-    args = ["log", "--no-renames", "--name-only", f"--format={fmt}"]
+    # -z: the names NUL-terminated and unquoted ("2024/bổ-sung.yaml", a name with a line break or a tab).
+    args = ["log", "-z", "--no-renames", "--name-only", f"--format={fmt}"]
     if limit:
         args.append(f"-n{limit}")
     if since_commit:
@@ -91,7 +92,7 @@ def events(repo: Path, store_root: Path, *, since_day: date | None = None, since
         stamp = datetime.fromisoformat(when.strip())
         if since_day and stamp.date() < since_day:
             continue
-        files = tuple(n[len(prefix):] for n in names.split("\n") if n.strip() and n.startswith(prefix))
+        files = tuple(n[len(prefix):] for n in (x.lstrip("\n") for x in names.split("\0")) if n and n.startswith(prefix))
         action, refs, note = _parse_body(body)
         found.append(Event(commit, stamp, author, action or "edit", tuple(refs), files, subject, note))
     return found

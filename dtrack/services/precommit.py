@@ -11,6 +11,7 @@ from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
 from dtrack.i18n import t
 from dtrack.domain.model import InvalidDirective, directive_from_data
+from dtrack.domain.settings import from_data as settings_from_data
 
 
 def staged_problems(root: Path) -> list[str]:
@@ -38,6 +39,8 @@ def _check(rel: str, data: bytes, prefix: str) -> list[tuple[int, str]]:
     inside = rel[len(prefix) + 1:] if prefix else rel
     if inside == store_mod.AGENCIES_FILE:
         return [(0, m) for m in Registry.from_data(parsed)[1]]
+    if inside == store_mod.SETTINGS_FILE:     # the store's settings, never a directive (every commit of it was refused)
+        return [(store_mod.locate(text, (key,) if key else ())[0], m) for key, m in settings_from_data(parsed)[1]]
     stem = rel.rsplit("/", 1)[-1][: -len(store_mod.SUFFIX)]
     try:
         directive_from_data(parsed, stem, inside)

@@ -33,6 +33,11 @@ def find_repo(path: Path) -> Path | None:
     return None
 
 
+# A path is a name, never a pattern: `log -- 'a[1].yaml'` also listed the commits of a1.yaml, and a
+# colleague's file named ':x.yaml' would be read as pathspec magic.
+_LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
+
+
 def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
     return run_bytes(repo, *args, input=input, env=env).decode("utf-8", "replace")
 
@@ -40,7 +45,7 @@ def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = N
 def run_bytes(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True,
-                              env={**os.environ, **(env or {})})
+                              env={**os.environ, **_LITERAL, **(env or {})})
     except FileNotFoundError:
         raise GitError(t("git is not installed or not on PATH"),
                        hint=t("Install git, or use --no-commit.")) from None

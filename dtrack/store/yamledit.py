@@ -24,6 +24,15 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 _LINE_BREAK = re.compile("\r\n|[" + _BREAKS + "]")
 
 
+def newline_of(text: str) -> str:
+    """The file's own line break: CRLF wherever it appears, else the first one (LF, CR, NEL, LS or PS:
+    a NEL file got LF lines from every edit)."""
+    if "\r\n" in text:
+        return "\r\n"
+    m = re.search("[" + _BREAKS + "]", text)
+    return m.group() if m else "\n"
+
+
 @dataclass
 class Doc:
     """A file's text as edited: without its BOM, remembering it and the newline style."""
@@ -37,8 +46,7 @@ class Doc:
         bom = text.startswith(_BOM)
         if bom:
             text = text[1:]
-        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
-        return cls(text, bom, newline)
+        return cls(text, bom, newline_of(text))
 
     def encode(self) -> bytes:
         return ((_BOM if self.bom else "") + self.text).encode("utf-8")
