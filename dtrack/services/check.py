@@ -312,7 +312,7 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
             p = Path(p).resolve()
             if not p.exists():
                 # Inside the store or not: a path that names nothing is a typo, never "clean".
-                missing.append(Finding(p, 1, 1, "error", t("no such file")))
+                missing.append(Finding(Path(store_mod._shown_name(str(p))), 1, 1, "error", t("no such file")))
                 continue
             try:
                 rel = p.relative_to(root).as_posix()

@@ -27,6 +27,7 @@ SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+MAX_YAML_DEPTH = 100                 # levels the careful composer opens (the model allows 20 in a value)
 MAX_VALUES = 60_000                  # values a file may write out (the careful composer counts them): 4,000
                                      # tasks of eleven values; a file at the limit takes ~5 s to `cancel`
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
@@ -141,6 +142,8 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
             name = entry.name
             if name.startswith("."):
                 continue
+            if not name.isascii():
+                name = _shown_name(name)
             if entry.is_dir(follow_symlinks=False):
                 # Bounded, so that --dir / or a deep tree cannot make dtrack walk the whole disk.
                 if depth < MAX_DEPTH:
@@ -149,6 +152,13 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
                 found.append((prefix + name, entry))
     found.sort(key=lambda item: item[0])
     return found
+
+
+def _shown_name(name: str) -> str:
+    """A name as text: a name in another encoding (a colleague's Latin-1 or CP1258 file) reaches Python
+    with lone surrogates, which the index, the terminal and git's UTF-8 cannot take (every command exit
+    70): shown with U+FFFD, and load_directive refuses the file."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def cache_dir(root: Path) -> Path:
@@ -263,18 +273,25 @@ def _make_loaders(yaml):
 
 
 class _Counting:
-    """A Python composer that stops at the value past MAX_VALUES, before it is built: a 4 MB file of
-    tiny values (`[a,a,a,...]`, 99,999 tasks) took 9-20 s and 600 MB in list and check."""
+    """A Python composer that stops at the value past MAX_VALUES, before it is built (a 4 MB file of
+    tiny values, `[a,a,a,...]` or 99,999 tasks, took 9-20 s and 600 MB in list and check), and at
+    MAX_YAML_DEPTH levels, with the line (Python's RecursionError, ~330 levels, had none)."""
     _values = 0
+    _depth = 0
 
     def compose_node(self, parent, index):
         self._values += 1
-        if self._values > MAX_VALUES:
+        if self._values > MAX_VALUES or self._depth >= MAX_YAML_DEPTH:
             mark = self.peek_event().start_mark
-            raise _Unreadable(mark.line + 1, mark.column + 1,
+            raise _Unreadable(mark.line + 1, mark.column + 1, t("nested too deeply to be a directive file")
+                              if self._depth >= MAX_YAML_DEPTH else
                               t("the file holds more than {n} values (keys, items, texts); a directive file holds "
                                 "a few hundred: split it into several directives", n=MAX_VALUES))
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _value_bound(text: str) -> int:
@@ -488,6 +505,9 @@ def locate(text: str, where: tuple) -> tuple[int, int]:
 def load_directive(path: Path, rel: str) -> tuple[Directive | None, list[FileProblem]]:
     """Read and build one directive file; problems carry the file's line numbers."""
     text = ""
+    if (shown := _shown_name(str(path))) != str(path):
+        return None, [FileProblem(Path(shown), 0, 0, t("the file name is not UTF-8 text; rename it (only its "
+                                                       "readable part is shown here)"))]
     try:
         raw = read_bytes(path)
         text = decode(raw)
@@ -627,7 +647,8 @@ def stem_for(number: str, issued, title: str) -> str:
     "cuộc họp"). Characters no file system accepts become '-', so any number gives a valid name
     (the `number:` field keeps it exactly as written)."""
     from dtrack.domain.text import nfc, slugify
-    stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
+    # Lone surrogates (an argument in another encoding) too: the `number:` line then says what is wrong.
+    stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f\ud800-\udfff]+', "-", nfc(number.strip())).strip("-.")
     if len(stem.encode("utf-8")) > STEM_BYTES:
         head = stem.encode("utf-8")[:STEM_BYTES + 1].decode("utf-8", "ignore")
         # At a word boundary ('-' or '.') when there is one in the second half; a number with none is cut.

@@ -461,8 +461,8 @@ def test_the_hook_checks_a_staged_settings_file_as_settings(cli, repo):
     assert result.exit_code == 1 and result.output.startswith("directives/settings.yaml:2: ")
 
 
-@pytest.mark.parametrize("note", ["Xong\x1fdirectives/2024/x.yaml\x1f", "Xong\x1eForger\x1f\n\nDtrack-Action: done"])
-def test_a_note_with_the_separators_of_git_log_cannot_hide_or_forge_a_change(cli, repo, note):
+def test_a_note_with_the_separators_of_git_log_cannot_hide_or_forge_a_change(cli, repo):
+    note = "Xong\x1fdirectives/2024/x.yaml\x1f\x1eForger\x1f\n\nDtrack-Action: done"
     # \x1f ended the body field early: the done showed as an "edit" with no task; \x1e split the record,
     # and `review` took the text before the \x1f for the author of the change.
     assert cli("done", "1502-UBND-KGVX#1", "--note", note, cwd=repo).exit_code == 0
@@ -508,23 +508,25 @@ def test_agencies_list_and_show_say_when_the_registry_cannot_be_read(cli, store,
     assert result.output.startswith(f"dtrack: error: agencies.yaml:{line}:3: the key 'name' is written twice")
 
 
-@pytest.mark.parametrize("newline", ["\r", "\x85", "\u2028"])
-def test_every_editing_command_keeps_a_cr_nel_or_ls_file_in_its_own_line_breaks(cli, repo, newline):
+def test_every_editing_command_keeps_a_cr_nel_or_ls_file_in_its_own_line_breaks(cli, repo):
     # NEL and LS files got LF lines from every edit; a CR-only agencies.yaml from agencies add/rename.
-    paths = [repo / "directives" / "agencies.yaml", repo / "directives" / "2023" / "1502-UBND-KGVX.yaml"]
-    for path in paths:
+    paths = {repo / "directives" / "agencies.yaml": "\r", repo / "directives" / "2023" / "1502-UBND-KGVX.yaml": "\x85"}
+    for path, newline in paths.items():
         path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", newline.encode("utf-8")))
     git(repo, "commit", "-qam", "other line breaks")
     for command in (("done", "1502-UBND-KGVX#1"),
                     ("reassign", "1502-UBND-KGVX#2", "--to", "Sở Nội vụ", "--by", "QĐ 1", "-m", "Chuyển"),
                     ("agencies", "add", "Sở Thử Nghiệm", "--short", "STN"),
                     ("agencies", "rename", "Sở Thử Nghiệm", "Sở Thử Nghiệm Mới", "--by", "QĐ 2")):
-        result = cli(*command, cwd=repo)
+        result = cli(*command, "--no-commit", cwd=repo)
         assert result.exit_code == 0, result.output
-    for path in paths:
+    for path, newline in paths.items():
         text = path.read_bytes().decode("utf-8")
         assert text.replace(newline, "").count("\n") == 0 and "\r" not in text.replace(newline, ""), path.name
     assert cli("check", cwd=repo).exit_code == 0
+    from dtrack.store.yamledit import Doc, edit_task
+    ls = (HEADER + "tasks:\n" + TASK).replace("\n", "\u2028")
+    assert edit_task(Doc.decode(ls.encode("utf-8")), 1, {"status": "done"}).text == ls.replace("open", "done")
 
 
 def test_resolve_takes_a_name_not_a_pattern_and_refuses_what_it_cannot_read(cli, repo):
@@ -536,11 +538,35 @@ def test_resolve_takes_a_name_not_a_pattern_and_refuses_what_it_cannot_read(cli,
         assert result.exit_code == code and said in result.output and result.output.count("\n") == 1, result.output
 
 
-@pytest.mark.parametrize("args", [("show", "X\udce0"), ("list", "--search", "X\udce0"),
-                                  ("agencies", "rename", "STC", "Sở Tài chính mới", "--by", "QĐ \udce0"),
-                                  ("agencies", "succeed", "STC", "--to", "SNV", "--by", "QĐ \udce0")])
-def test_an_argument_in_another_encoding_is_one_line_and_writes_nothing(cli, repo, args):
-    # What Python makes of a Latin-1 argument: exit 70 in all four; the agencies file stayed changed.
-    result = cli(*args, cwd=repo)
-    assert result.exit_code in (0, 2, 3) and result.output.count("\n") <= 1, result.output
-    assert "internal error" not in result.output and git(repo, "status", "--porcelain") == ""
+def test_an_argument_in_another_encoding_is_one_line_and_writes_nothing(cli, repo):
+    # What Python makes of a Latin-1 argument: exit 70 in all but `succeed`; the agencies file stayed changed.
+    for args in (("show", "X\udce0"), ("list", "--search", "X\udce0"),
+                 ("agencies", "rename", "STC", "Sở Tài chính mới", "--by", "QĐ \udce0"),
+                 ("agencies", "succeed", "STC", "--to", "SNV", "--by", "QĐ \udce0"),
+                 ("add", "--number", "9/\udce0", "--kind", "cong-van", "--issuer", "UBND tỉnh", "--issued", "1/7/2024",
+                  "--title", "Thử"), ("check", "X\udce0.yaml")):
+        result = cli(*args, cwd=repo)
+        assert result.exit_code in (0, 1, 2, 3) and result.output.count("\n") <= 2, result.output
+        assert "internal error" not in result.output and git(repo, "status", "--porcelain") == "", args
+
+
+def test_deep_nesting_through_the_careful_loader_names_its_line():
+    # With an anchor in the file, 490 levels hit Python's RecursionError: "nested too deeply" with no line.
+    from dtrack.store import files
+    text = HEADER + "tasks:\n" + TASK.replace("lead: Sở", "lead: &s Sở") + "    extra: " + DEEP + "\n"
+    with pytest.raises(files._Unreadable) as caught:
+        files.parse(text)
+    assert (caught.value.line, caught.value.col, caught.value.message) == (
+        12, 12 + files.MAX_YAML_DEPTH - 3, "nested too deeply to be a directive file")   # the document, tasks, task
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the file system takes only Unicode names")
+def test_a_file_named_in_another_encoding_is_one_line_and_the_store_still_works(cli, store):
+    # Every command exited 70: the name reached SQLite (and the terminal) as lone surrogates.
+    src = (store / "2024" / "2024-07-17-bo-sung-kinh-phi.yaml").read_bytes()
+    with open(os.path.join(os.fsencode(store / "2024"), b"b\xe1o-c\xe1o.yaml"), "wb") as f:
+        f.write(src.replace(b"number: ", b"number: 55", 1))
+    for command in (("list",), ("check",)):
+        result = cli("--dir", str(store), *command)
+        assert result.exit_code in (0, 1) and "1502-UBND-KGVX" in cli("--dir", str(store), "list").stdout
+        assert "d/2024/b\ufffdo-c\ufffdo.yaml" in result.output and "the file name is not UTF-8 text" in result.output
