@@ -11,7 +11,7 @@ from dtrack.domain.agencies import Agency, agency_from_data
 from dtrack.domain.provinces import Province
 from dtrack.domain.text import name_key
 from dtrack.i18n import t
-from dtrack.store.yamledit import _Lines, flow_item, newline_of, render_scalar
+from dtrack.store.yamledit import _compose, _Lines, flow_item, newline_of, render_scalar
 
 HEADER = ("# Danh mục cơ quan (agencies.yaml) — do 'dtrack init' tạo, văn thư sửa cho phù hợp với {where}.\n"
           "# Mỗi mục: name = tên chuẩn; kind = loại cơ quan; aliases = tên viết tắt hoặc cách viết khác mà văn\n"
@@ -68,7 +68,7 @@ def entry_span(text: str, index: int) -> tuple[int, int]:
     """The character offsets of entry `index` of the list: from its line's start to the line after its
     last value (a comment after it stays). Lines end at every YAML line break, as the marks count them
     (a CR-only file had its entry cut at an LF that was not there)."""
-    item = yaml.compose(text).value[index]
+    item = _compose(text).value[index]          # libyaml's parser: yaml.compose was pure Python (3 s of 7)
     lines = _Lines(text)
     start = lines.start(item.start_mark.line)
     last = item

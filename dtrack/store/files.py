@@ -286,7 +286,7 @@ class _Counting:
             raise _Unreadable(mark.line + 1, mark.column + 1, t("nested too deeply to be a directive file")
                               if self._depth >= MAX_YAML_DEPTH else
                               t("the file holds more than {n} values (keys, items, texts); a directive file holds "
-                                "a few hundred: split it into several directives", n=MAX_VALUES))
+                                "a few hundred, agencies.yaml a few thousand: split it", n=MAX_VALUES))
         self._depth += 1
         try:
             return super().compose_node(parent, index)

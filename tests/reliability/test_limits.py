@@ -380,7 +380,7 @@ def test_a_file_of_too_many_tiny_values_is_refused_before_it_is_built(monkeypatc
         files.parse(text)
     assert (caught.value.line, caught.value.message) == (
         12, f"the file holds more than {files.MAX_VALUES} values (keys, items, texts); a directive file holds a "
-            "few hundred: split it into several directives")
+            "few hundred, agencies.yaml a few thousand: split it")
     assert files._value_bound(HEADER + "tasks:\n" + TASK) < files.MAX_VALUES     # a directive is never counted
 
 
