@@ -185,16 +185,12 @@ def _sha(repo: Path, ref: str) -> str | None:
 def incoming(repo: Path, since: list[str], until: str) -> list[Incoming]:
     """The commits of `until` that none of `since` has, oldest first, with their dtrack trailers."""
     spec = [until, *(f"^{s}" for s in since)]
-    out = gitops.run(repo, "log", "-z", "--reverse", "--no-merges", "--format=%x1e%H%x1f%an%x1f%B%x1f",
-                     "--name-only", *spec)
     found = []
-    for record in out.split("\x1e"):
-        if not record.strip():
-            continue
-        commit, author, body, names = (record.split("\x1f") + ["", "", "", ""])[:4]
+    for (commit, author), body, names in gitops.log(repo, ["%H", "%an"], "%B", "--reverse", "--no-merges", *spec,
+                                                    names=True):
         trailers, _ = commitmsg.read(body)
         found.append(Incoming(commit, author, trailers.get(commitmsg.ACTION, [None])[-1],
-                              tuple(trailers.get(commitmsg.REF, [])), len([n for n in names.split("\0") if n.strip("\n")])))
+                              tuple(trailers.get(commitmsg.REF, [])), len(names)))
     return found
 
 

@@ -570,3 +570,19 @@ def test_a_file_named_in_another_encoding_is_one_line_and_the_store_still_works(
         result = cli("--dir", str(store), *command)
         assert result.exit_code in (0, 1) and "1502-UBND-KGVX" in cli("--dir", str(store), "list").stdout
         assert "d/2024/b\ufffdo-c\ufffdo.yaml" in result.output and "the file name is not UTF-8 text" in result.output
+
+
+def test_an_author_or_a_hand_message_with_the_separators_of_git_log_keeps_its_record(cli, repo):
+    # A colleague named "Văn\x1fthư": `log` showed his edit with no file (the fields shifted), so
+    # `log --agency` missed it; `review --each` split his line into four fields (exit 70).
+    path = repo / "directives" / "2023" / "1502-UBND-KGVX.yaml"
+    path.write_bytes(path.read_bytes().replace(b"status: open", b"status: done", 1))
+    subprocess.run(["git", "commit", "-qam", "sửa tay\x1e\x1fx", "-m", "thân\x1fbài\x1e"], cwd=repo, check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "Văn\x1fthư\u2028B"})
+    [event] = json.loads(cli("log", "--json", "-n", "1", cwd=repo).stdout)
+    assert (event["author"], event["files"], event["subject"]) == ("Văn\x1fthư\u2028B", ["2023/1502-UBND-KGVX.yaml"],
+                                                                   "sửa tay\x1e\x1fx")
+    from dtrack.services import review
+    from dtrack.store import gitops
+    assert {c.author for c in review.review(repo / "directives", "HEAD~1", "HEAD", each=True)} == {"Văn\x1fthư\u2028B"}
+    assert gitops.history(repo, "directives/2023/1502-UBND-KGVX.yaml")[0].author == "Văn\x1fthư\u2028B"
