@@ -12,6 +12,7 @@ from dtrack.domain.agencies import Registry
 from dtrack.i18n import t
 from dtrack.domain.model import InvalidDirective, directive_from_data
 from dtrack.domain.settings import from_data as settings_from_data
+from dtrack.domain.text import safe_display
 
 
 def staged_problems(root: Path) -> list[str]:
@@ -25,7 +26,9 @@ def staged_problems(root: Path) -> list[str]:
         if not rel.endswith(store_mod.SUFFIX) or any(part.startswith(".") for part in rel.split("/")):
             continue
         data = subprocess.run(["git", "show", f":{rel}"], cwd=repo, capture_output=True).stdout
-        problems += [f"{rel}:{line}: {message}" for line, message in _check(rel, data, prefix)]
+        # safe_display: a colleague's name with a line break printed as two lines of the hook's report
+        shown = safe_display(rel.replace("\n", "\\n"))
+        problems += [f"{shown}:{line}: {message}" for line, message in _check(rel, data, prefix)]
     return problems
 
 

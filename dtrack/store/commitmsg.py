@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dtrack.domain.text import safe_display
+
 ACTION = "Dtrack-Action"
 REF = "Dtrack-Ref"
 RECOVERED = "Dtrack-Recovered"
@@ -27,14 +29,10 @@ _LOOKS_LIKE_OURS = re.compile(r"^\s*dtrack-[a-z0-9-]*\s*:", re.I)
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*): ?(.*)$")
 
 
-# Control characters other than a tab or a line break, written as \x1f: readers of `git log` split its
-# output on \x1e and \x1f (a note with them hid a `done` from `dtrack log` and gave `review` a made-up author).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
-
-
-def _visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\x80" else f"\\u{ord(m.group()):04x}",
-                        text)
+# Control and bidi characters (a tab becomes a space) written as \x1f, \u202e (domain/text.safe_display):
+# readers split `git log` output at \x1e and \x1f (a note with them hid a `done` from `dtrack log` and gave
+# `review` a made-up author), and a terminal showing `git log` acts on none of them.
+_visible = safe_display
 
 
 def _quoted(text: str) -> str:

@@ -459,6 +459,10 @@ def test_the_hook_checks_a_staged_settings_file_as_settings(cli, repo):
     git(repo, "add", "directives/settings.yaml")
     result = cli("hook-check", cwd=repo)
     assert result.exit_code == 1 and result.output.startswith("directives/settings.yaml:2: ")
+    if os.name == "posix":          # a colleague's name with a line break is one line of the report
+        (repo / "directives" / "2024" / "a\nb.yaml").write_text("tasks: [\n", encoding="utf-8")
+        git(repo, "add", "directives/2024/a\nb.yaml")
+        assert cli("hook-check", cwd=repo).output.startswith("directives/2024/a\\nb.yaml:2: ")
 
 
 def test_a_note_with_the_separators_of_git_log_cannot_hide_or_forge_a_change(cli, repo):
