@@ -570,9 +570,9 @@ def test_a_file_named_in_another_encoding_is_one_line_and_the_store_still_works(
     src = (store / "2024" / "2024-07-17-bo-sung-kinh-phi.yaml").read_bytes()
     with open(os.path.join(os.fsencode(store / "2024"), b"b\xe1o-c\xe1o.yaml"), "wb") as f:
         f.write(src.replace(b"number: ", b"number: 55", 1))
-    for command in (("list",), ("check",)):
-        result = cli("--dir", str(store), *command)
-        assert result.exit_code in (0, 1) and "1502-UBND-KGVX" in cli("--dir", str(store), "list").stdout
+    listed = cli("--dir", str(store), "list")
+    assert listed.exit_code == 0 and "1502-UBND-KGVX" in listed.stdout
+    for result in (listed, cli("--dir", str(store), "check")):
         assert "d/2024/b\ufffdo-c\ufffdo.yaml" in result.output and "the file name is not UTF-8 text" in result.output
 
 
