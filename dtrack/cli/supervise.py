@@ -180,7 +180,8 @@ def report_command(
         data = report.as_json(rep)
         if with_list:
             for row, tally in zip(data["rows"], rep.rows):
-                row["overdue"] = [{"ref": u.ref, "due": u.due.isoformat(), "days_overdue": u.days_overdue(as_of)}
+                row["overdue"] = [{"ref": u.ref, "due": u.due.isoformat(), "days_overdue": u.days_overdue(as_of),
+                                   **({"occurrences": u.count, "through": u.through.isoformat()} if u.count > 1 else {})}
                                   for u in report.overdue_sorted(tally.overdue)]
         import json
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
@@ -400,13 +401,11 @@ def remind_command(
     if folder.exists() and not folder.is_dir():
         raise UsageError(t("-o {path}: --all writes into a folder, and this is a file", path=output))
     folder.mkdir(exist_ok=True)
-    from dtrack.domain.text import slugify
+    from dtrack.output.export import file_stem
     from dtrack.store.files import write_atomic
     used: set[str] = set()
     for name, data in files.items():
-        stem = slugify(st.registry.short_name(name)) or "co-quan"
-        stem = next(s for s in (stem, *(f"{stem}-{i}" for i in range(2, len(files) + 2))) if fold(s) not in used)
-        used.add(stem)
+        stem = file_stem(st.registry.short_name(name), used)      # the calendars' rule: Windows-safe, unique
         write_atomic(folder / f"{stem}.{fmt_}", data if isinstance(data, bytes) else data.encode("utf-8"))
     render.message(t("{count} letter(s) written to {folder}", count=len(files), folder=folder),
                    render.console(stderr=True))

@@ -26,6 +26,8 @@ TASK_KEYS = ("n", "text", "lead", "support", "due", "due_text", "status", "done"
 Path_ = tuple  # a path of keys/indexes into the YAML document, e.g. ("tasks", 2, "due")
 
 MAX_TASK_N = 99_999      # task numbers: a directive has tens of tasks; anything larger is a typo
+MAX_TASKS = 2_000        # tasks in one file: a directive has tens; past this every command on the file slows down
+MAX_AGENCIES = 200       # names in one task's lead or support: each is a row of a report, a letter, a lookup
 MAX_NESTING = 20         # levels inside a key dtrack keeps but does not know (the cache and exports walk it)
 
 
@@ -178,6 +180,12 @@ def _as_agencies(value: Any, where: Path_, problems: list[Problem], key: str, re
             problems.append(Problem(t("'{key}' is missing; name the agency", key=key), where[:-1]))
         return ()
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_AGENCIES:
+        # 5,000 co-leads in one task made `report` 34 s and its .docx 57 s (a row per agency).
+        problems.append(Problem(t("{key} names {count} agencies; a task names at most {max}: name the group "
+                                  "instead (for example 'UBND các xã, phường')", key=key, count=len(items),
+                                  max=MAX_AGENCIES), where + (MAX_AGENCIES,)))
+        return ()
     out = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
@@ -239,6 +247,12 @@ def _import_notes(value: Any, where: Path_, problems: list[Problem]) -> tuple[st
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_AGENCIES:
+        # 5,000 co-leads in one task made `report` 34 s and its .docx 57 s (a row per agency).
+        problems.append(Problem(t("{key} names {count} agencies; a task names at most {max}: name the group "
+                                  "instead (for example 'UBND các xã, phường')", key=key, count=len(items),
+                                  max=MAX_AGENCIES), where + (MAX_AGENCIES,)))
+        return ()
     out = []
     for i, item in enumerate(items):
         if isinstance(item, (dict, list)) or item is None:
@@ -358,6 +372,11 @@ def directive_from_data(data: Any, stem: str, path: str) -> tuple[Directive, lis
     if not isinstance(raw_tasks, list):
         problems.append(Problem(t("tasks must be a list of tasks"), ("tasks",)))
         raw_tasks = []
+    if len(raw_tasks) > MAX_TASKS:
+        # Refused before any task is walked: 46,000 tasks in a 4 MB file made `done` take 38 s.
+        raise InvalidDirective([Problem(t("the file lists {count} tasks; a directive file holds at most {max}: "
+                                          "split it into several files", count=len(raw_tasks), max=MAX_TASKS),
+                                        ("tasks", MAX_TASKS))])
     seen: dict[int, int] = {}
     for i, raw in enumerate(raw_tasks):
         task = task_from_data(raw, i, problems)

@@ -166,6 +166,37 @@ def overdue_count(due: date | None, day: date, every: str | None, start: date | 
     return 1 + max(0, _index_after(start, rule, last) - _index_after(start, rule, due))
 
 
+def overdue_split(due: date | None, day: date, every: str | None, start: date | None = None,
+                  until: date | None = None, keep: int = 12, within: tuple[date | None, date | None] = (None, None),
+                  ) -> tuple[tuple[date, date, int] | None, tuple[date, ...]]:
+    """The deadlines an open task has missed by `day` (those in `within`, a deadline period, when
+    given) as the report lists them: the newest `keep` one by one, oldest first, and the older ones,
+    if any, folded into (first, last, how many). A daily series years behind is thousands of reports
+    not sent; the report counts every one but cannot usefully list them, and listing them cost
+    gigabytes. Computed from the occurrences' indices, so the cost does not grow with the count."""
+    lo, hi = within
+    rule = _missed_rule(due, day, every, until)
+    if rule is None:
+        dues = tuple(d for d in overdue_dues(due, day, every, start, until)
+                     if not (lo and d < lo) and not (hi and d > hi))
+        return None, dues
+    start = start or due
+    last = min(day - timedelta(days=1), until or day, hi or day)
+    first_k = _index_after(start, rule, due)
+    if lo is not None and lo > due:
+        first_k = max(first_k, _index_after(start, rule, lo - timedelta(days=1)))
+    end_k = max(first_k, _index_after(start, rule, last))
+    head = (due,) if not (lo and due < lo) and not (hi and due > hi) else ()
+    count = len(head) + end_k - first_k
+    if count <= keep:
+        return None, head + tuple(occurrence(start, rule, k) for k in range(first_k, end_k))
+    listed = tuple(occurrence(start, rule, k) for k in range(end_k - keep, end_k))
+    older = count - keep
+    first = head[0] if head else occurrence(start, rule, first_k)
+    through = occurrence(start, rule, end_k - keep - 1) if end_k - keep - 1 >= first_k else first
+    return (first, through, older), listed
+
+
 def _missed_rule(due: date | None, day: date, every: str | None, until: date | None) -> Every | None:
     """The rule of a series that has missed its `due` by `day` (None: not a readable series, or not late)."""
     if not every or due is None or due >= day or (until is not None and due > until):

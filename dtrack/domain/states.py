@@ -54,6 +54,14 @@ def missed_deadlines(task, day: date) -> tuple[date, ...]:
     return recurrence.overdue_dues(task.due, day, task.every, recurrence.series_start(task), task.until)
 
 
+def missed_split(task, day: date, keep: int, within: tuple[date | None, date | None] = (None, None)):
+    """missed_deadlines as a report lists them (recurrence.overdue_split): the older ones folded into
+    (first, last, how many) beyond the newest `keep`."""
+    if task.status in CLOSED:
+        return None, ()
+    return recurrence.overdue_split(task.due, day, task.every, recurrence.series_start(task), task.until, keep, within)
+
+
 def missed_count(due: date | None, day: date, every: str | None, start: date | None = None,
                  until: date | None = None) -> int:
     """len(missed_deadlines) of an open task known by its series alone (list reads them from the index)."""

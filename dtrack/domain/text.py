@@ -8,8 +8,10 @@ from functools import lru_cache
 _SPACES = re.compile(r"\s+")
 # C0/C1 controls (ESC starts every ANSI/OSC sequence: colours, cursor moves, OSC 8 links, OSC 52
 # clipboard writes), DEL, the bidi marks, embeddings, overrides and isolates that can make a line read
-# differently from what it contains (Trojan source), and the Unicode line/paragraph separators.
-UNSAFE_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# differently from what it contains (Trojan source), the Unicode line/paragraph separators, and
+# U+FFFE/U+FFFF: a YAML escape can write them, and XML (.docx, .xlsx) refuses the whole document.
+UNSAFE_CHARS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                "\ufffe\uffff")
 _UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 
 

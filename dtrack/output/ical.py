@@ -60,7 +60,7 @@ class EventSpec:
 # C0 controls except TAB (LF is handled before), DEL, C1 controls; lone surrogates, which
 # cannot be encoded as UTF-8 at all; and the bidi embeddings, overrides and isolates, which
 # would make an event title read differently in a calendar app (docs/reliability.md).
-_STRIP_KEEP_LF = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_STRIP_KEEP_LF = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def clean_text(s: str) -> str:

@@ -36,7 +36,21 @@ def console(stderr: bool = False) -> Console:
                    soft_wrap=False, file=sys.stderr if stderr else sys.stdout)
 
 
-_clean = labels.clean
+SHOWN = 10_000      # characters of one text a terminal view prints; rich wraps a longer one in quadratic time
+
+
+def _shown(s: str) -> str:
+    """A text as a terminal view prints it: whole up to SHOWN characters (a task is a few hundred), then
+    cut with a word of where the rest is. One 3.7 MB task text made `show` take 15 s and `list` 26 s
+    (rich splits wrapped lines by copying the rest of the text); pipes, JSON and files keep it whole."""
+    if len(s) <= SHOWN:
+        return s
+    return s[:SHOWN] + t(" … ({n} more characters: 'dtrack show REF --json' or the file has the whole text)",
+                         n=len(s) - SHOWN)
+
+
+def _clean(s: str) -> str:
+    return _shown(labels.clean(s))
 
 
 def left_label(row: Row) -> str:
@@ -89,6 +103,7 @@ def lines_table(lines: Sequence[tuple], registry: Registry, out: Console) -> Non
     days left and the lead's short name are always shown, whole: a long lead or task wraps at word
     boundaries inside its column, and when the terminal is too narrow for a task column each task
     goes below its reference line. The reference is typed back by the user, so it never wraps."""
+    lines = [x if len(x[5]) <= SHOWN else (*x[:5], _shown(x[5])) for x in lines]
     # Thousands of lines share a few hundred (state, days left) and lead values: each is labelled once.
     left_of = {key: _left(*key) for key in {(x[2], x[3]) for x in lines}}
     lead_of = {lead: agencies_label(lead, registry, short=True) for lead in {x[4] for x in lines}}
@@ -324,7 +339,7 @@ def task_detail(directive: Directive, task: Task, row: Row, registry: Registry, 
             out.print(Text(f"  {fmt(o.due)}  " + t("done {date}", date=fmt(o.done) or "?") + f"  {state}"
                            + (f"  {said}" if said else "")))
     out.print(Text(t("Task") + ":", style="bold"))
-    out.print(Text(safe_display(one_line(task.text))), soft_wrap=False)
+    out.print(Text(_shown(safe_display(one_line(task.text)))), soft_wrap=False)
 
 
 def directive_detail(directive: Directive, rows: Sequence[Row], registry: Registry, out: Console) -> None:

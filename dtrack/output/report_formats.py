@@ -56,8 +56,21 @@ def title(report: Report) -> str:
 def overdue_line(unit: Unit, as_of) -> str:
     d = unit.directive
     source = f"{d.number}, {fmt(d.issued)}" if d.number else fmt(d.issued)
+    if unit.count > 1:
+        return t("{ref} ({source}) {count} occurrences due {first} to {last}, the first {days} days overdue: {text}",
+                 ref=unit.ref, source=source, count=unit.count, first=fmt(unit.due), last=fmt(unit.through),
+                 days=unit.days_overdue(as_of), text=shorten(unit.task.text, 160))
     return t("{ref} ({source}) due {due}, {days} days overdue: {text}", ref=unit.ref, source=source,
              due=fmt(unit.due), days=unit.days_overdue(as_of), text=shorten(unit.task.text, 160))
+
+
+def unit_text(unit: Unit) -> str:
+    """The task cell of a list row (CSV, xlsx): the task's text, and for the folded older occurrences of
+    a series how many and until when (the row's deadline is the first of them)."""
+    if unit.count > 1:
+        return t("{count} occurrences due {first} to {last}: {text}", count=unit.count, first=fmt(unit.due),
+                 last=fmt(unit.through), text=unit.task.text)
+    return unit.task.text
 
 
 # ---------------------------------------------------------------------------- Markdown
@@ -107,7 +120,7 @@ def csv_bytes(report: Report, with_list: bool = False, keys: bool = False) -> by
         for row in report.rows:
             for u in overdue_sorted(row.overdue):
                 w.writerow([_csv_text(row.label), u.ref, _csv_text(u.directive.number), u.directive.issued.isoformat(),
-                            u.due.isoformat() if u.due else "", u.days_overdue(report.as_of), _csv_text(u.task.text)])
+                            u.due.isoformat() if u.due else "", u.days_overdue(report.as_of), _csv_text(unit_text(u))])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -221,7 +234,7 @@ def html_page(report: Report, with_list: bool = False) -> str:
         out.append(f"<h2>{e(t('Overdue tasks'))}</h2>")
     for row in late_rows:
         out.append(f"<details{' open' if with_list else ''}><summary>{e(safe_display(one_line(row.label)))} "
-                   f'<span class="n">{len(row.overdue)}</span></summary><ul class="overdue">'
+                   f'<span class="n">{row.counts["open_overdue"]}</span></summary><ul class="overdue">'
                    + "".join(f"<li>{e(safe_display(overdue_line(u, report.as_of)))}</li>"
                              for u in overdue_sorted(row.overdue)) + "</ul></details>")
     out += ["</body>", "</html>"]

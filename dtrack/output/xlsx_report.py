@@ -13,7 +13,7 @@ import io
 from dtrack.domain.text import one_line, safe_display
 from dtrack.errors import UsageError
 from dtrack.i18n import t
-from dtrack.output.report_formats import headers, list_headers, title
+from dtrack.output.report_formats import headers, list_headers, title, unit_text
 from dtrack.services.report import COUNTS, Report, Tally, overdue_sorted
 
 _HEADER_FILL = "D9E2F3"
@@ -150,7 +150,7 @@ def _overdue_sheet(ws, report: Report) -> None:
     for tally in report.rows:
         for u in overdue_sorted(tally.overdue):
             values = [_text(tally.label), u.ref, _text(u.directive.number or ""), u.directive.issued, u.due,
-                      u.days_overdue(report.as_of), _text(u.task.text)]
+                      u.days_overdue(report.as_of), _text(unit_text(u))]
             for col, value in enumerate(values, 1):
                 cell = ws.cell(row=row_no, column=col, value=value)
                 if col in (4, 5):

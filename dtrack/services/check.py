@@ -318,7 +318,12 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
                 rel = p.relative_to(root).as_posix()
             except ValueError:
                 continue
-            if any(part.startswith(".") for part in rel.split("/")):
+            if rel != "." and any(part.startswith(".") for part in rel.split("/")):
+                continue
+            if p.is_dir():
+                # `dtrack check directives/2025`: the directive files under it ("checked 0 file(s)" before).
+                inside = "" if rel == "." else rel + "/"
+                targets += [(r, f) for r, f in store_mod.iter_files(root) if r.startswith(inside)]
                 continue
             if rel == store_mod.AGENCIES_FILE:
                 check_registry = True

@@ -6,6 +6,7 @@ refuses to overwrite a file that changed on disk since it was read.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -28,8 +29,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near th
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
 MAX_YAML_DEPTH = 100                 # levels the careful composer opens (the model allows 20 in a value)
-MAX_VALUES = 60_000                  # values a file may write out (the careful composer counts them): 4,000
-                                     # tasks of eleven values; a file at the limit takes ~5 s to `cancel`
+MAX_VALUES = 200_000                 # values a file may hold: 2,000 tasks with long histories (see _CountingComposer)
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 _CONFLICT_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
@@ -252,9 +252,9 @@ def _make_loaders(yaml):
                 Constructor.__init__(self)
                 Resolver.__init__(self)
 
-        class Careful(_Counting, yaml.composer.Composer, cparser, Constructor, Resolver):
+        class Careful(_counting(yaml.composer.Composer), cparser, Constructor, Resolver):
             """libyaml's parser (events) with PyYAML's Python composer, which raises RecursionError on
-            deep nesting where libyaml's C composer crashes the process, and counts the values."""
+            deep nesting where libyaml's C composer crashes the process, and stops at MAX_VALUES."""
 
             def __init__(self, stream):
                 cparser.__init__(self, stream)
@@ -262,7 +262,7 @@ def _make_loaders(yaml):
                 Resolver.__init__(self)
                 yaml.composer.Composer.__init__(self)
     else:                                # pragma: no cover - PyYAML built without libyaml
-        class Fast(_Counting, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+        class Fast(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
                    Constructor, Resolver):
             def __init__(self, stream):
                 for base in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
@@ -272,34 +272,31 @@ def _make_loaders(yaml):
     return Fast, Careful
 
 
-class _Counting:
-    """A Python composer that stops at the value past MAX_VALUES, before it is built (a 4 MB file of
-    tiny values, `[a,a,a,...]` or 99,999 tasks, took 9-20 s and 600 MB in list and check), and at
-    MAX_YAML_DEPTH levels, with the line (Python's RecursionError, ~330 levels, had none)."""
-    _values = 0
-    _depth = 0
+def _counting(composer):
+    """The composer that refuses a file of more than MAX_VALUES values as it reads them, before the
+    data exists: a 3.8 MB list of 1,900,000 numbers under an unknown key cost every `list` 10 s and
+    600 MB. Files that could hold that many values all come here (_needs_care counts the characters
+    every value needs one of)."""
+    class Counting(composer):
+        _values = 0
+        _depth = 0
 
-    def compose_node(self, parent, index):
-        self._values += 1
-        if self._values > MAX_VALUES or self._depth >= MAX_YAML_DEPTH:
-            mark = self.peek_event().start_mark
-            raise _Unreadable(mark.line + 1, mark.column + 1, t("nested too deeply to be a directive file")
-                              if self._depth >= MAX_YAML_DEPTH else
-                              t("the file holds more than {n} values (keys, items, texts); a directive file holds "
-                                "a few hundred, agencies.yaml a few thousand: split it", n=MAX_VALUES))
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _value_bound(text: str) -> int:
-    """At most this many values: each one after the first needs a separator (',', ':', '-', '?', a
-    bracket or a line break), so a file without that many may take the fast composer uncounted."""
-    if len(text) <= MAX_VALUES:
-        return len(text)
-    return 1 + sum(text.count(c) for c in ",:-?[{\n")
+        def compose_node(self, parent, index):
+            self._values += 1
+            # MAX_YAML_DEPTH levels: with the line (490 levels with an anchor hit Python's RecursionError,
+            # "nested too deeply" with none).
+            if self._values > MAX_VALUES or self._depth >= MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Unreadable(mark.line + 1, mark.column + 1, t("nested too deeply to be a directive file")
+                                  if self._depth >= MAX_YAML_DEPTH else
+                                  t("the file holds more than {n} values; a directive file holds a few "
+                                    "thousand: split it or remove what is not a directive", n=MAX_VALUES))
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+    return Counting
 
 
 def _refuse_duplicate(constructor, pairs) -> None:
@@ -321,14 +318,15 @@ def _short(value) -> str:
 
 def _needs_care(text: str) -> bool:
     """Anchors/aliases (a "billion laughs" must be measured before anything walks the data), or enough
-    structure to nest deeper than the C composer survives. Each level of nesting needs one of these
-    characters, so their count bounds the depth; directive files have a few hundred."""
+    structure to nest deeper than the C composer survives or to hold more than MAX_VALUES values. Each
+    level of nesting needs one of these characters and each value one of them or a comma, so their
+    count bounds both; directive files have a few hundred."""
     # The `in` tests (C speed) spare most files the regex, a tenth of the first build's parsing.
     if ("&" in text or "*" in text) and _ANCHOR_OR_ALIAS.search(text):
         return True
     if len(text) < _CAREFUL_ABOVE:
         return False
-    return sum(text.count(c) for c in "[{-:?") >= _CAREFUL_ABOVE or _value_bound(text) > MAX_VALUES
+    return sum(text.count(c) for c in "[{-:?,") >= _CAREFUL_ABOVE
 
 
 def read_bytes(path: Path) -> bytes:
@@ -481,12 +479,22 @@ def _find_bad_timestamp(text: str) -> tuple[int, int]:
     return 0, 0
 
 
-def locate(text: str, where: tuple) -> tuple[int, int]:
-    """1-based line and column of the node at key path `where`, or of the deepest part of it that exists."""
+@functools.lru_cache(maxsize=4)
+def _composed(text: str):
+    """The file's node tree for `locate`, composed once per text: `check` locates every problem of a
+    file, and composing it again for each made 10,000 problems of one 150 KB file take minutes."""
     yaml, fast, careful = _yaml()
     try:
-        node = yaml.compose(text, Loader=careful if _needs_care(text) else fast)
-    except (yaml.YAMLError, ValueError, RecursionError, AttributeError):
+        return yaml.compose(text, Loader=careful if _needs_care(text) else fast)
+    except (yaml.YAMLError, ValueError, RecursionError, AttributeError, _Unreadable):
+        return False
+
+
+def locate(text: str, where: tuple) -> tuple[int, int]:
+    """1-based line and column of the node at key path `where`, or of the deepest part of it that exists."""
+    yaml, _, _ = _yaml()
+    node = _composed(text)
+    if node is False:
         return 0, 0
     if node is None:
         return 1, 1

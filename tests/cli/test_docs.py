@@ -38,3 +38,17 @@ def test_format_doc_lists_every_json_key(cli):
     row = json.loads(cli("--dir", str(BUNDLED), "list", "--all", "--json").stdout)[0]
     for key in row:
         assert f"`{key}`" in doc, f"docs/format.md does not document the JSON key {key}"
+
+
+def test_every_test_the_reliability_page_names_exists():
+    # The page is the proof table of docs/reliability.md: a renamed or deleted test would leave a
+    # guarantee there with nothing behind it.
+    doc = (REPO / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b(?!\.py)", doc))
+    modules = set(re.findall(r"\b(tests/[\w/]+\.py)\b", doc))
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("*.py"))
+    defined = set(re.findall(r"^\s*def (test_[a-z0-9_]+)", source, re.M))
+    modnames = {p.stem for p in (REPO / "tests").rglob("test_*.py")}
+    assert named, "the page names no test"
+    assert sorted(named - defined - modnames) == []
+    assert sorted(m for m in modules if not (REPO / m).exists()) == []

@@ -28,3 +28,28 @@ def test_a_monthly_series_keeps_its_day_from_the_series_start():
     monthly = _task(due=date(2024, 2, 29), every="1 month",
                     occurrences=(Occurrence(date(2024, 1, 31), date(2024, 1, 31)),))
     assert missed_deadlines(monthly, date(2024, 5, 1)) == (date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30))
+
+
+def test_the_split_a_report_lists_is_the_missed_deadlines_folded_past_keep():
+    # overdue_split computes from indices what overdue_dues lists one by one; any series, day,
+    # end and deadline period must give the same deadlines, the older ones folded past `keep`.
+    import random
+    from datetime import timedelta
+    from dtrack.domain.recurrence import overdue_dues, overdue_split
+    rng = random.Random(18)
+    rules = ["1 day", "3 days", "1 week", "2 weeks", "1 month", "3 months", "1 month on day 31",
+             "6 months on day 15", "1 year"]
+    for _ in range(3000):
+        every = rng.choice(rules)
+        due = date(2020, 1, 1) + timedelta(days=rng.randint(0, 800))
+        day = due + timedelta(days=rng.randint(-5, 900))
+        until = rng.choice([None, due + timedelta(days=rng.randint(-10, 500))])
+        lo = rng.choice([None, due + timedelta(days=rng.randint(-50, 400))])
+        hi = rng.choice([None, due + timedelta(days=rng.randint(-50, 900))])
+        keep = rng.choice([1, 3, 12])
+        full = [d for d in overdue_dues(due, day, every, due, until) if not (lo and d < lo) and not (hi and d > hi)]
+        folded, listed = overdue_split(due, day, every, due, until, keep, (lo, hi))
+        if len(full) <= keep:
+            assert (folded, list(listed)) == (None, full)
+        else:
+            assert folded == (full[0], full[-keep - 1], len(full) - keep) and list(listed) == full[-keep:]

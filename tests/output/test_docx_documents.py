@@ -87,6 +87,22 @@ def test_remind_all_writes_one_letter_per_late_agency_named_by_short_name(cli, o
     assert "Có 1 nhiệm vụ sắp đến hạn sau đây:" in md and "| Số ngày còn lại |" in md
 
 
+def test_remind_all_never_names_a_letter_as_windows_reserves_or_too_long(cli, office, tmp_path):
+    # The file names come from the registry's short names: "Con" would be the device CON on a clerk's
+    # Windows machine, and a short name of 400 characters a name no file system takes.
+    registry = office / "agencies.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "  short: STC\n" in text and "  short: SNV\n" in text
+    registry.write_text(text.replace("  short: STC\n", "  short: Con\n")
+                        .replace("  short: SNV\n", "  short: " + "Phòng" * 80 + "\n"), encoding="utf-8")
+    folder = tmp_path / "don-doc"
+    result = cli("--dir", str(office), "--as-of", "2024-08-15", "remind", "--all", "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert "con-agency.md" in names and "con.md" not in names
+    assert max(len(n) for n in names) <= 64
+
+
 def test_the_report_as_a_word_document(cli, office, tmp_path):
     out = tmp_path / "bao-cao.docx"
     result = cli("--dir", str(office), "--as-of", "2024-08-15", "report", "--format", "docx", "--list", "-o", str(out))

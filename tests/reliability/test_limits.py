@@ -371,19 +371,6 @@ def test_a_task_number_written_with_a_plus_is_found_by_the_edit(cli, store):
     assert files.parse((store / "2024" / "plus.yaml").read_text(encoding="utf-8"))["tasks"][0]["status"] == "done"
 
 
-def test_a_file_of_too_many_tiny_values_is_refused_before_it_is_built(monkeypatch):
-    # 1.9 million values in 3.8 MB: `list` 9.4 s and 601 MB, `check` 24 s (the fast composer built them all).
-    from dtrack.store import files
-    monkeypatch.setattr(files, "MAX_VALUES", 2000)        # the rule, cheaply; the slow test below at full size
-    text = HEADER + "tasks:\n" + TASK + "    extra: [" + ",".join(["a"] * (files.MAX_VALUES + 10)) + "]\n"
-    with pytest.raises(files._Unreadable) as caught:
-        files.parse(text)
-    assert (caught.value.line, caught.value.message) == (
-        12, f"the file holds more than {files.MAX_VALUES} values (keys, items, texts); a directive file holds a "
-            "few hundred, agencies.yaml a few thousand: split it")
-    assert files._value_bound(HEADER + "tasks:\n" + TASK) < files.MAX_VALUES     # a directive is never counted
-
-
 @pytest.mark.slow
 def test_99999_tasks_and_two_million_values_are_refused_within_the_limits(store, tmp_path):
     (store / "2024" / "tasks.yaml").write_text(HEADER + "tasks:\n" + "".join(
@@ -391,18 +378,9 @@ def test_99999_tasks_and_two_million_values_are_refused_within_the_limits(store,
     (store / "2024" / "values.yaml").write_text(HEADER + "tasks:\n" + TASK + "    extra: [" + ",".join(
         ["a"] * 1_900_000) + "]\n", encoding="utf-8")
     code, stdout, stderr = measured("--dir", str(store), "list", cwd=tmp_path)
-    assert code == 0 and "1502-UBND-KGVX#1" in stdout and stderr.count("holds more than 60000 values") == 2, stderr
+    assert code == 0 and "1502-UBND-KGVX#1" in stdout and stderr.count("holds more than 200000 values") == 2, stderr
     code, stdout, stderr = measured("--dir", str(store), "check", cwd=tmp_path)
-    assert code == 1 and stdout.count("holds more than 60000 values") == 2, stdout
-
-
-@pytest.mark.slow
-def test_an_edit_of_an_8500_task_file_is_linear(store, tmp_path):
-    # ops._verify looked each task up by a scan of the other list: `done` on 14,000 tasks took 12 s.
-    (store / "2024" / "many.yaml").write_text(HEADER + "tasks:\n" + "".join(
-        f"- n: {i}\n  text: a\n  lead: STC\n" for i in range(1, 8570)), encoding="utf-8")
-    code, stdout, stderr = measured("--dir", str(store), "done", "many#5", "--no-commit", cwd=tmp_path)
-    assert code == 0, stderr
+    assert code == 1 and stdout.count("holds more than 200000 values") == 2, stdout
 
 
 # Names a colleague's commit may hold: git's core.quotepath wrote the first as "2024/b\341\273\225-sung.yaml",

@@ -132,6 +132,15 @@ def test_a_path_that_names_nothing_is_an_error_inside_or_outside_the_store(cli, 
             result.stdout.strip().endswith("nope.yaml:1:1: error: no such file")
 
 
+def test_a_folder_given_is_the_directive_files_under_it(cli):
+    # `dtrack check directives/2024` said "checked 0 file(s)" and exit 0 whatever the files held.
+    result, data = _findings(cli, str(BROKEN / "2024"))
+    assert data["files"] == len(list((BROKEN / "2024").glob("*.yaml"))) > 1
+    assert result.exit_code == 1 and {Path(f["path"]).parent.name for f in data["findings"]} == {"2024"}
+    whole = cli("--dir", str(BUNDLED), "check", str(BUNDLED))
+    assert whole.exit_code == 0 and whole.stderr.startswith("checked 5 file(s)"), whole.output
+
+
 def test_a_yml_file_in_the_store_is_a_warning(cli, tmp_path):
     store = tmp_path / "d"
     shutil.copytree(BUNDLED, store)
