@@ -64,6 +64,7 @@ def agencies_command(
         return
     st = env.store()
     if action == "show":
+        agencies.refuse_unreadable(st.registry, st.problems, st.root)
         d = agencies.show(st.registry, names[0], env.today)
         a = d.agency
         rows = [[t("Name"), a.name], [t("Kind"), a.kind or ""], [t("Short"), a.short_name],

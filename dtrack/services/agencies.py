@@ -32,6 +32,7 @@ class Line(NamedTuple):
 def listing(collection, today: date) -> list[Line]:
     """Every agency of the registry with the open and overdue tasks it leads today: its own and its
     predecessors' (read from the index, no directive built)."""
+    refuse_unreadable(collection.registry, collection.problems, collection.root)
     registry = collection.registry.as_of(today)
     counts: dict[str, list[int]] = {}
     for x in collection.tasks(today, window=0, scope="all", status="open"):
@@ -162,11 +163,23 @@ def succeed(store, olds: Sequence[str], new: str, today: date, *, on: date, by: 
     return _write(store, edit, f"agencies succeed {names} → {successor.name}", note, commit)
 
 
+def refuse_unreadable(registry: Registry, problems, root) -> None:
+    """list and show on an agencies.yaml the loader could not read: one located line, never an empty
+    table or "no agency 'STC'" (a file with some bad entries still lists the others)."""
+    if not registry.agencies:
+        _refuse([p for p in problems if p.path == root / store_mod.AGENCIES_FILE])
+
+
+def _refuse(problems) -> None:
+    if problems:
+        p = problems[0]
+        where = store_mod.AGENCIES_FILE + "".join(f":{x}" for x in (p.line, p.col) if x)
+        raise UsageError(t("{path}: {message}; fix the file first ('dtrack check')", path=where, message=p.message))
+
+
 def _fresh(store) -> Registry:
     registry, problems = store_mod.load_registry(store.root)
-    if problems:
-        raise UsageError(t("{path}: {message}; fix the file first ('dtrack check')", path=store_mod.AGENCIES_FILE,
-                           message=problems[0].message))
+    _refuse(problems)
     return registry
 
 

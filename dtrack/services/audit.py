@@ -18,9 +18,6 @@ from dtrack.i18n import t
 from dtrack.domain.model import Directive
 from dtrack.domain.text import fold
 
-_SEP, _END = "\x1f", "\x1e"
-
-
 @dataclass(frozen=True, slots=True)
 class Event:
     commit: str
@@ -71,27 +68,18 @@ def events(repo: Path, store_root: Path, *, since_day: date | None = None, since
     """Commits touching the store, newest first."""
     prefix = gitops.repo_path(repo, store_root)
     prefix = "" if prefix == "." else prefix + "/"
-    fmt = f"{_END}%H{_SEP}%aI{_SEP}%an{_SEP}%s{_SEP}%b{_SEP}"
-    args = ["log", "--no-renames", "--name-only", f"--format={fmt}"]
-    if limit:
-        args.append(f"-n{limit}")
+    args = [f"-n{limit}"] if limit else []
     if since_commit:
         args.append(f"{since_commit}..HEAD")
     if gitops.head(repo) is None:
         return []
-    out = gitops.run(repo, *args, "--", prefix or ".")
     found = []
-    for record in out.split(_END):
-        if not record.strip():
-            continue
-        parts = record.split(_SEP)
-        if len(parts) < 6:
-            continue
-        commit, when, author, subject, body, names = parts[:6]
+    for (commit, when, author, subject), body, names in gitops.log(repo, ["%H", "%aI", "%an", "%s"], "%b", *args, "--",
+                                                                   prefix or ".", names=True):
         stamp = datetime.fromisoformat(when.strip())
         if since_day and stamp.date() < since_day:
             continue
-        files = tuple(n[len(prefix):] for n in names.split("\n") if n.strip() and n.startswith(prefix))
+        files = tuple(n[len(prefix):] for n in names if n.startswith(prefix))
         action, refs, note = _parse_body(body)
         found.append(Event(commit, stamp, author, action or "edit", tuple(refs), files, subject, note))
     return found

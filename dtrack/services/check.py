@@ -183,7 +183,8 @@ def _check_registry(root: Path) -> list[Finding]:
     if not path.is_file():
         return []
     try:
-        text = store_mod.decode(path.read_bytes())
+        # read_bytes: a FIFO named agencies.yaml hung `check`, a link was followed, 100 MB were read
+        text = store_mod.decode(store_mod.read_bytes(path))
         data = store_mod.parse(text)
     except OSError as e:
         return [Finding(path, 1, 1, "error", t("cannot read the file: {error}", error=e.strerror or e))]
@@ -194,6 +195,7 @@ def _check_registry(root: Path) -> list[Finding]:
         fc.add((), t("agencies.yaml must be a list of '- name: ...' entries"))
         return fc.found
     owner: dict[str, str] = {}
+    entry_of: dict[str, int] = {}      # an agency written twice: one entry silently hid the other
     for i, item in enumerate(data or []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
             fc.add((i,), t("entry {i} has no name; write '- name: ...'", i=i + 1))
@@ -205,6 +207,10 @@ def _check_registry(root: Path) -> list[Finding]:
         name = nfc(item["name"].strip())
         labels = [(("name",), name)] + [(("aliases", j) if isinstance(aliases, list) else ("aliases",), nfc(str(a)))
                                          for j, a in enumerate(aliases if isinstance(aliases, list) else [aliases])]
+        if name_key(name) in entry_of:
+            fc.add((i, "name"), t("'{name}' is already entry {j}; merge the two entries into one",
+                                  name=name, j=entry_of[name_key(name)]))
+        entry_of.setdefault(name_key(name), i + 1)
         for where, label in labels:
             key = name_key(label)
             if key in owner and owner[key] != name:
@@ -306,7 +312,7 @@ def run_check(root: Path, today: date, paths: Sequence[Path] = ()) -> Outcome:
             p = Path(p).resolve()
             if not p.exists():
                 # Inside the store or not: a path that names nothing is a typo, never "clean".
-                missing.append(Finding(p, 1, 1, "error", t("no such file")))
+                missing.append(Finding(Path(store_mod._shown_name(str(p))), 1, 1, "error", t("no such file")))
                 continue
             try:
                 rel = p.relative_to(root).as_posix()

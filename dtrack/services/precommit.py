@@ -11,6 +11,8 @@ from dtrack.store import files as store_mod
 from dtrack.domain.agencies import Registry
 from dtrack.i18n import t
 from dtrack.domain.model import InvalidDirective, directive_from_data
+from dtrack.domain.settings import from_data as settings_from_data
+from dtrack.domain.text import safe_display
 
 
 def staged_problems(root: Path) -> list[str]:
@@ -24,7 +26,9 @@ def staged_problems(root: Path) -> list[str]:
         if not rel.endswith(store_mod.SUFFIX) or any(part.startswith(".") for part in rel.split("/")):
             continue
         data = subprocess.run(["git", "show", f":{rel}"], cwd=repo, capture_output=True).stdout
-        problems += [f"{rel}:{line}: {message}" for line, message in _check(rel, data, prefix)]
+        # safe_display: a colleague's name with a line break printed as two lines of the hook's report
+        shown = safe_display(rel.replace("\n", "\\n"))
+        problems += [f"{shown}:{line}: {message}" for line, message in _check(rel, data, prefix)]
     return problems
 
 
@@ -38,6 +42,8 @@ def _check(rel: str, data: bytes, prefix: str) -> list[tuple[int, str]]:
     inside = rel[len(prefix) + 1:] if prefix else rel
     if inside == store_mod.AGENCIES_FILE:
         return [(0, m) for m in Registry.from_data(parsed)[1]]
+    if inside == store_mod.SETTINGS_FILE:     # the store's settings, never a directive (every commit of it was refused)
+        return [(store_mod.locate(text, (key,) if key else ())[0], m) for key, m in settings_from_data(parsed)[1]]
     stem = rel.rsplit("/", 1)[-1][: -len(store_mod.SUFFIX)]
     try:
         directive_from_data(parsed, stem, inside)

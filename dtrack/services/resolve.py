@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dtrack.errors import NotFoundError, UsageError
+from dtrack.errors import DataError, NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.store import files as store_mod
 from dtrack.store import gitops, lock, mergefile, mergesetup, transaction
 
 
 def _file_of(root: Path, stem: str) -> Path:
-    found = sorted(p for p in root.rglob(f"{stem}.y*ml") if p.suffix in (".yaml", ".yml"))
+    # The store's own walk, compared by name: a glob of the argument took 'resolve *#1' to the first file.
+    found = [p for _rel, p in store_mod.iter_files(root) if p.name[: -len(store_mod.SUFFIX)] == stem]
     if not found:
         raise NotFoundError(t("no directive file '{stem}' in {root}", stem=stem, root=root),
                             hint=t("Give the name 'dtrack list' shows in its error line, e.g. 2022-02-14-nhiem-vu#4."))
@@ -21,15 +22,18 @@ def _file_of(root: Path, stem: str) -> Path:
 def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) -> str:
     stem, _, task = ref.partition("#")
     stem = Path(stem).stem if stem.endswith((".yaml", ".yml")) else stem
-    if task and not task.isdigit():
+    if task and not (task.isdecimal() and len(task) <= 9):      # int() refuses 4,300+ digits: exit 70
         raise UsageError(t("'{ref}' is not a task reference (DIRECTIVE#N)", ref=ref))
     n = int(task) if task else None
     path = _file_of(root, stem)
     with lock.store_lock(root, timeout):
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-        new, settled, left = mergefile.resolve_text(text, n, side)
         shown = path.relative_to(root.parent).as_posix() if path.is_relative_to(root.parent) else str(path)
+        try:
+            raw = store_mod.read_bytes(path)
+            text = store_mod.decode(raw)        # a non-UTF-8 file was exit 70
+        except store_mod._Unreadable as e:
+            raise DataError(f"{shown}:{e.line}: {e.message}" if e.line else f"{shown}: {e.message}") from None
+        new, settled, left = mergefile.resolve_text(text, n, side)
         if not settled:
             raise NotFoundError(t("{path}: no conflict on {what} to settle", path=shown,
                                   what=t("task {n}", n=n) if n is not None else t("any task")))

@@ -47,12 +47,8 @@ def _tasks(repo: Path, rev: str, rel: str) -> dict[int, dict]:
 
 def _authors(repo: Path, base: str, head: str, rel: str) -> tuple[str, dict[str, str]]:
     """The file's last author in the range, and per task ref the last author whose commit named it."""
-    out = gitops.run(repo, "log", "--format=%x1e%an%x1f%B", f"{base}..{head}", "--", rel)
     last, by_ref = "", {}
-    for record in out.split("\x1e"):
-        if not record.strip():
-            continue
-        author, _, body = record.partition("\x1f")
+    for (author,), body, _ in gitops.log(repo, ["%an"], "%B", f"{base}..{head}", "--", rel):
         last = last or author
         for ref in commitmsg.read(body)[0].get(commitmsg.REF, []):
             by_ref.setdefault(ref, author)
@@ -134,11 +130,9 @@ def review(root: Path, base: str, head: str, each: bool = False) -> list[Change]
             raise UsageError(t("'{rev}' is not a commit of this repository", rev=rev)) from None
     if not each:
         return _between(repo, store, base, head, lambda rel: _authors(repo, base, head, rel))
-    commits = gitops.run(repo, "log", "--no-merges", "--reverse", "--format=%H%x1f%P%x1f%an", f"{base}..{head}",
-                         "--", store)
     changes = []
-    for line in commits.splitlines():
-        commit, parents, author = line.split("\x1f")
+    for (commit, parents, author), _, _ in gitops.log(repo, ["%H", "%P", "%an"], "", "--no-merges", "--reverse",
+                                                      f"{base}..{head}", "--", store):
         parent = parents.split()[0] if parents.split() else _EMPTY_TREE
         for change in _between(repo, store, parent, commit, lambda rel: (author, {})):
             change.commit = commit

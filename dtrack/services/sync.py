@@ -107,8 +107,9 @@ def _ahead(repo: Path, tracking: str) -> int:
 
 
 def _dirty(repo: Path, store: str) -> list[str]:
-    out = gitops.run(repo, "status", "--porcelain", "--untracked-files=no", "--", store)
-    return [line[3:] for line in out.splitlines() if line.strip()]
+    # -z: one NUL-terminated "XY name" per file, the name unquoted (core.quotepath wrote "2024/b\341...").
+    out = gitops.run(repo, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=no", "--", store)
+    return [entry[3:] for entry in out.split("\0") if entry.strip()]
 
 
 def _operation(repo: Path) -> str | None:
@@ -184,16 +185,12 @@ def _sha(repo: Path, ref: str) -> str | None:
 def incoming(repo: Path, since: list[str], until: str) -> list[Incoming]:
     """The commits of `until` that none of `since` has, oldest first, with their dtrack trailers."""
     spec = [until, *(f"^{s}" for s in since)]
-    out = gitops.run(repo, "log", "--reverse", "--no-merges", "--format=%x1e%H%x1f%an%x1f%B%x1f", "--name-only",
-                     *spec)
     found = []
-    for record in out.split("\x1e"):
-        if not record.strip():
-            continue
-        commit, author, body, names = (record.split("\x1f") + ["", "", "", ""])[:4]
+    for (commit, author), body, names in gitops.log(repo, ["%H", "%an"], "%B", "--reverse", "--no-merges", *spec,
+                                                    names=True):
         trailers, _ = commitmsg.read(body)
         found.append(Incoming(commit, author, trailers.get(commitmsg.ACTION, [None])[-1],
-                              tuple(trailers.get(commitmsg.REF, [])), len([n for n in names.splitlines() if n])))
+                              tuple(trailers.get(commitmsg.REF, [])), len(names)))
     return found
 
 

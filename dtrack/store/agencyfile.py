@@ -11,7 +11,7 @@ from dtrack.domain.agencies import Agency, agency_from_data
 from dtrack.domain.provinces import Province
 from dtrack.domain.text import name_key
 from dtrack.i18n import t
-from dtrack.store.yamledit import flow_item, render_scalar
+from dtrack.store.yamledit import _compose, _Lines, flow_item, newline_of, render_scalar
 
 HEADER = ("# Danh mục cơ quan (agencies.yaml) — do 'dtrack init' tạo, văn thư sửa cho phù hợp với {where}.\n"
           "# Mỗi mục: name = tên chuẩn; kind = loại cơ quan; aliases = tên viết tắt hoặc cách viết khác mà văn\n"
@@ -66,28 +66,28 @@ def entry_text(agency: Agency, newline: str = "\n") -> str:
 
 def entry_span(text: str, index: int) -> tuple[int, int]:
     """The character offsets of entry `index` of the list: from its line's start to the line after its
-    last value (a comment after it stays)."""
-    item = yaml.compose(text).value[index]
-    start = text.rfind("\n", 0, item.start_mark.index) + 1
+    last value (a comment after it stays). Lines end at every YAML line break, as the marks count them
+    (a CR-only file had its entry cut at an LF that was not there)."""
+    item = _compose(text).value[index]          # libyaml's parser: yaml.compose was pure Python (3 s of 7)
+    lines = _Lines(text)
+    start = lines.start(item.start_mark.line)
     last = item
     while isinstance(last, (yaml.MappingNode, yaml.SequenceNode)) and not last.flow_style and last.value:
         last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     mark = last.end_mark
     if mark.column == 0:
         return start, mark.index
-    end = text.find("\n", mark.index)
-    return start, len(text) if end < 0 else end + 1
+    return start, lines.after(mark.line)
 
 
 def replaced(text: str, index: int, agency: Agency) -> str:
     """`text` with entry `index` rewritten as `agency`, every other byte as it was."""
-    newline = "\r\n" if "\r\n" in text else "\n"
     start, end = entry_span(text, index)
-    return text[:start] + entry_text(agency, newline) + text[end:]
+    return text[:start] + entry_text(agency, newline_of(text)) + text[end:]
 
 
 def appended(text: str, agency: Agency) -> str:
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if text and not text.endswith("\n"):
+    newline = newline_of(text)
+    if text and not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
         text += newline
     return text + entry_text(agency, newline)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dtrack.domain.text import safe_display
+
 ACTION = "Dtrack-Action"
 REF = "Dtrack-Ref"
 RECOVERED = "Dtrack-Recovered"
@@ -27,9 +29,16 @@ _LOOKS_LIKE_OURS = re.compile(r"^\s*dtrack-[a-z0-9-]*\s*:", re.I)
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*): ?(.*)$")
 
 
+# Control and bidi characters (a tab becomes a space) written as \x1f, \u202e (domain/text.safe_display):
+# readers split `git log` output at \x1e and \x1f (a note with them hid a `done` from `dtrack log` and gave
+# `review` a made-up author), and a terminal showing `git log` acts on none of them.
+_visible = safe_display
+
+
 def _quoted(text: str) -> str:
+    # Lines as Python breaks them (NEL, LS, PS, \x1c-\x1e too), joined with git's one line break.
     return "\n".join("> " + line if _LOOKS_LIKE_OURS.match(line) else line
-                     for line in text.strip("\n").splitlines())
+                     for line in map(_visible, text.strip("\n").splitlines()))
 
 
 def cut(text: str, width: int) -> str:
@@ -45,7 +54,7 @@ def cut(text: str, width: int) -> str:
 
 
 def _one_line(value: str) -> str:
-    return value.replace("\r", "\\r").replace("\n", "\\n")
+    return _visible(value.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 @dataclass
@@ -55,8 +64,15 @@ class Message:
     refs: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)    # free text allowed; empty ones are left out
 
+    def __post_init__(self):
+        # Built before the transaction writes: a `--by` in another encoding failed the commit after the
+        # file was written (exit 70, agencies.yaml left changed); now nothing is written.
+        from dtrack.store.yamledit import _encodable
+        for text in (self.subject, self.action, *self.refs, *self.paragraphs):
+            _encodable(text or "")
+
     def text(self) -> str:
-        parts = [cut(self.subject, SUBJECT_WIDTH)]
+        parts = [_visible(cut(self.subject, SUBJECT_WIDTH))]
         parts += [_quoted(p) for p in self.paragraphs if p and p.strip()]
         parts.append("\n".join([f"{ACTION}: {_one_line(self.action)}", *(f"{REF}: {_one_line(r)}" for r in self.refs)]))
         return "\n\n".join(parts)
@@ -70,7 +86,7 @@ def with_trailer(text: str, key: str, value: str) -> str:
 def read(body: str) -> tuple[dict[str, list[str]], str]:
     """The trailers of a commit body (its final paragraph, if every line of it is a trailer) and the text
     before them. A body with no trailer block has no trailers, whatever its other lines say."""
-    lines = body.rstrip().splitlines()
+    lines = body.rstrip().split("\n")         # git's lines: a NEL or LS inside a line is no line break
     start = len(lines)
     while start > 0 and lines[start - 1].strip():
         start -= 1

@@ -28,6 +28,7 @@ SUFFIX = ".yaml"
 MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near this is not one
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
+MAX_YAML_DEPTH = 100                 # levels the careful composer opens (the model allows 20 in a value)
 MAX_VALUES = 200_000                 # values a file may hold: 2,000 tasks with long histories (see _CountingComposer)
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
@@ -141,6 +142,8 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
             name = entry.name
             if name.startswith("."):
                 continue
+            if not name.isascii():
+                name = _shown_name(name)
             if entry.is_dir(follow_symlinks=False):
                 # Bounded, so that --dir / or a deep tree cannot make dtrack walk the whole disk.
                 if depth < MAX_DEPTH:
@@ -149,6 +152,13 @@ def scan(root: Path) -> list[tuple[str, os.DirEntry]]:
                 found.append((prefix + name, entry))
     found.sort(key=lambda item: item[0])
     return found
+
+
+def _shown_name(name: str) -> str:
+    """A name as text: a name in another encoding (a colleague's Latin-1 or CP1258 file) reaches Python
+    with lone surrogates, which the index, the terminal and git's UTF-8 cannot take (every command exit
+    70): shown with U+FFFD, and load_directive refuses the file."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def cache_dir(root: Path) -> Path:
@@ -225,6 +235,14 @@ def _make_loaders(yaml):
                 _refuse_duplicate(self, written)
             return mapping
 
+        def construct_yaml_int(self, node):
+            # An explicit `!!int 0x10` or `!!int` of 5,000 digits keeps the plain-decimal rule: text
+            # the model names, not a number no edit finds again (or int()'s ValueError, read as a date).
+            value = self.construct_scalar(node)
+            return int(value) if _DECIMAL.match(value) else value
+
+    Constructor.add_constructor(_INT, Constructor.construct_yaml_int)
+
     # PyYAML 6 keeps libyaml's parser in yaml.cyaml (from yaml._yaml), not at the top level.
     cparser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
     if cparser is not None:
@@ -260,14 +278,24 @@ def _counting(composer):
     600 MB. Files that could hold that many values all come here (_needs_care counts the characters
     every value needs one of)."""
     class Counting(composer):
+        _values = 0
+        _depth = 0
+
         def compose_node(self, parent, index):
-            self._values = getattr(self, "_values", 0) + 1
-            if self._values > MAX_VALUES:
+            self._values += 1
+            # MAX_YAML_DEPTH levels: with the line (490 levels with an anchor hit Python's RecursionError,
+            # "nested too deeply" with none).
+            if self._values > MAX_VALUES or self._depth >= MAX_YAML_DEPTH:
                 mark = self.peek_event().start_mark
-                raise _Unreadable(mark.line + 1, mark.column + 1,
+                raise _Unreadable(mark.line + 1, mark.column + 1, t("nested too deeply to be a directive file")
+                                  if self._depth >= MAX_YAML_DEPTH else
                                   t("the file holds more than {n} values; a directive file holds a few "
                                     "thousand: split it or remove what is not a directive", n=MAX_VALUES))
-            return super().compose_node(parent, index)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
     return Counting
 
 
@@ -485,6 +513,9 @@ def locate(text: str, where: tuple) -> tuple[int, int]:
 def load_directive(path: Path, rel: str) -> tuple[Directive | None, list[FileProblem]]:
     """Read and build one directive file; problems carry the file's line numbers."""
     text = ""
+    if (shown := _shown_name(str(path))) != str(path):
+        return None, [FileProblem(Path(shown), 0, 0, t("the file name is not UTF-8 text; rename it (only its "
+                                                       "readable part is shown here)"))]
     try:
         raw = read_bytes(path)
         text = decode(raw)
@@ -624,7 +655,8 @@ def stem_for(number: str, issued, title: str) -> str:
     "cuộc họp"). Characters no file system accepts become '-', so any number gives a valid name
     (the `number:` field keeps it exactly as written)."""
     from dtrack.domain.text import nfc, slugify
-    stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f]+', "-", nfc(number.strip())).strip("-.")
+    # Lone surrogates (an argument in another encoding) too: the `number:` line then says what is wrong.
+    stem = re.sub(r'[\\/\s<>:"|?*\x00-\x1f\x7f\ud800-\udfff]+', "-", nfc(number.strip())).strip("-.")
     if len(stem.encode("utf-8")) > STEM_BYTES:
         head = stem.encode("utf-8")[:STEM_BYTES + 1].decode("utf-8", "ignore")
         # At a word boundary ('-' or '.') when there is one in the second half; a number with none is cut.

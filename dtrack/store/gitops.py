@@ -33,6 +33,11 @@ def find_repo(path: Path) -> Path | None:
     return None
 
 
+# A path is a name, never a pattern: `log -- 'a[1].yaml'` also listed the commits of a1.yaml, and a
+# colleague's file named ':x.yaml' would be read as pathspec magic.
+_LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
+
+
 def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
     return run_bytes(repo, *args, input=input, env=env).decode("utf-8", "replace")
 
@@ -40,7 +45,7 @@ def run(repo: Path, *args: str, input: bytes | None = None, env: dict | None = N
 def run_bytes(repo: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True,
-                              env={**os.environ, **(env or {})})
+                              env={**os.environ, **_LITERAL, **(env or {})})
     except FileNotFoundError:
         raise GitError(t("git is not installed or not on PATH"),
                        hint=t("Install git, or use --no-commit.")) from None
@@ -242,15 +247,30 @@ class Entry:
     action: str | None
 
 
+def log(repo: Path, fields: list[str], body: str, *args: str, names: bool = False
+        ) -> list[tuple[list[str], str, list[str]]]:
+    """(fields, body, file names) of each commit `git log ARGS` lists: `fields` are one-line placeholders
+    (%H, %an, %s, ...), `body` the one that may span lines (%b, %B, or ""). The one reader of `git log`:
+    fields are split at git's line breaks, which a one-line field cannot hold, commits and names at NULs,
+    which no message or name can; a \x1f or \x1e in an author's name or a message split the records
+    of the readers before (`log` showed a hand edit without its files)."""
+    fmt = "%x1e" + "%n".join(fields) + "%n" + body
+    out = run(repo, "log", "-z", *(["--no-renames", "--name-only"] if names else []), f"--format={fmt}", *args)
+    found: list[tuple[list[str], str, list[str]]] = []
+    for token in out.split("\0"):
+        if token.startswith("\x1e"):
+            parts = token[1:].split("\n", len(fields))
+            found.append((parts[:len(fields)], parts[len(fields)] if len(parts) > len(fields) else "", []))
+        elif token and found:
+            # --name-only puts a line break between the message and the first name.
+            found[-1][2].append(token[1:] if not found[-1][2] and token.startswith("\n") else token)
+    return found
+
+
 def history(repo: Path, rel: str, limit: int = 50) -> list[Entry]:
-    fmt = "%H%x1f%ad%x1f%an%x1f%s%x1f%b%x1e"
-    out = run(repo, "log", f"-n{limit}", "--date=format:%d/%m/%Y %H:%M", f"--format={fmt}", "--", rel)
     entries = []
-    for record in out.split("\x1e"):
-        record = record.strip("\n")
-        if not record:
-            continue
-        commit, when, author, subject, body = (record.split("\x1f") + [""] * 5)[:5]
+    for (commit, when, author, subject), body, _ in log(repo, ["%H", "%ad", "%an", "%s"], "%b", f"-n{limit}",
+                                                        "--date=format:%d/%m/%Y %H:%M", "--", rel):
         trailers, _ = commitmsg.read(body)
         action = trailers.get(TRAILER_ACTION, [None])[-1]
         entries.append(Entry(commit, when, author, subject, body, tuple(trailers.get(TRAILER_REF, [])), action))

@@ -291,6 +291,12 @@ def _registry(con: sqlite3.Connection, root: Path) -> tuple[Registry, list[FileP
 
 # ---------------------------------------------------------------------------- questions
 
+def _bindable(text: str) -> str:
+    """An argument in another encoding reaches Python as lone surrogates, which sqlite3 cannot bind
+    (`show`, `list --search` exit 70): as U+FFFD it matches nothing, as nothing stored has one."""
+    return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _where(status: str, due_below: int | None, names: set[str] | None, phrase: str | None) -> tuple[str, list]:
     """FROM and WHERE of the tasks that pass the filters: status (or "all"), an open task's deadline
     before `due_below`, a lead or support among `names`, `phrase` in the folded task text or title,
@@ -305,12 +311,12 @@ def _where(status: str, due_below: int | None, names: set[str] | None, phrase: s
         args.append(due_below)
     if names is not None:
         where.append("(" + (" OR ".join(["instr(t.names, ?) > 0"] * len(names)) or "0") + ")")
-        args += [_names((name,)) for name in sorted(names)]
+        args += [_bindable(_names((name,))) for name in sorted(names)]
     join = ""
     if phrase:
         join = " JOIN files f ON f.id = t.file"
         where.append("(instr(t.ftext, ?) > 0 OR instr(f.fdoc, ?) > 0)")
-        args += [phrase, phrase]
+        args += [_bindable(phrase)] * 2
     return f"FROM tasks t{join} WHERE {' AND '.join(where) or '1'}", args
 
 
@@ -366,12 +372,12 @@ def heads(con: sqlite3.Connection, prefix: str | None = None) -> list[tuple[str,
     if prefix is None:
         return con.execute("SELECT rel, stem, number FROM files ORDER BY rel").fetchall()
     return con.execute("SELECT rel, stem, number FROM files WHERE substr(fstem, 1, :k) = :p "
-                       "OR substr(fnumber, 1, :k) = :p ORDER BY rel", {"k": len(prefix), "p": prefix}).fetchall()
+                       "OR substr(fnumber, 1, :k) = :p ORDER BY rel", {"k": len(prefix), "p": _bindable(prefix)}).fetchall()
 
 
 def rels_of(con: sqlite3.Connection, stems: Iterable[str]) -> dict[str, str]:
     """stem -> rel of the usable files with these stems (the last in path order, as heads() gives them)."""
-    stems = list(dict.fromkeys(stems))
+    stems = list(dict.fromkeys(map(_bindable, stems)))
     out: dict[str, str] = {}
     for i in range(0, len(stems), 500):          # SQLite's limit on bound parameters is 999 on old builds
         chunk = stems[i:i + 500]

@@ -24,6 +24,15 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 _LINE_BREAK = re.compile("\r\n|[" + _BREAKS + "]")
 
 
+def newline_of(text: str) -> str:
+    """The file's own line break: CRLF wherever it appears, else the first one (LF, CR, NEL, LS or PS:
+    a NEL file got LF lines from every edit)."""
+    if "\r\n" in text:
+        return "\r\n"
+    m = re.search("[" + _BREAKS + "]", text)
+    return m.group() if m else "\n"
+
+
 @dataclass
 class Doc:
     """A file's text as edited: without its BOM, remembering it and the newline style."""
@@ -37,8 +46,7 @@ class Doc:
         bom = text.startswith(_BOM)
         if bom:
             text = text[1:]
-        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
-        return cls(text, bom, newline)
+        return cls(text, bom, newline_of(text))
 
     def encode(self) -> bytes:
         return ((_BOM if self.bom else "") + self.text).encode("utf-8")
@@ -93,12 +101,20 @@ def render_scalar(value: Any) -> str:
 
 
 def _compose(text: str) -> yaml.Node:
+    from dtrack.store.files import _needs_care, _Unreadable, _yaml
     try:
-        from dtrack.store.files import _needs_care, _yaml
         _, fast, careful = _yaml()
         return yaml.compose(text, Loader=careful if _needs_care(text) else fast)
     except yaml.YAMLError as e:
         raise DataError(t("cannot edit: the file is not valid YAML ({error})", error=str(e).splitlines()[0])) from None
+    except _Unreadable as e:        # an edit that takes the file past a limit of the loader
+        raise DataError(t("cannot edit: {error}", error=e.message)) from None
+
+
+def _number(node: yaml.ScalarNode) -> int | None:
+    """The task number as the loader reads it (`+7`, `!!int 7` included), so every task listed is found."""
+    from dtrack.store.files import _DECIMAL
+    return int(node.value) if node.tag == "tag:yaml.org,2002:int" and _DECIMAL.match(node.value) else None
 
 
 def find_task_node(root: yaml.Node, n: int) -> yaml.MappingNode:
@@ -112,7 +128,7 @@ def find_task_node(root: yaml.Node, n: int) -> yaml.MappingNode:
     for item in tasks.value:
         if isinstance(item, yaml.MappingNode):
             for k, v in item.value:
-                if k.value == "n" and isinstance(v, yaml.ScalarNode) and v.value.strip() == str(n):
+                if k.value == "n" and isinstance(v, yaml.ScalarNode) and _number(v) == n:
                     if item.flow_style:
                         raise DataError(t("task {n} is written in flow style ({{...}}); dtrack edits block-style "
                                           "tasks only: rewrite it as one key per line", n=n))

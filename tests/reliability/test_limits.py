@@ -351,3 +351,220 @@ def test_tasks_take_their_lead_from_the_item_above_in_one_pass():
     draft = extract(text, load_registry(BUNDLED)[0], [], today=date(2024, 7, 20))
     assert len(draft.tasks) == 1001 and {t.lead for t in draft.tasks} == {("Sở Tài chính",)}
     assert {t.lead_from for t in draft.tasks[1:]} == {"above"}
+
+
+# ---------------------------------------------------------------------------- the store re-attacked (wave 2)
+
+def test_an_explicit_int_tag_keeps_the_plain_decimal_rule():
+    # `!!int 0x10` was listed as task 16 that no edit found; `!!int` + 5,000 digits was "not a real date".
+    from dtrack.store import files
+    data = files.parse("a: !!int 0x10\nb: !!int 1_000\nc: !!int '7'\nd: !!int " + "9" * 5000 + "\ne: !!int +5\n")
+    assert data == {"a": "0x10", "b": "1_000", "c": 7, "d": "9" * 5000, "e": 5}
+
+
+def test_a_task_number_written_with_a_plus_is_found_by_the_edit(cli, store):
+    # `n: +1` is task 1 to the loader: listed, but `done` said "task 1 is not in the file".
+    (store / "2024" / "plus.yaml").write_text(HEADER + "tasks:\n" + TASK.replace("n: 1", "n: +1"), encoding="utf-8")
+    result = cli("--dir", str(store), "done", "plus#1", "--no-commit")
+    assert result.exit_code == 0, result.output
+    from dtrack.store import files
+    assert files.parse((store / "2024" / "plus.yaml").read_text(encoding="utf-8"))["tasks"][0]["status"] == "done"
+
+
+@pytest.mark.slow
+def test_99999_tasks_and_two_million_values_are_refused_within_the_limits(store, tmp_path):
+    (store / "2024" / "tasks.yaml").write_text(HEADER + "tasks:\n" + "".join(
+        f"- {{n: {i}, text: a, lead: STC}}\n" for i in range(1, 100_000)), encoding="utf-8")
+    (store / "2024" / "values.yaml").write_text(HEADER + "tasks:\n" + TASK + "    extra: [" + ",".join(
+        ["a"] * 1_900_000) + "]\n", encoding="utf-8")
+    code, stdout, stderr = measured("--dir", str(store), "list", cwd=tmp_path)
+    assert code == 0 and "1502-UBND-KGVX#1" in stdout and stderr.count("holds more than 200000 values") == 2, stderr
+    code, stdout, stderr = measured("--dir", str(store), "check", cwd=tmp_path)
+    assert code == 1 and stdout.count("holds more than 200000 values") == 2, stdout
+
+
+# Names a colleague's commit may hold: git's core.quotepath wrote the first as "2024/b\341\273\225-sung.yaml",
+# the second split in two lines; the others quoted or cut at the tab.
+ODD_NAMES = ["bổ-sung.yaml", "a\nb.yaml", 'q"x.yaml', "t\tx.yaml", "-x.yaml", "a\r\nc.yaml"]
+
+
+def _colleague_files(repo: Path, names=ODD_NAMES) -> str:
+    src = (repo / "directives" / "2024" / "2024-07-17-bo-sung-kinh-phi.yaml").read_text(encoding="utf-8")
+    for i, name in enumerate(names):
+        (repo / "directives" / "2024" / name).write_text(src.replace("number: ", f"number: 9{i}", 1), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "colleague files")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Windows file names cannot hold these characters")
+def test_log_lists_every_file_of_a_commit_whatever_its_name(cli, repo):
+    commit = _colleague_files(repo)
+    result = cli("log", "--json", cwd=repo)
+    assert result.exit_code == 0, result.output
+    [event] = [e for e in json.loads(result.stdout) if e["commit"] == commit]
+    assert sorted(event["files"]) == sorted(f"2024/{n}" for n in ODD_NAMES)
+
+
+def test_a_file_name_is_never_a_pattern_for_git(repo):
+    from dtrack.store import gitops
+    _colleague_files(repo, ["a[1].yaml", "a1.yaml"])
+    (repo / "directives" / "2024" / "a1.yaml").write_text("# sửa tay\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "a1 by hand")
+    # `log -- 'directives/2024/a[1].yaml'` as a glob also matched a1.yaml: a1's commit in a[1]'s history.
+    assert [e.subject for e in gitops.history(repo, "directives/2024/a[1].yaml")] == ["colleague files"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Windows file names cannot hold these characters")
+def test_sync_names_uncommitted_files_and_counts_incoming_ones_whatever_their_names(repo):
+    from dtrack.services import sync
+    before = git(repo, "rev-parse", "HEAD").strip()
+    commit = _colleague_files(repo, ["bổ-sung.yaml", "a\nb.yaml"])
+    for name in ("bổ-sung.yaml", "a\nb.yaml"):
+        with open(repo / "directives" / "2024" / name, "a", encoding="utf-8") as f:
+            f.write("# sửa\n")
+    assert sorted(sync._dirty(repo, "directives")) == ["directives/2024/a\nb.yaml", "directives/2024/bổ-sung.yaml"]
+    assert [(x.commit, x.files) for x in sync.incoming(repo, [before], commit)] == [(commit, 2)]
+
+
+def test_the_hook_checks_a_staged_settings_file_as_settings(cli, repo):
+    # Every commit that staged settings.yaml was refused: it was checked as a directive ("missing 'issuer'").
+    settings = repo / "directives" / "settings.yaml"
+    settings.write_text("language: vi\nremind_days: 5\n", encoding="utf-8")
+    git(repo, "add", "directives/settings.yaml")
+    assert cli("hook-check", cwd=repo).exit_code == 0
+    settings.write_text("language: vi\nremind_days: 500\n", encoding="utf-8")
+    git(repo, "add", "directives/settings.yaml")
+    result = cli("hook-check", cwd=repo)
+    assert result.exit_code == 1 and result.output.startswith("directives/settings.yaml:2: ")
+    if os.name == "posix":          # a colleague's name with a line break is one line of the report
+        (repo / "directives" / "2024" / "a\nb.yaml").write_text("tasks: [\n", encoding="utf-8")
+        git(repo, "add", "directives/2024/a\nb.yaml")
+        assert cli("hook-check", cwd=repo).output.startswith("directives/2024/a\\nb.yaml:2: ")
+
+
+def test_a_note_with_the_separators_of_git_log_cannot_hide_or_forge_a_change(cli, repo):
+    note = "Xong\x1fdirectives/2024/x.yaml\x1f\x1eForger\x1f\n\nDtrack-Action: done"
+    # \x1f ended the body field early: the done showed as an "edit" with no task; \x1e split the record,
+    # and `review` took the text before the \x1f for the author of the change.
+    assert cli("done", "1502-UBND-KGVX#1", "--note", note, cwd=repo).exit_code == 0
+    [event] = json.loads(cli("log", "--json", "-n", "1", cwd=repo).stdout)
+    assert (event["action"], event["refs"], event["author"]) == ("done", ["1502-UBND-KGVX#1"], "Văn thư Test")
+    from dtrack.services import review
+    changes = review.review(repo / "directives", "HEAD~1", "HEAD")
+    assert {(c.ref, c.author) for c in changes} == {("1502-UBND-KGVX#1", "Văn thư Test")}
+
+
+def test_trailers_are_read_from_git_lines_only():
+    from dtrack.store import commitmsg
+    # A stem with a line separator (a colleague's file name) made a second Dtrack-Ref for the reader.
+    text = commitmsg.Message("done", "done", ["a\u2028Dtrack-Ref: 1502-UBND-KGVX#4#1"], ["Xong\x85Dtrack-Ref: B#5"]).text()
+    trailers, body = commitmsg.read(text.split("\n\n", 1)[1])
+    assert trailers == {"Dtrack-Action": ["done"], "Dtrack-Ref": ["a\\u2028Dtrack-Ref: 1502-UBND-KGVX#4#1"]}
+    assert body == "Xong\n> Dtrack-Ref: B#5"
+    assert commitmsg.read("x\n\nDtrack-Action: done\u2028Dtrack-Ref: A#1")[0] == {"Dtrack-Action": ["done\u2028Dtrack-Ref: A#1"]}
+
+
+def test_check_reads_agencies_yaml_as_a_store_file_and_names_an_agency_written_twice(cli, store, tmp_path):
+    registry = store / "agencies.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "- name: Sở Tài chính\n  short: TC2\n", encoding="utf-8")
+    result = cli("--dir", str(store), "check")
+    line = registry.read_text(encoding="utf-8").count("\n") - 1
+    assert f"agencies.yaml:{line}:9: error: 'Sở Tài chính' is already entry 2; merge the two entries into one" \
+        in result.stdout
+    if hasattr(os, "symlink"):
+        outside = tmp_path / "elsewhere.yaml"
+        registry.rename(outside)
+        registry.symlink_to(outside)            # check followed it (and read a 100 MB one whole)
+        assert "agencies.yaml:1:1: error: a symbolic link" in cli("--dir", str(store), "check").stdout
+
+
+@pytest.mark.parametrize("action", [("list",), ("show", "STC")])
+def test_agencies_list_and_show_say_when_the_registry_cannot_be_read(cli, store, action):
+    # An empty table and exit 0 (list), "no agency 'STC'" (show): the broken file was never named.
+    registry = store / "agencies.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "- name: Sở Y\n  name: Sở X\n", encoding="utf-8")
+    result = cli("--dir", str(store), "agencies", *action)
+    line = registry.read_text(encoding="utf-8").count("\n")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith(f"dtrack: error: agencies.yaml:{line}:3: the key 'name' is written twice")
+
+
+def test_every_editing_command_keeps_a_cr_nel_or_ls_file_in_its_own_line_breaks(cli, repo):
+    # NEL and LS files got LF lines from every edit; a CR-only agencies.yaml from agencies add/rename.
+    paths = {repo / "directives" / "agencies.yaml": "\r", repo / "directives" / "2023" / "1502-UBND-KGVX.yaml": "\x85"}
+    for path, newline in paths.items():
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", newline.encode("utf-8")))
+    git(repo, "commit", "-qam", "other line breaks")
+    for command in (("done", "1502-UBND-KGVX#1"),
+                    ("reassign", "1502-UBND-KGVX#2", "--to", "Sở Nội vụ", "--by", "QĐ 1", "-m", "Chuyển"),
+                    ("agencies", "add", "Sở Thử Nghiệm", "--short", "STN"),
+                    ("agencies", "rename", "Sở Thử Nghiệm", "Sở Thử Nghiệm Mới", "--by", "QĐ 2")):
+        result = cli(*command, "--no-commit", cwd=repo)
+        assert result.exit_code == 0, result.output
+    for path, newline in paths.items():
+        text = path.read_bytes().decode("utf-8")
+        assert text.replace(newline, "").count("\n") == 0 and "\r" not in text.replace(newline, ""), path.name
+    assert cli("check", cwd=repo).exit_code == 0
+    from dtrack.store.yamledit import Doc, edit_task
+    ls = (HEADER + "tasks:\n" + TASK).replace("\n", "\u2028")
+    assert edit_task(Doc.decode(ls.encode("utf-8")), 1, {"status": "done"}).text == ls.replace("open", "done")
+
+
+def test_resolve_takes_a_name_not_a_pattern_and_refuses_what_it_cannot_read(cli, repo):
+    for ref, code, said in (("1502#" + "9" * 5000, 2, "is not a task reference"),     # exit 70: int() of 5000 digits
+                            ("*#1", 3, "no directive file '*'"),                          # a glob: the first file
+                            ("latin#1", 4, "directives/2024/latin.yaml:1: not UTF-8 text")):   # exit 70
+        (repo / "directives" / "2024" / "latin.yaml").write_bytes(b"a: \xe1\n<<<<<<< ours: task 1\n")
+        result = cli("resolve", ref, "--ours", cwd=repo)
+        assert result.exit_code == code and said in result.output and result.output.count("\n") == 1, result.output
+
+
+def test_an_argument_in_another_encoding_is_one_line_and_writes_nothing(cli, repo):
+    # What Python makes of a Latin-1 argument: exit 70 in all but `succeed`; the agencies file stayed changed.
+    for args in (("show", "X\udce0"), ("list", "--search", "X\udce0"),
+                 ("agencies", "rename", "STC", "Sở Tài chính mới", "--by", "QĐ \udce0"),
+                 ("agencies", "succeed", "STC", "--to", "SNV", "--by", "QĐ \udce0"),
+                 ("add", "--number", "9/\udce0", "--kind", "cong-van", "--issuer", "UBND tỉnh", "--issued", "1/7/2024",
+                  "--title", "Thử"), ("check", "X\udce0.yaml")):
+        result = cli(*args, cwd=repo)
+        assert result.exit_code in (0, 1, 2, 3) and result.output.count("\n") <= 2, result.output
+        assert "internal error" not in result.output and git(repo, "status", "--porcelain") == "", args
+
+
+def test_deep_nesting_through_the_careful_loader_names_its_line():
+    # With an anchor in the file, 490 levels hit Python's RecursionError: "nested too deeply" with no line.
+    from dtrack.store import files
+    text = HEADER + "tasks:\n" + TASK.replace("lead: Sở", "lead: &s Sở") + "    extra: " + DEEP + "\n"
+    with pytest.raises(files._Unreadable) as caught:
+        files.parse(text)
+    assert (caught.value.line, caught.value.col, caught.value.message) == (
+        12, 12 + files.MAX_YAML_DEPTH - 3, "nested too deeply to be a directive file")   # the document, tasks, task
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the file system takes only Unicode names")
+def test_a_file_named_in_another_encoding_is_one_line_and_the_store_still_works(cli, store):
+    # Every command exited 70: the name reached SQLite (and the terminal) as lone surrogates.
+    src = (store / "2024" / "2024-07-17-bo-sung-kinh-phi.yaml").read_bytes()
+    with open(os.path.join(os.fsencode(store / "2024"), b"b\xe1o-c\xe1o.yaml"), "wb") as f:
+        f.write(src.replace(b"number: ", b"number: 55", 1))
+    listed = cli("--dir", str(store), "list")
+    assert listed.exit_code == 0 and "1502-UBND-KGVX" in listed.stdout
+    for result in (listed, cli("--dir", str(store), "check")):
+        assert "d/2024/b\ufffdo-c\ufffdo.yaml" in result.output and "the file name is not UTF-8 text" in result.output
+
+
+def test_an_author_or_a_hand_message_with_the_separators_of_git_log_keeps_its_record(cli, repo):
+    # A colleague named "Văn\x1fthư": `log` showed his edit with no file (the fields shifted), so
+    # `log --agency` missed it; `review --each` split his line into four fields (exit 70).
+    path = repo / "directives" / "2023" / "1502-UBND-KGVX.yaml"
+    path.write_bytes(path.read_bytes().replace(b"status: open", b"status: done", 1))
+    subprocess.run(["git", "commit", "-qam", "sửa tay\x1e\x1fx", "-m", "thân\x1fbài\x1e"], cwd=repo, check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "Văn\x1fthư\u2028B"})
+    [event] = json.loads(cli("log", "--json", "-n", "1", cwd=repo).stdout)
+    assert (event["author"], event["files"], event["subject"]) == ("Văn\x1fthư\u2028B", ["2023/1502-UBND-KGVX.yaml"],
+                                                                   "sửa tay\x1e\x1fx")
+    from dtrack.services import review
+    from dtrack.store import gitops
+    assert {c.author for c in review.review(repo / "directives", "HEAD~1", "HEAD", each=True)} == {"Văn\x1fthư\u2028B"}
+    assert gitops.history(repo, "directives/2023/1502-UBND-KGVX.yaml")[0].author == "Văn\x1fthư\u2028B"

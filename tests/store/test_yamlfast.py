@@ -50,6 +50,12 @@ SNIPPETS = [
     "a: 1\na: 2\n",
     "a: {b: 1, b: 2}\n",
     "a: 1\n---\nb: 2\n",
+    # the re-attack: explicit tags on integers, keys that collide across types, merges with a duplicate
+    "a: !!int 0x10\nb: !!int '7'\nc: !!int 1_000\nd: +5\ne: !!float 1e999\n",
+    "1: a\ntrue: b\n", "1: a\n1.0: b\n", "~: a\nnull: b\n",
+    "y:\n  <<: {a: 1}\n  b: 2\n  b: 3\n", "y:\n  <<: [{a: 1}, {a: 3}]\n  b: 2\n",
+    "a: !!omap [x: 1, x: 2]\nb: !!pairs [x: 1, x: 2]\nc: !!timestamp 2024-07-23\n",
+    "a: 2024-07-23 10:30:00+07:00\nb: .NaN\nc: -.inf\n",
 ]
 
 
