@@ -30,6 +30,8 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
         text = raw.decode("utf-8")
         new, settled, left = mergefile.resolve_text(text, n, side)
         shown = path.relative_to(root.parent).as_posix() if path.is_relative_to(root.parent) else str(path)
+        if not settled and _written_not_marked(root, path, text):
+            return t("{path}: no conflict left in the file; marked settled; run 'dtrack sync' to finish", path=shown)
         if not settled:
             raise NotFoundError(t("{path}: no conflict on {what} to settle", path=shown,
                                   what=t("task {n}", n=n) if n is not None else t("any task")))
@@ -44,6 +46,24 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
     if left:
         return msg + t("; {n} left in the file", n=left)
     return msg + t("; run 'dtrack sync' to finish")
+
+
+def _written_not_marked(root: Path, path: Path, text: str) -> bool:
+    """A resolve killed between its write and its `git add` left the file settled but git's merge still
+    waiting on it (stages 2 and 3: both sides changed it): mark it settled, as that run would have."""
+    repo = gitops.find_repo(root)
+    if repo is None or mergefile.conflicted_tasks(text) or "<<<<<<<" in text:
+        return False
+    rel = gitops.repo_path(repo, path)
+    stages = {line.split()[2] for line in gitops.run(repo, "ls-files", "-u", "--", rel).splitlines() if line.strip()}
+    if not {"2", "3"} <= stages:
+        return False
+    try:
+        store_mod.parse(text)
+    except store_mod._Unreadable:
+        return False
+    gitops.run(repo, "add", "--", rel)
+    return True
 
 
 def setup_merge(root: Path, *, timeout: float | None = None) -> list[str]:
