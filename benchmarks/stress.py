@@ -2,8 +2,8 @@
 """Stress runs for docs/reliability.md: SIGKILL at random moments of every writing command, concurrent
 writers of every kind, and (with --long) the merge, hostile-input and fuzz tests in their long profiles.
 
-    python benchmarks/stress.py            # short: 30 kills, 8 writers x 2 rounds
-    python benchmarks/stress.py --long     # 500 kills, 8 writers x 10 rounds, long hypothesis profile
+    python benchmarks/stress.py            # short: 36 kills (every command twice), 13 writers x 2 rounds
+    python benchmarks/stress.py --long     # 540 kills (30 of each), 13 writers x 10 rounds, long hypothesis profile
     python benchmarks/stress.py --kills 1000 --seed 7
 
 Every run uses real `dtrack` processes (python -m dtrack) on a real git repository in a temp folder.
@@ -395,34 +395,32 @@ def op_init(repo: Path, state: dict) -> Op:
 
 
 # The kill loop's cycle: every writing command once, so that any 18 runs in a row have them all.
-CYCLE = ("toggle", "extend", "cancel", "add-task", "add", "edit", "import", "init", "reopen", "reassign",
+CYCLE = ("done", "extend", "cancel", "add-task", "add", "edit", "import", "init", "reopen", "reassign",
          "agencies add", "agencies rename", "agencies succeed", "done-occurrence", "reopen-occurrence",
          "init --province", "resolve", "sync")
 
 
 def next_op(repo: Path, state: dict, i: int, rng: random.Random) -> Op:
     """The i-th command of the kill loop: every writing command in turn, on random tasks. What a
-    command needs (a task done for reopen, an occurrence to undo, an agency of the loop's own) is made
-    first by a run without a timer, so that the same commands come in the same order whatever the kills."""
+    command needs (an open task, a closed one to reopen, an occurrence to undo, an agency of the loop's
+    own) is made first by a run without a timer, so that the same commands come in the same order
+    whatever the kills did."""
     kind = CYCLE[i % len(CYCLE)]
-    n = rng.choice(TASKS)
-    is_open = _task(state, n).status == "open"
-    if kind == "extend" and is_open:
-        return op_extend(n, i)
-    if kind == "cancel" and is_open:
-        return op_cancel(n, i)
-    if kind in ("toggle", "extend", "cancel"):
-        return op_done(n) if is_open else op_reopen(n)
-    if kind == "reopen":
-        if is_open:
-            _prepare(repo, state, ["done", f"{STEM}#{n}"])
-        return op_reopen(n)
+    if kind in ("done", "extend", "cancel", "reassign", "reopen"):
+        want_open = kind != "reopen"
+        fit = [n for n in TASKS if (_task(state, n).status == "open") == want_open]
+        if not fit:
+            n = rng.choice(TASKS)
+            _prepare(repo, state, ["reopen" if want_open else "done", f"{STEM}#{n}"])
+            fit = [n]
+        n = rng.choice(fit)
     if kind == "reopen-occurrence" and not _task(state, 2, SERIES).occurrences:
         _prepare(repo, state, op_occurrence_done(i, state).args)
     if kind in ("agencies rename", "agencies succeed") and _loop_agency(state) is None:
         _prepare(repo, state, op_agency_add(i).args)
-    return {"add-task": lambda: op_add_task(i), "add": lambda: op_add(i), "edit": lambda: op_edit(repo, i),
-            "import": lambda: op_import(repo, i), "init": lambda: op_init(repo, state),
+    return {"done": lambda: op_done(n), "extend": lambda: op_extend(n, i), "cancel": lambda: op_cancel(n, i),
+            "reopen": lambda: op_reopen(n), "add-task": lambda: op_add_task(i), "add": lambda: op_add(i),
+            "edit": lambda: op_edit(repo, i), "import": lambda: op_import(repo, i), "init": lambda: op_init(repo, state),
             "reassign": lambda: op_reassign(n, i, state), "agencies add": lambda: op_agency_add(i),
             "agencies rename": lambda: op_agency_rename(i, _loop_agency(state), state),
             "agencies succeed": lambda: op_agency_succeed(i, _loop_agency(state), state),
@@ -674,14 +672,19 @@ def _judge(repo: Path, op: Op, old: dict, old_head: dict, head0: str, killed: bo
 
 # ---------------------------------------------------------------------------- concurrent writers
 
-def concurrent_round(repo: Path, writers: int = 8, round_no: int = 0) -> float:
-    """Up to 8 different writing commands, started together (done twice, extend, cancel, add-task on one
-    directive; add, import; edit of another file): every change is in the store, each in its own commit."""
+def concurrent_round(repo: Path, writers: int = 13, round_no: int = 0) -> float:
+    """Up to 13 different writing commands, started together (done twice, extend, cancel, add-task,
+    reassign on one directive; add, import; edit of another file; done of an occurrence; agencies add;
+    init --province of a new store; sync after a colleague pushed): every change is in the store, each
+    in its own commit, and the server has what the sync pushed."""
+    base = 100 * round_no
+    state = disk_state(repo)
+    ops = [op_done(1), op_extend(3, base), op_add_task(base), op_add(base), op_cancel(4, base),
+           op_import(repo, base), op_done(2), op_edit(repo, base, OTHER), op_reassign(5, base, state),
+           op_occurrence_done(base, state), op_agency_add(base), op_init_province(repo, base),
+           op_sync(repo, base, state)][:writers]
     old = disk_state(repo)
     head0 = git(repo, "rev-parse", "HEAD").stdout.decode().strip()
-    base = 100 * round_no
-    ops = [op_done(1), op_extend(3, base), op_add_task(base), op_add(base), op_cancel(4, base),
-           op_import(repo, base), op_done(2), op_edit(repo, base, "directives/2023/1502-UBND-KGVX.yaml")][:writers]
     procs = [subprocess.Popen(dtrack_cmd(*op.args), cwd=repo, env=env(**op.env), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) for op in ops]
     t0 = time.monotonic()
@@ -693,7 +696,12 @@ def concurrent_round(repo: Path, writers: int = 8, round_no: int = 0) -> float:
     now = disk_state(repo)
     assert [op.args for op in ops if not op.present(old, now)] == []
     log = git(repo, "log", "--format=%s", f"{head0}..HEAD").stdout.decode().strip().split("\n")
-    assert sorted(x.split(" ", 1)[0] for x in log) == sorted(op.args[0] for op in ops), log
+    # sync makes no commit of its own: it brings the colleague's
+    want = [op.args[0] for op in ops if op.name != "sync"] + ["colleague's" for op in ops if op.name == "sync"]
+    assert sorted(x.split(" ", 1)[0].rstrip(":") for x in log) == sorted(want), log
+    if any(op.name == "sync" for op in ops):
+        served = _rev(_server(repo), "refs/heads/main")
+        assert git(repo, "merge-base", "--is-ancestor", served, "HEAD", check=False).returncode == 0
     return seconds
 
 
@@ -703,13 +711,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--long", action="store_true", help="the long run whose figures docs/reliability.md quotes")
     ap.add_argument("--kills", type=int, default=None)
-    ap.add_argument("--writers", type=int, default=8, choices=range(1, 9))
+    ap.add_argument("--writers", type=int, default=13, choices=range(1, 14))
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args(argv)
     if os.name != "posix":
         print("SIGKILL and process groups are POSIX; the kill loop is skipped on this system.")
-    kills = a.kills if a.kills is not None else (500 if a.long else 30)
+    kills = a.kills if a.kills is not None else (30 if a.long else 2) * len(CYCLE)
     rounds = a.rounds if a.rounds is not None else (10 if a.long else 2)
     with tempfile.TemporaryDirectory(prefix="dtrack-stress-") as tmp:
         if os.name == "posix":

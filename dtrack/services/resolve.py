@@ -7,7 +7,7 @@ from pathlib import Path
 from dtrack.errors import NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.store import files as store_mod
-from dtrack.store import gitops, lock, mergefile, mergesetup, transaction
+from dtrack.store import gitops, journal, lock, mergefile, mergesetup, transaction
 
 
 def _file_of(root: Path, stem: str) -> Path:
@@ -26,6 +26,7 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
     n = int(task) if task else None
     path = _file_of(root, stem)
     with lock.store_lock(root, timeout):
+        journal.sweep(root, [path])          # what a resolve killed in its write left beside the file
         raw = path.read_bytes()
         text = raw.decode("utf-8")
         new, settled, left = mergefile.resolve_text(text, n, side)
