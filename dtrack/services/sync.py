@@ -173,12 +173,32 @@ def _undo_killed(repo: Path, operation: str | None) -> str | None:
     if not mark.exists():
         return None
     if operation:
+        incoming = _pending(repo, operation)[1]
         proc = _git(repo, operation, "--abort")
         if proc.returncode != 0:
             raise GitError(t("git {command} failed: {error}", command=f"{operation} --abort", error=_err(proc)))
+        if incoming:
+            _drop_leftovers(repo, incoming)
     mark.unlink(missing_ok=True)
     return t("an interrupted 'dtrack sync' was undone (git {operation} --abort) and is started over",
              operation=operation) if operation else None
+
+
+def _drop_leftovers(repo: Path, incoming: str) -> None:
+    """Files a checkout cut short wrote before git's index knew them: untracked now, they would stop the
+    sync started over ("could not detach HEAD"). Only those holding exactly the incoming commit's bytes
+    go (the sync brings them back the same); any other untracked file is the clerk's and stays."""
+    names = [n for n in gitops.run(repo, "ls-files", "-o", "-z").split("\0") if n]
+    if not names:
+        return
+    proc = subprocess.run(["git", "ls-tree", "-r", "-z", incoming, "--", *names], cwd=repo, capture_output=True)
+    for record in filter(None, proc.stdout.split(b"\0")):
+        info, _, name = record.partition(b"\t")
+        rel = name.decode("utf-8", "surrogateescape")
+        path = repo / rel
+        blob = subprocess.run(["git", "cat-file", "blob", info.split()[2].decode()], cwd=repo, capture_output=True)
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == blob.stdout:
+            path.unlink()
 
 
 def _continue(repo: Path, operation: str) -> None:
