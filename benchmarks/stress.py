@@ -660,9 +660,11 @@ def kill_loop(repo: Path, kills: int, seed: int = 1, log=print) -> KillStats:
 def _judge(repo: Path, op: Op, old: dict, old_head: dict, head0: str, killed: bool) -> tuple[str, str]:
     """The store right after the command was killed or finished: on disk, and in HEAD."""
     if _operation(repo) == "rebase":
-        # git's own work tree and detached HEAD until it finishes: the branch must be as before.
+        # git's own work tree and detached HEAD until it finishes: the branch must be as before, or already
+        # the finished rebase (git moves it just before it removes its folder).
         assert op.name == "sync", f"{op.args}: a rebase in progress"
-        assert _rev(repo, "refs/heads/main") == head0 and head_state(repo, "refs/heads/main") == old_head
+        branch = classify(op, old_head, head_state(repo, "refs/heads/main"), "in the branch during the rebase")
+        assert branch == "new" or _rev(repo, "refs/heads/main") == head0, f"{op.args}: the branch moved mid-rebase"
         return "rebasing", "rebasing"
     disk = classify(op, old, disk_state(repo, temps=True), "on disk", pending=_journal(repo) is not None)
     head = classify(op, old_head, head_state(repo), "in HEAD")
