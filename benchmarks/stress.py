@@ -726,10 +726,12 @@ def main(argv=None) -> int:
             repo = make_store(Path(tmp) / "kill")
             stats = kill_loop(repo, kills, seed=a.seed)
             print("kill loop:", stats.summary())
+            print(stats.table())
         times = [concurrent_round(make_store(Path(tmp) / f"writers-{r}"), a.writers, r) for r in range(rounds)]
-        print(f"concurrency: {rounds} rounds of {a.writers} simultaneous writers of every kind, "
-              f"{rounds * a.writers} changes, none lost; a round took {sorted(times)[len(times) // 2]:.1f} s "
-              f"(median)")
+        if times:
+            print(f"concurrency: {rounds} rounds of {a.writers} simultaneous writers of every kind, "
+                  f"{rounds * a.writers} changes, none lost; a round took {sorted(times)[len(times) // 2]:.1f} s "
+                  f"(median)")
     if a.long:
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-profile=long",
                "--hypothesis-show-statistics", "tests/reliability/test_merge.py", "tests/reliability/test_hostile.py",

@@ -3,7 +3,9 @@
 The long runs are `python benchmarks/stress.py --long`; these are their short mode plus the
 deterministic cases: a stale git lock, a store lock held by another process (every writing command
 waits, then stops with exit 6 having written and committed nothing), an interrupted commit finished
-later, a hand edit made while dtrack waits for the lock.
+later, a hand edit made while dtrack waits for the lock, a change killed after its write and then
+discarded by the clerk (every command), a sync killed inside git's rebase, a resolve killed before
+its `git add`.
 """
 from __future__ import annotations
 
