@@ -303,15 +303,20 @@ def op_agency_succeed(i: int, at: int, state: dict) -> Op:
               lambda o, s: s[REGISTRY] == want, {REGISTRY})
 
 
+_TEMPLATE: dict = {}
+
+
 def init_template(repo: Path) -> dict:
-    """The files `init --province` writes, as a run into a folder of its own writes them."""
-    folder = repo.parent / f"{repo.name}-init-template"
-    if not folder.exists():
-        proc = subprocess.run(dtrack_cmd("init", str(folder), *PROVINCE), cwd=repo.parent, env=env(),
-                              capture_output=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and ".git" not in p.relative_to(folder).parts}
+    """The files `init --province` writes, as a run into a folder of its own writes them (once a process)."""
+    if not _TEMPLATE:
+        with tempfile.TemporaryDirectory(prefix="dtrack-init-") as tmp:
+            folder = Path(tmp) / "store"
+            proc = subprocess.run(dtrack_cmd("init", str(folder), *PROVINCE), cwd=tmp, env=env(),
+                                  capture_output=True, timeout=120)
+            assert proc.returncode == 0, proc.stderr
+            _TEMPLATE.update({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                              if p.is_file() and ".git" not in p.relative_to(folder).parts})
+    return _TEMPLATE
 
 
 def op_init_province(repo: Path, i: int) -> Op:

@@ -152,6 +152,8 @@ def test_every_writing_command_waits_for_the_store_lock_then_stops_with_exit_6(c
         assert err.startswith("dtrack: error: another dtrack is changing this store (waited 0.3 s for "), (command, err)
         assert "DTRACK_LOCK_TIMEOUT" in err and len(err.strip().split("\n")) == 1, (command, err)
     assert _tree(repo) == tree and git(repo, "rev-parse", "HEAD") == head and _tree(server) == served
+    if os.environ.get("DTRACK_STRESS_SHORT"):
+        return           # CI's short mode: the line names the lock it waited for; the concurrent round goes through
     for command in commands:
         result = cli(*WRITERS[command], cwd=repo, env={"EDITOR": editor, "VISUAL": "", "STRESS_MARK": "v1"})
         assert result.exit_code == 0, (command, result.output)
@@ -339,8 +341,15 @@ DISCARDED = [(command, how) for command, how in [
     ("done 2 files", "reset --hard"), ("reopen", "restore"), ("extend", "reset --hard"), ("cancel", "stash"),
     ("add-task", "checkout"), ("edit", "restore"), ("reassign", "stash"), ("agencies add", "checkout"),
     ("agencies rename", "restore"), ("agencies succeed", "reset --hard"), ("done-occurrence", "stash"),
-    ("reopen-occurrence", "checkout"), ("add", "clean"), ("add", "rm"), ("import", "clean"), ("init", "clean"),
+    ("reopen-occurrence", "checkout"), ("add", "clean"), ("import", "rm"), ("init", "clean"),
     ("init --province", "clean")]]
+
+
+# CI's short mode: every way of discarding once, a change of two files, new files of one and of six.
+SHORT = {("done", "restore"), ("done", "reset --hard"), ("done", "stash"), ("done 2 files", "reset --hard"),
+         ("agencies succeed", "reset --hard"), ("import", "rm"), ("init --province", "clean")}
+if os.environ.get("DTRACK_STRESS_SHORT"):
+    DISCARDED = [case for case in DISCARDED if case in SHORT]
 
 
 @pytest.mark.parametrize("command, how", DISCARDED, ids=[f"{c}-{h}" for c, h in DISCARDED])
