@@ -7,7 +7,7 @@ from pathlib import Path
 from dtrack.errors import DataError, NotFoundError, UsageError
 from dtrack.i18n import t
 from dtrack.store import files as store_mod
-from dtrack.store import gitops, lock, mergefile, mergesetup, transaction
+from dtrack.store import gitops, journal, lock, mergefile, mergesetup, transaction
 
 
 def _file_of(root: Path, stem: str) -> Path:
@@ -27,6 +27,7 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
     n = int(task) if task else None
     path = _file_of(root, stem)
     with lock.store_lock(root, timeout):
+        journal.sweep(root, [path])          # what a resolve killed in its write left beside the file
         shown = path.relative_to(root.parent).as_posix() if path.is_relative_to(root.parent) else str(path)
         try:
             raw = store_mod.read_bytes(path)
@@ -34,6 +35,8 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
         except store_mod._Unreadable as e:
             raise DataError(f"{shown}:{e.line}: {e.message}" if e.line else f"{shown}: {e.message}") from None
         new, settled, left = mergefile.resolve_text(text, n, side)
+        if not settled and _written_not_marked(root, path, text):
+            return t("{path}: no conflict left in the file; marked settled; run 'dtrack sync' to finish", path=shown)
         if not settled:
             raise NotFoundError(t("{path}: no conflict on {what} to settle", path=shown,
                                   what=t("task {n}", n=n) if n is not None else t("any task")))
@@ -48,6 +51,24 @@ def resolve(root: Path, ref: str, side: str, *, timeout: float | None = None) ->
     if left:
         return msg + t("; {n} left in the file", n=left)
     return msg + t("; run 'dtrack sync' to finish")
+
+
+def _written_not_marked(root: Path, path: Path, text: str) -> bool:
+    """A resolve killed between its write and its `git add` left the file settled but git's merge still
+    waiting on it (stages 2 and 3: both sides changed it): mark it settled, as that run would have."""
+    repo = gitops.find_repo(root)
+    if repo is None or mergefile.conflicted_tasks(text) or "<<<<<<<" in text:
+        return False
+    rel = gitops.repo_path(repo, path)
+    stages = {line.split()[2] for line in gitops.run(repo, "ls-files", "-u", "--", rel).splitlines() if line.strip()}
+    if not {"2", "3"} <= stages:
+        return False
+    try:
+        store_mod.parse(text)
+    except store_mod._Unreadable:
+        return False
+    gitops.run(repo, "add", "--", rel)
+    return True
 
 
 def setup_merge(root: Path, *, timeout: float | None = None) -> list[str]:

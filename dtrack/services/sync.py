@@ -156,10 +156,56 @@ def _pending(repo: Path, operation: str) -> tuple[list[str], str | None]:
     return [], None
 
 
+def _inside_git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """git's rebase or merge, marked so that a kill inside it is known to the next sync (gitops.sync_mark)."""
+    mark = gitops.sync_mark(repo)
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    mark.write_bytes(b"")
+    try:
+        return _git(repo, *args)
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+def _undo_killed(repo: Path, operation: str | None) -> str | None:
+    """A sync killed inside git's rebase or merge left it half made: undo it (the branch still holds the
+    clerk's commits) so that this sync starts over. Returns the warning, None when there was none."""
+    mark = gitops.sync_mark(repo)
+    if not mark.exists():
+        return None
+    if operation:
+        incoming = _pending(repo, operation)[1]
+        proc = _git(repo, operation, "--abort")
+        if proc.returncode != 0:
+            raise GitError(t("git {command} failed: {error}", command=f"{operation} --abort", error=_err(proc)))
+        if incoming:
+            _drop_leftovers(repo, incoming)
+    mark.unlink(missing_ok=True)
+    return t("an interrupted 'dtrack sync' was undone (git {operation} --abort) and is started over",
+             operation=operation) if operation else None
+
+
+def _drop_leftovers(repo: Path, incoming: str) -> None:
+    """Files a checkout cut short wrote before git's index knew them: untracked now, they would stop the
+    sync started over ("could not detach HEAD"). Only those holding exactly the incoming commit's bytes
+    go (the sync brings them back the same); any other untracked file is the clerk's and stays."""
+    names = [n for n in gitops.run(repo, "ls-files", "-o", "-z").split("\0") if n]
+    if not names:
+        return
+    proc = subprocess.run(["git", "ls-tree", "-r", "-z", incoming, "--", *names], cwd=repo, capture_output=True)
+    for record in filter(None, proc.stdout.split(b"\0")):
+        info, _, name = record.partition(b"\t")
+        rel = name.decode("utf-8", "surrogateescape")
+        path = repo / rel
+        blob = subprocess.run(["git", "cat-file", "blob", info.split()[2].decode()], cwd=repo, capture_output=True)
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == blob.stdout:
+            path.unlink()
+
+
 def _continue(repo: Path, operation: str) -> None:
     if conflicts(repo):
         raise _stuck(repo)
-    proc = _git(repo, "rebase", "--continue") if operation == "rebase" else _git(repo, "commit", "--no-edit")
+    proc = _inside_git(repo, "rebase", "--continue") if operation == "rebase" else _inside_git(repo, "commit", "--no-edit")
     if proc.returncode != 0:
         if _operation(repo) and conflicts(repo):
             raise _stuck(repo)
@@ -168,9 +214,9 @@ def _continue(repo: Path, operation: str) -> None:
 
 def _integrate(repo: Path, upstream: str, merge: bool) -> None:
     if merge:
-        proc = _git(repo, "merge", "--no-edit", upstream)
+        proc = _inside_git(repo, "merge", "--no-edit", upstream)
     else:
-        proc = _git(repo, "rebase", upstream)
+        proc = _inside_git(repo, "rebase", upstream)
     if proc.returncode != 0:
         if _operation(repo):
             raise _stuck(repo)
@@ -205,6 +251,9 @@ def sync(root: Path, *, merge: bool = False, timeout: float | None = None, attem
         result = SyncResult(remote, branch)
         store_rel = gitops.repo_path(repo, root) if root.resolve() != repo else "."
         operation = _operation(repo)
+        if undone := _undo_killed(repo, operation):
+            result.warnings.append(undone)
+            operation = None
         if not operation:
             result.warnings += journal.recover(root)
         seen, integrated = [], None

@@ -127,10 +127,19 @@ def check_no_operation(repo: Path) -> None:
     folder = git_dir(repo)
     for name, what, finish, abort in _IN_PROGRESS:
         if (folder / name).exists():
+            # Killed inside git, a sync's rebase can be half set up: --continue would replay it on the wrong base.
+            hint = t("A 'dtrack sync' was interrupted in the middle of it: run 'dtrack sync' again, which undoes it "
+                     "({abort}) and starts over, then run the command again.", abort=abort) \
+                if sync_mark(repo).exists() else \
+                t("Finish it ({finish}) or abort it ({abort}), then run the command again.", finish=finish, abort=abort)
             raise BusyError(t("git is in the middle of {operation} ({path} exists); nothing was changed",
-                              operation=t(what), path=folder / name),
-                            hint=t("Finish it ({finish}) or abort it ({abort}), then run the command again.",
-                                   finish=finish, abort=abort))
+                              operation=t(what), path=folder / name), hint=hint)
+
+
+def sync_mark(repo: Path) -> Path:
+    """There while `dtrack sync` runs git's rebase or merge: with the operation still unfinished, the sync
+    was killed inside git (a sync stopped on a conflict removes it), and git's state may be half made."""
+    return git_dir(repo) / "dtrack" / "sync-running"
 
 
 def head(repo: Path) -> str | None:

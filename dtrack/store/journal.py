@@ -11,8 +11,10 @@ The journal keeps each file's bytes before (None: a new file), in the work tree 
 committed after (they differ when the user had other uncommitted edits in the file: see
 ops._committed_version), and how many files' writes have started: it is saved again before each
 write after the first. So the next command can tell "not written yet" (write it) from "written,
-then put back by the user" (a `git checkout -- file`: never written again); a new file missing
-when its write was the one under way was not written yet (git has no version to put back). A file that holds
+then put back by the user" (a `git checkout -- file`, `git restore`, `git reset --hard`, `git stash`:
+never written again); a new file missing when its write was the one under way was not written yet,
+unless the journal says that write was done (saved once more when the last file is a new one): then
+the clerk deleted it (`git clean`, rm) and it is not written again either. A file that holds
 neither dtrack's "before" nor its "after" was edited by hand: nothing is done to it. In both cases
 the whole change is dropped, with a warning that says what to check.
 """
@@ -73,6 +75,13 @@ def started(root: Path, data: dict, count: int) -> None:
     _save(root, data)
 
 
+def written(root: Path, data: dict, count: int) -> None:
+    """Record that the first `count` files are written. Needed only when the last one is new: missing, it
+    could otherwise be a write the kill stopped as well as a file the clerk deleted since."""
+    data["written"] = count
+    _save(root, data)
+
+
 def _save(root: Path, data: dict) -> None:
     # Atomic, so that a kill leaves either no journal or a whole one.
     store_mod.write_atomic(journal_path(root), json.dumps(data).encode("utf-8"))
@@ -104,6 +113,7 @@ def recover(root: Path) -> list[str]:
         message = data["message"]
         # A version 1 journal (dtrack before the step record) may have written any of its files.
         begun = int(data.get("started", len(data["files"])))
+        done = int(data.get("written", 0))
         entries = [Entry(Path(f["path"]), f["rel_repo"], _unb(f["before"]), _unb(f["after"]), _unb(f["commit"]),
                          _unb(f["base"])) for f in data["files"]]
     except FileNotFoundError:
@@ -121,12 +131,16 @@ def recover(root: Path) -> list[str]:
         if current == e.after:
             continue
         # Not written yet: past the writes that had started; or a file dtrack creates whose write was
-        # the one under way (git cannot have put back a file it never had; a change that creates
-        # several, as init does, would otherwise leave the ones already written outside any commit).
-        if current == e.before and (i >= begun or (e.before is None and i == begun - 1)):
+        # the one under way and not recorded as done (a change that creates several, as init does,
+        # would otherwise leave the ones already written outside any commit).
+        if current == e.before and (i >= begun or (e.before is None and i == begun - 1 and i >= done)):
             todo_write.append(e)
             continue
         end(root)
+        if current is None and e.before is None:
+            return [t("an interrupted dtrack change ({subject}) was dropped: {path}, which it created, was deleted "
+                      "since, so it is not written again; run the command again if the change is still wanted",
+                      subject=subject, path=e.path)]
         if current == e.before:
             return [t("an interrupted dtrack change ({subject}) was dropped: {path} holds its old content again "
                       "(put back after dtrack wrote it), so it is not written again; run the command again if the "

@@ -157,6 +157,8 @@ def _write_all(writes: list[_Write], root: Path, record: dict | None) -> None:
                     _check_unchanged(w)
             store_mod.write_atomic(w.path, w.after, expected=w.before, root=root)
             done.append(w)
+        if record is not None and writes[-1].before is None:
+            journal.written(root, record, len(writes))
     except BaseException:
         for w in reversed(done):
             try:

@@ -3,7 +3,9 @@
 The long runs are `python benchmarks/stress.py --long`; these are their short mode plus the
 deterministic cases: a stale git lock, a store lock held by another process (every writing command
 waits, then stops with exit 6 having written and committed nothing), an interrupted commit finished
-later, a hand edit made while dtrack waits for the lock.
+later, a hand edit made while dtrack waits for the lock, a change killed after its write and then
+discarded by the clerk (every command), a sync killed inside git's rebase, a resolve killed before
+its `git add`.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import stress
-from conftest import REPO, dtrack_script, git
+from conftest import REPO, dtrack_script, git, make_repo
 
 # Real processes racing and waiting on locks: the whole module is the stress suite, run by .ci/run after
 # the default run (the default run must stay under 90 s on the 2-core machine).
@@ -32,20 +34,23 @@ def run(repo: Path, *args: str, env: dict | None = None) -> subprocess.Completed
                           capture_output=True, timeout=60)
 
 
-# The kill loop is slow: `pytest -m slow` runs it (DTRACK_STRESS_SHORT=1, as .ci/run does: 12 kills), and
-# `python benchmarks/stress.py --long` runs 500. Only invariants are asserted, never where the kills landed.
+# The kill loop is slow: `pytest -m slow` runs it (DTRACK_STRESS_SHORT=1, as .ci/run does: one cycle, 18
+# kills, every writing command once), and `python benchmarks/stress.py --long` runs 540. Only invariants are
+# asserted, never where the kills landed; the commands and their order are fixed whatever the kills did.
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process groups do not exist on Windows")
 def test_sigkill_at_random_moments_of_every_writing_command_never_corrupts_or_loses(tmp_path):
-    kills = 12 if os.environ.get("DTRACK_STRESS_SHORT") else 90
+    cycles = 1 if os.environ.get("DTRACK_STRESS_SHORT") else 5
     repo = stress.make_store(tmp_path / "office")
-    stats = stress.kill_loop(repo, kills=kills, seed=2024)
-    assert stats.kills == kills
-    assert set(stats.commands) >= {"done", "extend", "cancel", "add-task", "add", "edit", "import", "init"}
+    stats = stress.kill_loop(repo, kills=cycles * len(stress.CYCLE), seed=2024)
+    assert stats.commands == {name: cycles for name in stress.CYCLE}
+    assert set(stress.CYCLE) == {"done", "extend", "cancel", "add-task", "add", "edit", "import", "init", "reopen",
+                                 "reassign", "agencies add", "agencies rename", "agencies succeed", "done-occurrence",
+                                 "reopen-occurrence", "init --province", "resolve", "sync"}
 
 
-def test_eight_simultaneous_writers_of_every_kind_lose_no_update(tmp_path):
-    stress.concurrent_round(stress.make_store(tmp_path / "office"), writers=8)
+def test_thirteen_simultaneous_writers_of_every_kind_lose_no_update(tmp_path):
+    stress.concurrent_round(stress.make_store(tmp_path / "office"), writers=13)
 
 
 def _hold_store_lock(root: Path) -> subprocess.Popen:
@@ -63,6 +68,9 @@ def _hold_store_lock(root: Path) -> subprocess.Popen:
     return p
 
 
+SERIES = stress.SERIES_STEM
+ADD_AGENCY = ["agencies", "add", "Trung tâm Thử nghiệm", "--kind", "đơn vị sự nghiệp", "--force"]
+
 WRITERS = {
     "done": ["done", f"{STEM}#1"],
     "reopen": ["reopen", f"{STEM}#9"],        # done by the setup below, before the lock is taken
@@ -74,7 +82,20 @@ WRITERS = {
     "edit": ["edit", f"{STEM}#1"],
     "import": ["import", str(REPO / "tests/fixtures/import/cong-van-de-nghi.txt"), "--yes"],
     "init": ["init", ".", "--lang", "en"],
+    "reassign": ["reassign", f"{STEM}#5", "--to", "Sở Nội vụ", "--by", "Công văn 9/UBND-KGVX", "--reason", "Chuyển giao"],
+    "agencies add": ["agencies", "add", "Chi cục Thử nghiệm", "--kind", "đơn vị sự nghiệp", "--alias", "CCTN"],
+    "agencies rename": ["agencies", "rename", "Trung tâm Thử nghiệm", "Trung tâm Thử nghiệm tỉnh", "--by", "QĐ 1/QĐ-UBND"],
+    "agencies succeed": ["agencies", "succeed", "Trung tâm Thử nghiệm", "--to", "Sở Tài chính", "--on", "01/08/2024",
+                         "--by", "QĐ 2/QĐ-UBND"],
+    "done-occurrence": ["done", f"{SERIES}#2", "--note", "Báo cáo kỳ 1", "--by", "Báo cáo số 1/BC-STTTT"],
+    "reopen-occurrence": ["reopen", f"{SERIES}#2"],
+    "init --province": ["init", "stores/p1", *stress.PROVINCE, "--lang", "en"],
+    "resolve": ["resolve", "1502-UBND-KGVX#3", "--theirs"],     # a sync --merge stopped on that task
+    "sync": ["sync"],                                             # one local commit to push
 }
+# What a command needs done first, by runs that commit (before the lock is taken).
+NEEDS = {"reopen": [["done", f"{STEM}#9"]], "agencies rename": [ADD_AGENCY], "agencies succeed": [ADD_AGENCY],
+         "reopen-occurrence": [["done", f"{SERIES}#2"]], "sync": [["done", f"{STEM}#3"]]}
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -97,32 +118,48 @@ def editor(tmp_path_factory) -> str:
     return f'"{sys.executable}" "{script}"'
 
 
-@pytest.mark.parametrize("command", list(WRITERS))
-def test_every_writing_command_waits_for_the_store_lock_then_stops_with_exit_6(command, repo, editor):
+# The commands in an order in which each still has something to do after those before it went through.
+IN_ORDER = ["extend", "cancel", "done", "reopen", "add", "add-task", "edit", "import", "init", "reassign",
+            "agencies add", "agencies succeed", "agencies rename", "done-occurrence", "reopen-occurrence",
+            "init --province", "sync"]
+
+
+@pytest.mark.parametrize("commands", [IN_ORDER, ["resolve"]], ids=["every-other-command", "resolve"])
+def test_every_writing_command_waits_for_the_store_lock_then_stops_with_exit_6(commands, tmp_path, cli, editor):
+    """All at once against a lock another process holds (DTRACK_LOCK_TIMEOUT=0.3): each stops with exit 6
+    and one line, nothing written (tree, git's refs and index, the server byte-identical); then, the lock
+    free, each goes through in turn: they were refused for the lock alone. resolve needs a store of its
+    own: its unfinished merge stops every other command."""
+    assert sorted(IN_ORDER + ["resolve"]) == sorted(WRITERS)
+    repo = stress.make_store(tmp_path / "clerk")
+    if commands == ["resolve"]:
+        stress.op_resolve(repo, 1)
+    for args in dict.fromkeys(tuple(a) for c in commands for a in NEEDS.get(c, [])):
+        assert cli(*args, cwd=repo).exit_code == 0, args
+    server = stress._server(repo)
+    head, tree, served = git(repo, "rev-parse", "HEAD"), _tree(repo), _tree(server)
     env = {**os.environ, "DTRACK_LOCK_TIMEOUT": "0.3", "EDITOR": editor, "VISUAL": "", "STRESS_MARK": "v1"}
-    if command == "reopen":
-        setup = subprocess.run([dtrack_script(), "done", f"{STEM}#9"], cwd=repo, env=env, capture_output=True)
-        assert setup.returncode == 0, setup.stderr
-    head, tree = git(repo, "rev-parse", "HEAD"), _tree(repo)
     holder = _hold_store_lock(repo / "directives")
     try:
-        t0 = time.monotonic()
-        proc = subprocess.run([dtrack_script(), *WRITERS[command]], cwd=repo, env=env, capture_output=True,
-                              timeout=60)
+        procs = [subprocess.Popen([dtrack_script(), *WRITERS[c]], cwd=repo, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for c in commands]
+        said = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
     finally:
         holder.communicate(b"")
-    waited = time.monotonic() - t0
-    err = proc.stderr.decode("utf-8")
-    assert proc.returncode == 6, (proc.stdout, err)
-    assert "DTRACK_LOCK_TIMEOUT" in err and waited < 5
-    assert err.startswith("dtrack: error: another dtrack is changing this store (waited 0.3 s for "), err
-    assert len(err.strip().split("\n")) == 1, err
-    assert _tree(repo) == tree
-    assert git(repo, "rev-parse", "HEAD") == head
-    # Once the lock is free the same command goes through: the test above refused for the lock alone.
-    proc = subprocess.run([dtrack_script(), *WRITERS[command]], cwd=repo, env=env, capture_output=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr.decode("utf-8")
-    assert _tree(repo) != tree
+    for command, (out, err, code) in zip(commands, said):
+        err = err.decode("utf-8")
+        assert code == 6, (command, out, err)
+        assert err.startswith("dtrack: error: another dtrack is changing this store (waited 0.3 s for "), (command, err)
+        assert "DTRACK_LOCK_TIMEOUT" in err and len(err.strip().split("\n")) == 1, (command, err)
+    assert _tree(repo) == tree and git(repo, "rev-parse", "HEAD") == head and _tree(server) == served
+    if os.environ.get("DTRACK_STRESS_SHORT"):
+        return           # CI's short mode: the line names the lock it waited for; the concurrent round goes through
+    for command in commands:
+        result = cli(*WRITERS[command], cwd=repo, env={"EDITOR": editor, "VISUAL": "", "STRESS_MARK": "v1"})
+        assert result.exit_code == 0, (command, result.output)
+        assert _tree(repo) != tree, command
+        tree = _tree(repo)
+    assert commands != IN_ORDER or _tree(server) != served
 
 
 def test_a_hand_edit_made_while_dtrack_waits_for_the_lock_is_kept(repo):
@@ -285,3 +322,117 @@ def test_when_the_second_file_is_refused_the_first_gets_its_old_bytes_back(cli, 
     assert first.read_bytes() == old_first
     assert b"# s\xe1\xbb\xada tay" in second.read_bytes() and b"status: done" not in second.read_bytes()
     assert git(repo, "status", "--porcelain") == " M directives/2022/2022-02-14-nhiem-vu-trong-tam.yaml\n"
+
+
+# ---------------------------------------------------------------------------- 18.4 on every writing command
+
+# The clerk's ways of throwing away what a killed command wrote: git puts a changed file back; a new file
+# (git never had it) is cleaned away or deleted by hand.
+DISCARD = {
+    "checkout": lambda repo, rels: git(repo, "checkout", "--", *rels),
+    "restore": lambda repo, rels: git(repo, "restore", "--", *rels),
+    "reset --hard": lambda repo, rels: git(repo, "reset", "-q", "--hard"),
+    "stash": lambda repo, rels: git(repo, "stash", "-q"),
+    "clean": lambda repo, rels: git(repo, "clean", "-fdq", "--", *rels),
+    "rm": lambda repo, rels: [(repo / rel).unlink() for rel in rels],
+}
+DISCARDED = [(command, how) for command, how in [
+    *(("done", how) for how in ("restore", "reset --hard", "stash")),     # checkout: the test above
+    ("done 2 files", "reset --hard"), ("reopen", "restore"), ("extend", "reset --hard"), ("cancel", "stash"),
+    ("add-task", "checkout"), ("edit", "restore"), ("reassign", "stash"), ("agencies add", "checkout"),
+    ("agencies rename", "restore"), ("agencies succeed", "reset --hard"), ("done-occurrence", "stash"),
+    ("reopen-occurrence", "checkout"), ("add", "clean"), ("import", "rm"), ("init", "clean"),
+    ("init --province", "clean")]]
+
+
+# CI's short mode: every way of discarding once, a change of two files, new files of one and of six.
+SHORT = {("done", "restore"), ("done", "reset --hard"), ("done", "stash"), ("done 2 files", "reset --hard"),
+         ("agencies succeed", "reset --hard"), ("import", "rm"), ("init --province", "clean")}
+if os.environ.get("DTRACK_STRESS_SHORT"):
+    DISCARDED = [case for case in DISCARDED if case in SHORT]
+
+
+@pytest.mark.parametrize("command, how", DISCARDED, ids=[f"{c}-{h}" for c, h in DISCARDED])
+def test_a_change_killed_after_its_write_and_discarded_by_the_clerk_is_never_written_back(
+        command, how, cli, repo, monkeypatch, editor):
+    args = ["done", "1502#1", f"{STEM}#3"] if command == "done 2 files" else WRITERS[command]
+    for needed in NEEDS.get(command, []):
+        assert cli(*needed, cwd=repo).exit_code == 0, needed
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.setenv("STRESS_MARK", "v1")
+    head = git(repo, "rev-parse", "HEAD")
+    _interrupt_commit(cli, repo, monkeypatch, *args)
+    written = [line[3:] for line in git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()]
+    assert written and not any(rel.startswith('"') for rel in written)
+    DISCARD[how](repo, written)
+    result = cli("done", "1502#2", cwd=repo)                   # the next change, of another task
+    assert result.exit_code == 0, result.output
+    assert "interrupted dtrack change (" in result.stderr and "was dropped" in result.stderr, result.stderr
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(repo, "rev-parse", "HEAD~1") == head            # one commit, and it is the next change's
+    assert [line for line in git(repo, "show", "--name-only", "--format=%s", "HEAD").split("\n") if line] == [
+        "done 1502-UBND-KGVX#2 [STTTT] on 20/07/2024", "directives/2023/1502-UBND-KGVX.yaml"]
+    assert not (repo / ".git/dtrack/pending.json").exists()
+    assert (how != "stash") or git(repo, "stash", "list").count("\n") == 1     # the clerk's copy is still there
+
+
+# ---------------------------------------------------------------------------- resolve and sync killed
+
+@pytest.mark.skipif(os.name != "posix", reason="a hook that SIGKILLs its process group is POSIX")
+def test_a_sync_killed_inside_its_rebase_is_undone_and_started_over_by_the_next_sync(cli, tmp_path):
+    repo = stress.make_store(tmp_path / "clerk")
+    stress._colleague_commit(stress._colleague(repo), {"notes.txt": lambda _: b"ghi chep\n"}, "colleague's notes")
+    for args in (ADD_AGENCY, ["agencies", "rename", "Trung tâm Thử nghiệm", "Trung tâm Thử nghiệm tỉnh"]):
+        assert cli(*args, cwd=repo).exit_code == 0
+    head, registry = git(repo, "rev-parse", "HEAD"), (repo / stress.REGISTRY).read_bytes()
+    # git's rebase killed (with dtrack, its whole process group) as it is about to move HEAD: its plan is
+    # written, HEAD not yet where the plan starts. `git rebase --continue` replays the clerk's commits on
+    # their own branch: the add conflicts with the rename.
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.write_text('#!/bin/sh\n[ "$1" = prepared ] && [ -f "$(git rev-parse --git-dir)/rebase-merge/git-rebase-todo" ]'
+                    ' && kill -KILL 0\nexit 0\n', encoding="utf-8")
+    hook.chmod(0o755)
+    killed = subprocess.run([dtrack_script(), "sync"], cwd=repo, capture_output=True, start_new_session=True)
+    hook.unlink()
+    assert killed.returncode == -9 and (repo / ".git/rebase-merge").is_dir()
+    assert git(repo, "rev-parse", "refs/heads/main") == head
+    # A kill a moment earlier, inside the checkout, leaves its files written and git's index as it was: the
+    # colleague's file is untracked, and would stop the sync started over.
+    git(repo, "read-tree", "HEAD")
+    mine = repo / "directives" / "ghi-chu-rieng.txt"          # the clerk's own untracked file, which stays
+    mine.write_bytes(b"ghi chep\n")
+    assert git(repo, "ls-files", "-o", "--exclude-standard") == "directives/ghi-chu-rieng.txt\nnotes.txt\n"
+
+    refused = cli("done", "1502#1", cwd=repo)
+    assert refused.exit_code == 6
+    assert "A 'dtrack sync' was interrupted in the middle of it: run 'dtrack sync' again, which undoes it " \
+           "(git rebase --abort) and starts over, then run the command again." in refused.output, refused.output
+    result = cli("sync", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "warning: an interrupted 'dtrack sync' was undone (git rebase --abort) and is started over" in result.stderr
+    assert git(repo, "log", "--format=%s").split("\n")[:3] == [
+        "agencies rename Trung tâm Thử nghiệm → Trung tâm Thử nghiệm tỉnh", "agencies add Trung tâm Thử nghiệm",
+        "colleague's notes"]
+    assert (repo / stress.REGISTRY).read_bytes() == registry and (repo / "notes.txt").read_bytes() == b"ghi chep\n"
+    assert git(stress._server(repo), "rev-parse", "main") == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "status", "--porcelain") == "?? directives/ghi-chu-rieng.txt\n"
+    assert mine.read_bytes() == b"ghi chep\n" and not (repo / ".git/dtrack/sync-running").exists()
+
+
+def test_a_resolve_killed_after_its_write_is_finished_by_the_next_resolve(cli, tmp_path):
+    repo = stress.make_store(tmp_path / "clerk")
+    stress.op_resolve(repo, 1)                     # sync --merge stopped on task 3 of 1502-UBND-KGVX
+    path = repo / stress.OTHER
+    from dtrack.store.mergefile import resolve_text
+    settled = resolve_text(path.read_text(encoding="utf-8"), 3, "theirs")[0].encode("utf-8")
+    path.write_bytes(settled)                      # what resolve had written when it was killed, before git add
+    (path.parent / f".{path.name}.k6odphh0.tmp").write_bytes(settled[:100])     # and a write it never finished
+    result = cli("resolve", "1502-UBND-KGVX#3", "--theirs", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert result.output == ("directives/2023/1502-UBND-KGVX.yaml: no conflict left in the file; marked settled; "
+                             "run 'dtrack sync' to finish\n")
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert cli("sync", "--merge", cwd=repo).exit_code == 0
+    assert path.read_bytes() == settled and git(repo, "status", "--porcelain") == ""
+    assert len(git(repo, "rev-list", "--parents", "-n", "1", "HEAD").split()) == 3      # the merge, committed
+    assert git(stress._server(repo), "rev-parse", "main") == git(repo, "rev-parse", "HEAD")
