@@ -149,6 +149,8 @@ class Finder:
         self.registry = registry
         self._by_initials: dict[str, str] = {}
         self._departments = sorted(DEPARTMENTS, key=len, reverse=True)
+        # Folded once: a paragraph names hundreds of agencies, each checked against every department.
+        self._department_keys = [fold_same_length("Sở " + dept) for dept in self._departments]
         for dept in DEPARTMENTS:
             self._by_initials.setdefault(initials(dept), "Sở " + dept)
         for agency in registry.agencies:
@@ -190,8 +192,7 @@ class Finder:
         soát ..." is "Sở Công Thương"), else after at most two lower-case words of its own."""
         if not text.startswith("Sở ", start):
             return end
-        for dept in self._departments:
-            key = fold_same_length("Sở " + dept)
+        for key in self._department_keys:
             if folded.startswith(key, start) and not folded[start + len(key):start + len(key) + 1].isalnum():
                 return start + len(key)
         return end
@@ -353,6 +354,12 @@ _LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
 
+# The longest agency names run to about 20 words ("Ban Quản lý dự án đầu tư xây dựng các công trình
+# dân dụng và công nghiệp tỉnh ..."): a name is read that far at most, so a run of thousands of
+# capitalised words costs each head a bounded walk, not the rest of the run.
+_MAX_NAME_WORDS = 30
+
+
 def _generic_names(text: str):
     """Spans of agency-shaped names: a head (Sở, Phòng, UBND ...) and the words of its name.
 
@@ -365,7 +372,7 @@ def _generic_names(text: str):
         lower_run = 0
         words = 0
         joined = False
-        while True:
+        while words < _MAX_NAME_WORDS:
             tok = _TOKEN.match(text, pos)
             if not tok:
                 break
@@ -435,11 +442,19 @@ def _is_generic_head_only(raw: str) -> bool:
 
 
 def _non_overlapping(found: list[Mention]) -> list[Mention]:
-    """Groups first, then registry matches (longest at each place), then unknown names where no known one is."""
-    out: list[Mention] = []
+    """Groups first, then registry matches (longest at each place), then unknown names where no known one is.
+
+    The mentions kept never overlap, so they are kept sorted by start and a new one is checked against
+    its two neighbours only: a paragraph naming thousands of agencies costs n log n, not n squared."""
+    from bisect import bisect_left
+    starts: list[int] = []
+    kept: list[Mention] = []
     for rank in ("whole", True, False):
         for m in sorted((m for m in found if (m.whole if rank == "whole" else m.known == rank and not m.whole)),
                         key=lambda m: (m.start, m.start - m.end)):
-            if not any(m.start < o.end and o.start < m.end for o in out):
-                out.append(m)
-    return sorted(out, key=lambda m: m.start)
+            at = bisect_left(starts, m.start)
+            if at < len(kept) and kept[at].start < m.end or at and m.start < kept[at - 1].end:
+                continue
+            starts.insert(at, m.start)
+            kept.insert(at, m)
+    return kept
