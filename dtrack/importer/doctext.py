@@ -107,17 +107,20 @@ def _docx(path: Path) -> str:
     from dtrack.importer.docxlists import Numbering
     numbering = Numbering(document)
     parts: list[str] = []
+    chars = 0
     # Body paragraphs and tables in document order: the header of a Vietnamese document is
     # usually a two-column table (issuer | motto, number | place and date).
     body = document.element.body
     for child in _blocks(body):
+        done = len(parts)
         if _is(child, "p"):
             parts.append(numbering.marker(child) + _text_of(child))
             parts.extend(_text_of(box) for box in _boxes(child))
         elif _is(child, "tbl"):
             parts.extend(_table_lines(child, numbering))
-        if len(parts) > MAX_LINES:           # stop reading: the text would be refused anyway
-            _check_work(path, sum(map(len, parts)), 2 * len(parts))
+        chars += sum(map(len, parts[done:]))
+        if len(parts) > MAX_LINES or chars > MAX_CHARS:       # stop reading: the text would be refused anyway
+            _check_work(path, chars + 2 * len(parts), 2 * len(parts))
     return "\n\n".join(parts)     # a line break inside a paragraph stays a line, as in a .txt file
 
 
