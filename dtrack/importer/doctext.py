@@ -22,7 +22,9 @@ MAX_MEMBERS = 10_000
 # 1-5 MB of XML.
 MAX_XML = 20 * 1024 * 1024
 # The work one document may cost: a directive is a few hundred lines; these are hundreds of pages.
-MAX_CHARS = 2_000_000
+# A million characters of paragraphs crowded with agency names take about 4 s to read (2,000,000
+# took 16-20 s on a loaded 2-core machine), so that is the bound.
+MAX_CHARS = 1_000_000
 MAX_LINES = 20_000
 # pypdf reads a page's content stream in Python at about 3 s a megabyte (layout mode): a text page of
 # Word's is 5-15 KB, so these are hundreds of pages, checked page by page before the page is read.

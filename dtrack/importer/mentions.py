@@ -354,10 +354,10 @@ _LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
 
-# The longest agency names run to about 20 words ("Ban Quản lý dự án đầu tư xây dựng các công trình
+# The longest agency names run to 17 words ("Ban Quản lý dự án đầu tư xây dựng các công trình
 # dân dụng và công nghiệp tỉnh ..."): a name is read that far at most, so a run of thousands of
 # capitalised words costs each head a bounded walk, not the rest of the run.
-_MAX_NAME_WORDS = 30
+_MAX_NAME_WORDS = 20
 
 
 def _generic_names(text: str):
@@ -366,6 +366,14 @@ def _generic_names(text: str):
     A name goes on through capitalised words, at most two lower-case words in a row (not verbs
     or particles: "Sở Văn hóa, Thể thao và Du lịch chủ trì" stops before "chủ trì"), and joiners
     (và, -, ",") that are followed by a capitalised word that does not start another agency."""
+    tokens: dict[int, re.Match | None] = {}
+
+    def token(at: int):
+        # The walks of neighbouring heads cross the same words: each is matched once.
+        if at not in tokens:
+            tokens[at] = _TOKEN.match(text, at)
+        return tokens[at]
+
     for head in _GENERIC_HEAD.finditer(text):
         pos = head.end()
         end = None
@@ -373,19 +381,19 @@ def _generic_names(text: str):
         words = 0
         joined = False
         while words < _MAX_NAME_WORDS:
-            tok = _TOKEN.match(text, pos)
+            tok = token(pos)
             if not tok:
                 break
             w = tok.group(1)
             if w in (",", "&", "-", "–", "và"):
-                nxt = _TOKEN.match(text, tok.end())
-                after = _TOKEN.match(text, nxt.end()) if nxt else None
+                nxt = token(tok.end())
+                after = token(nxt.end()) if nxt else None
                 resume = tok.end()
                 if w == "và" and nxt and nxt.group(1) == "các" and after and after.group(1)[:1].isupper() \
                         and not _HEAD_RE.match(text, after.start(1)) and words:
                     # "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi": one board.
                     resume = nxt.end()
-                    nxt, after = after, _TOKEN.match(text, after.end())
+                    nxt, after = after, token(after.end())
                 # "Phòng Công chức, viên chức": a comma inside a name, before a word that is no verb.
                 inner = w == "," and nxt is not None and nxt.group(1)[:1].islower() and words > 0 \
                     and nxt.group(1) not in _STOP_WORDS and not _stops(nxt.group(1), after.group(1) if after else "") \
@@ -396,7 +404,7 @@ def _generic_names(text: str):
                 pos = resume
                 joined, lower_run = True, 0
                 continue
-            nxt_tok = _TOKEN.match(text, tok.end())
+            nxt_tok = token(tok.end())
             if w[:1].isupper():
                 lower_run = 0
             elif words and w in _LEVEL_TAIL:

@@ -340,7 +340,7 @@ def test_300000_short_paragraphs_in_a_docx_are_refused_within_the_limits(tmp_pat
     doc = _docx(tmp_path / "short.docx", body_xml=body)
     code, stdout, stderr = measured("import", "--stdout", str(doc), cwd=tmp_path)
     assert code == 4 and stdout == ""
-    assert "dtrack imports up to 2000000 characters and 20000 lines" in stderr and stderr.count("\n") == 1
+    assert "dtrack imports up to 1000000 characters and 20000 lines" in stderr and stderr.count("\n") == 1
 
 
 def test_tasks_take_their_lead_from_the_item_above_in_one_pass():
