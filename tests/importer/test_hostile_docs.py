@@ -5,11 +5,9 @@ PDF objects written by hand); the heavy cases are slow-marked (DTRACK_STRESS_SHO
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import subprocess
-import sys
 import zipfile
 import zlib
 from datetime import date
@@ -41,24 +39,13 @@ def refused(path: Path, *words: str) -> str:
     return message
 
 
-# A wrapper process whose only child is the command: its RUSAGE_CHILDREN peak is the command's.
-_MEASURE = ("import json, resource, subprocess, sys, time\n"
-            "t = time.monotonic()\n"
-            "p = subprocess.run(sys.argv[1:], capture_output=True, timeout=60)\n"
-            "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "print(json.dumps([p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace'),"
-            " time.monotonic() - t, peak / 1024]))\n")
-
-
 def measured(*args: str, cwd: Path) -> tuple[int, str, str]:
-    """The installed dtrack script, within 10 s and 500 MB."""
-    pytest.importorskip("resource", reason="getrusage is POSIX only")
-    out = subprocess.run([sys.executable, "-c", _MEASURE, dtrack_script(), *args], cwd=cwd, capture_output=True,
-                         check=True).stdout
-    code, stdout, stderr, seconds, peak_mb = json.loads(out)
-    assert seconds < 10, f"{seconds:.1f} s: {stderr[:200]}"
-    assert peak_mb < 500, f"{peak_mb:.0f} MB"
-    return code, stdout, stderr
+    """The installed dtrack script, within 10 s and 500 MB: test_limits' measure, shared."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_limits_measure", Path(__file__).parents[1] / "reliability" / "test_limits.py")
+    limits = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(limits)
+    return limits.measured(*args, cwd=cwd)
 
 
 def one_line(stderr: str, path) -> str:
