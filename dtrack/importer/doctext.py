@@ -22,8 +22,15 @@ MAX_MEMBERS = 10_000
 # 1-5 MB of XML.
 MAX_XML = 20 * 1024 * 1024
 # The work one document may cost: a directive is a few hundred lines; these are hundreds of pages.
-MAX_CHARS = 2_000_000
+# A million characters of paragraphs crowded with agency names take about 4 s to read (2,000,000
+# took 16-20 s on a loaded 2-core machine), so that is the bound.
+MAX_CHARS = 1_000_000
 MAX_LINES = 20_000
+# pypdf reads a page's content stream in Python at about 3 s a megabyte (layout mode): a text page of
+# Word's is 5-15 KB, so these are hundreds of pages, checked page by page before the page is read.
+# pypdf itself refuses a stream that inflates past 75 MB (a FlateDecode bomb).
+MAX_PAGES = 500
+MAX_PDF_CONTENT = 2_000_000
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic")
@@ -48,6 +55,8 @@ def read_document(path: Path) -> str:
         raise UsageError(t("{path}: dtrack import reads .txt, .md, .docx and .pdf files", path=path),
                          hint=t("Save the document as one of these (a .doc file: save it as .docx in Word)."))
     if not path.is_file():
+        if path.exists():          # a folder, a pipe or a device: opening a pipe would wait for a writer
+            raise UsageError(t("{path}: not a regular file (a folder, a pipe or a device)", path=path))
         raise UsageError(t("{path}: no such file", path=path))
     if path.stat().st_size > MAX_BYTES:
         raise DataError(t("{path}: the file is too large to be a directive", path=path))
@@ -58,19 +67,38 @@ def read_document(path: Path) -> str:
     else:
         _check_kind(path, suffix)
         raw = path.read_bytes()
+        # Notepad's "Unicode" is UTF-16 with its byte order mark: the mark says it, so it is read as such.
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = raw.count(b"\n", 0, e.start) + 1
             raise DataError(t("{path}:{line}: not UTF-8 text; save the file as UTF-8", path=path, line=line)) from None
+        _check_text(path, text)
     if not text.strip():
         raise DataError(t("{path}: the document has no text", path=path))
     _check_work(path, len(text), text.count("\n") + 1)
     return text
 
 
+# Control characters other than tab, line and page breaks: a few are stray bytes of a copy (or an escape
+# sequence pasted in), more than a tenth of the text is a program, an archive or an image named .txt.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.1
+
+
+def _check_text(path: Path, text: str) -> None:
+    if len(_CONTROL.findall(text[:100_000])) > _MAX_CONTROL_SHARE * min(len(text), 100_000):
+        raise DataError(t("{path}: not a text file (it holds binary data)", path=path),
+                        hint=t("Ask for the document again as .docx, .pdf or .txt."))
+
+
 def _check_kind(path: Path, suffix: str) -> None:
     kind = _kind(path)
+    if suffix in TEXT_SUFFIXES and kind in ("pdf", "zip"):
+        what = ".pdf" if kind == "pdf" else ".docx"
+        raise DataError(t("{path}: a {what} file under another name", path=path, what=what),
+                        hint=t("Rename it to end in {what} and import that.", what=what))
     if kind == "doc" or kind == "rtf":
         raise DataError(t("{path}: an old Word (.doc) or RTF file under another name", path=path),
                         hint=t("Open it in Word or LibreOffice and save it as .docx."))
@@ -107,17 +135,20 @@ def _docx(path: Path) -> str:
     from dtrack.importer.docxlists import Numbering
     numbering = Numbering(document)
     parts: list[str] = []
+    chars = 0
     # Body paragraphs and tables in document order: the header of a Vietnamese document is
     # usually a two-column table (issuer | motto, number | place and date).
     body = document.element.body
     for child in _blocks(body):
+        done = len(parts)
         if _is(child, "p"):
             parts.append(numbering.marker(child) + _text_of(child))
             parts.extend(_text_of(box) for box in _boxes(child))
         elif _is(child, "tbl"):
             parts.extend(_table_lines(child, numbering))
-        if len(parts) > MAX_LINES:           # stop reading: the text would be refused anyway
-            _check_work(path, sum(map(len, parts)), 2 * len(parts))
+        chars += sum(map(len, parts[done:]))
+        if len(parts) > MAX_LINES or chars > MAX_CHARS:       # stop reading: the text would be refused anyway
+            _check_work(path, chars + 2 * len(parts), 2 * len(parts))
     return "\n\n".join(parts)     # a line break inside a paragraph stays a line, as in a .txt file
 
 
@@ -265,24 +296,54 @@ def _pdf(path: Path) -> str:
     except ImportError:
         raise UsageError(t('reading .pdf needs pypdf: pip install "dtrack-vn[pdf]" (under pipx: pipx inject dtrack-vn pypdf)')) from None
     _check_kind(path, ".pdf")
+    import logging
+    quiet = logging.getLogger("pypdf")
+    was = quiet.level
+    quiet.setLevel(logging.CRITICAL + 1)     # pypdf logs each repair of a damaged file: the error is one line
     try:
         reader = pypdf.PdfReader(str(path))
         if reader.is_encrypted and not _opened(reader):
             raise DataError(t("{path}: the PDF is protected by a password", path=path),
                             hint=t("Open it, print it to a new PDF without protection (or export it as .docx) "
                                    "and import that."))
-        # Layout mode keeps the two header columns side by side on their lines, as pdftotext -layout.
-        pages = [_page_text(page) for page in reader.pages]
+        pages = _pages(path, reader)
     except DataError:
         raise
     except Exception as e:  # noqa: BLE001 - pypdf raises many kinds for a damaged file
         raise DataError(t("{path}: not a readable PDF ({error})", path=path, error=type(e).__name__),
                         hint=t("Open it and save it again, or import the original .docx.")) from None
+    finally:
+        quiet.setLevel(was)
     text = "\n".join(pages)
     if sum(ch.isalpha() for ch in text) < 20:
         raise DataError(t("{path}: the PDF has no text layer (a scanned image?)", path=path),
                         hint=t("Run it through OCR first, or import the original .docx."))
     return text
+
+
+def _pages(path: Path, reader) -> list[str]:
+    """Each page's text, the work bounded before it is done: the pages counted first, each page's
+    content measured before it is read, the text stopped at the characters a document may have."""
+    count = len(reader.pages)
+    if count > MAX_PAGES:
+        raise DataError(t("{path}: the PDF has {count} pages; dtrack imports up to {max} pages", path=path,
+                          count=count, max=MAX_PAGES), hint=t("Import the part of the document that assigns the tasks."))
+    pages, content, chars = [], 0, 0
+    for page in reader.pages:
+        stream = page.get_contents()
+        content += len(stream.get_data()) if stream is not None else 0
+        if content > MAX_PDF_CONTENT:
+            raise DataError(t("{path}: the PDF's pages hold more than {max} MB of drawing instructions; dtrack "
+                              "reads up to {max} MB (the text of hundreds of pages)", path=path,
+                              max=MAX_PDF_CONTENT // 1_000_000),
+                            hint=t("Save it as .docx or .txt and import that, or import the part that assigns "
+                                   "the tasks."))
+        # Layout mode keeps the two header columns side by side on their lines, as pdftotext -layout.
+        pages.append(_page_text(page))
+        chars += len(pages[-1])
+        if chars > MAX_CHARS:
+            _check_work(path, chars, sum(x.count("\n") + 1 for x in pages))
+    return pages
 
 
 def _opened(reader) -> bool:

@@ -31,6 +31,20 @@ _FORMATS = {
 }
 
 
+# Word numbers nine levels (ilvl 0-8) and starts a list at 0-32767: a value outside, or one that is
+# not plain ASCII digits ("²" passes str.isdigit), is ignored, so a hostile numbering.xml cannot make
+# a marker of gigabytes ("a" * start / 26) or a count list a million levels long.
+_LEVELS = 9
+_MAX_START = 32_767
+
+
+def _int(value: str | None, limit: int) -> int | None:
+    if value is None or not (0 < len(value) <= 5 and value.isascii() and value.isdigit()):
+        return None
+    n = int(value)
+    return n if n <= limit else None
+
+
 def _val(node, name: str) -> str | None:
     child = node.find(_W + name) if node is not None else None
     return child.get(_W + "val") if child is not None else None
@@ -61,18 +75,21 @@ class Numbering:
         for a in root.iterchildren(_W + "abstractNum"):
             lvls = {}
             for lvl in a.iterchildren(_W + "lvl"):
-                start = _val(lvl, "start")
-                lvls[int(lvl.get(_W + "ilvl", "0"))] = (_val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
-                                                        int(start) if start and start.isdigit() else 1)
+                ilvl = _int(lvl.get(_W + "ilvl", "0"), _LEVELS - 1)
+                if ilvl is None:
+                    continue
+                start = _int(_val(lvl, "start"), _MAX_START)
+                lvls[ilvl] = (_val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
+                              start if start is not None else 1)
             abstract[a.get(_W + "abstractNumId")] = lvls
         for num in root.iterchildren(_W + "num"):
             num_id = num.get(_W + "numId")
             lvls = dict(abstract.get(_val(num, "abstractNumId"), {}))
             for override in num.iterchildren(_W + "lvlOverride"):
-                ilvl = int(override.get(_W + "ilvl", "0"))
-                start = _val(override, "startOverride")
-                if ilvl in lvls and start and start.isdigit():
-                    lvls[ilvl] = (lvls[ilvl][0], lvls[ilvl][1], int(start))
+                ilvl = _int(override.get(_W + "ilvl", "0"), _LEVELS - 1)
+                start = _int(_val(override, "startOverride"), _MAX_START)
+                if ilvl in lvls and start is not None:
+                    lvls[ilvl] = (lvls[ilvl][0], lvls[ilvl][1], start)
             for ilvl, spec in lvls.items():
                 self.levels[(num_id, ilvl)] = spec
 
@@ -85,15 +102,24 @@ class Numbering:
             if parent:
                 based[sid] = parent
             num = style.find(f"{_W}pPr/{_W}numPr")
-            if num is not None and _val(num, "numId"):
-                own[sid] = (_val(num, "numId"), int(_val(num, "ilvl") or 0))
+            ilvl = _int(_val(num, "ilvl") or "0", _LEVELS - 1) if num is not None else None
+            if num is not None and _val(num, "numId") and ilvl is not None:
+                own[sid] = (_val(num, "numId"), ilvl)
+        # Each style's chain is walked once, what it finds kept for every style on the way: a chain of
+        # thousands of basedOn links costs its length, not its square (and a loop ends).
+        found: dict[str, tuple[str, int] | None] = {}
         for sid in set(based) | set(own):
-            seen, s = set(), sid
-            while s and s not in own and s not in seen:
-                seen.add(s)
+            path, on_path, s = [], set(), sid
+            while s and s not in own and s not in found and s not in on_path:
+                path.append(s)
+                on_path.add(s)
                 s = based.get(s)
+            hit = own.get(s) if s in own else found.get(s)
+            for x in path:
+                found[x] = hit
             if s in own:
-                self.style_num[sid] = own[s]
+                found[s] = own[s]
+        self.style_num = {sid: hit for sid, hit in found.items() if hit is not None}
 
     def _num_of(self, p) -> tuple[str, int] | None:
         ppr = p.find(_W + "pPr")
@@ -105,9 +131,10 @@ class Numbering:
             if num_id == "0":            # numbering switched off for this paragraph
                 return None
             ilvl = _val(num, "ilvl")
-            if ilvl is None and _val(ppr, "pStyle") in self.style_num:
-                ilvl = self.style_num[_val(ppr, "pStyle")][1]
-            return num_id, int(ilvl or 0)
+            if ilvl is None:
+                return num_id, self.style_num.get(_val(ppr, "pStyle"), (None, 0))[1]
+            level = _int(ilvl, _LEVELS - 1)
+            return (num_id, level) if level is not None else None
         return self.style_num.get(_val(ppr, "pStyle"))
 
     def marker(self, p) -> str:

@@ -82,7 +82,8 @@ def import_notes(task: DraftTask) -> list[str]:
 
 def extract(text: str, registry: Registry, known_issuers: list[str] = (), source: str = "",
             today: date | None = None) -> Draft:
-    """The directive a document's text proposes. Pure: never raises on odd text."""
+    """The directive a document's text proposes. Pure: never raises on odd text, only `paragraphs.Bound`
+    on a document past the bound on the work of reading it."""
     lines = lines_of(text)
     paras = paragraphs(lines)
     h = read_header(lines, paras, list(known_issuers), lambda name: registry.canonical(name)

@@ -149,6 +149,8 @@ class Finder:
         self.registry = registry
         self._by_initials: dict[str, str] = {}
         self._departments = sorted(DEPARTMENTS, key=len, reverse=True)
+        # Folded once: a paragraph names hundreds of agencies, each checked against every department.
+        self._department_keys = [fold_same_length("Sở " + dept) for dept in self._departments]
         for dept in DEPARTMENTS:
             self._by_initials.setdefault(initials(dept), "Sở " + dept)
         for agency in registry.agencies:
@@ -190,8 +192,7 @@ class Finder:
         soát ..." is "Sở Công Thương"), else after at most two lower-case words of its own."""
         if not text.startswith("Sở ", start):
             return end
-        for dept in self._departments:
-            key = fold_same_length("Sở " + dept)
+        for key in self._department_keys:
             if folded.startswith(key, start) and not folded[start + len(key):start + len(key) + 1].isalnum():
                 return start + len(key)
         return end
@@ -353,32 +354,46 @@ _LEVEL_GROUP = re.compile(rf"\s+các\s+{_LEVELS}(?:\s*(?:,|và)\s*{_LEVELS}(?![\
 _LEVEL_WORDS = {"tỉnh", "huyện", "thị", "xã", "thành", "phố", "quận", "phường", "trấn", "các"}
 
 
+# The longest agency names run to 17 words ("Ban Quản lý dự án đầu tư xây dựng các công trình
+# dân dụng và công nghiệp tỉnh ..."): a name is read that far at most, so a run of thousands of
+# capitalised words costs each head a bounded walk, not the rest of the run.
+_MAX_NAME_WORDS = 20
+
+
 def _generic_names(text: str):
     """Spans of agency-shaped names: a head (Sở, Phòng, UBND ...) and the words of its name.
 
     A name goes on through capitalised words, at most two lower-case words in a row (not verbs
     or particles: "Sở Văn hóa, Thể thao và Du lịch chủ trì" stops before "chủ trì"), and joiners
     (và, -, ",") that are followed by a capitalised word that does not start another agency."""
+    tokens: dict[int, re.Match | None] = {}
+
+    def token(at: int):
+        # The walks of neighbouring heads cross the same words: each is matched once.
+        if at not in tokens:
+            tokens[at] = _TOKEN.match(text, at)
+        return tokens[at]
+
     for head in _GENERIC_HEAD.finditer(text):
         pos = head.end()
         end = None
         lower_run = 0
         words = 0
         joined = False
-        while True:
-            tok = _TOKEN.match(text, pos)
+        while words < _MAX_NAME_WORDS:
+            tok = token(pos)
             if not tok:
                 break
             w = tok.group(1)
             if w in (",", "&", "-", "–", "và"):
-                nxt = _TOKEN.match(text, tok.end())
-                after = _TOKEN.match(text, nxt.end()) if nxt else None
+                nxt = token(tok.end())
+                after = token(nxt.end()) if nxt else None
                 resume = tok.end()
                 if w == "và" and nxt and nxt.group(1) == "các" and after and after.group(1)[:1].isupper() \
                         and not _HEAD_RE.match(text, after.start(1)) and words:
                     # "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi": one board.
                     resume = nxt.end()
-                    nxt, after = after, _TOKEN.match(text, after.end())
+                    nxt, after = after, token(after.end())
                 # "Phòng Công chức, viên chức": a comma inside a name, before a word that is no verb.
                 inner = w == "," and nxt is not None and nxt.group(1)[:1].islower() and words > 0 \
                     and nxt.group(1) not in _STOP_WORDS and not _stops(nxt.group(1), after.group(1) if after else "") \
@@ -389,7 +404,7 @@ def _generic_names(text: str):
                 pos = resume
                 joined, lower_run = True, 0
                 continue
-            nxt_tok = _TOKEN.match(text, tok.end())
+            nxt_tok = token(tok.end())
             if w[:1].isupper():
                 lower_run = 0
             elif words and w in _LEVEL_TAIL:
@@ -435,11 +450,19 @@ def _is_generic_head_only(raw: str) -> bool:
 
 
 def _non_overlapping(found: list[Mention]) -> list[Mention]:
-    """Groups first, then registry matches (longest at each place), then unknown names where no known one is."""
-    out: list[Mention] = []
+    """Groups first, then registry matches (longest at each place), then unknown names where no known one is.
+
+    The mentions kept never overlap, so they are kept sorted by start and a new one is checked against
+    its two neighbours only: a paragraph naming thousands of agencies costs n log n, not n squared."""
+    from bisect import bisect_left
+    starts: list[int] = []
+    kept: list[Mention] = []
     for rank in ("whole", True, False):
         for m in sorted((m for m in found if (m.whole if rank == "whole" else m.known == rank and not m.whole)),
                         key=lambda m: (m.start, m.start - m.end)):
-            if not any(m.start < o.end and o.start < m.end for o in out):
-                out.append(m)
-    return sorted(out, key=lambda m: m.start)
+            at = bisect_left(starts, m.start)
+            if at < len(kept) and kept[at].start < m.end or at and m.start < kept[at - 1].end:
+                continue
+            starts.insert(at, m.start)
+            kept.insert(at, m)
+    return kept

@@ -38,6 +38,21 @@ class Para:
     index: int = 0
 
 
+# The longest paragraph of the seed documents has 1,205 characters. Reading one paragraph costs more
+# than its length (its agencies, clauses and deadlines are matched against each other), so a longer
+# one is refused before it is read, as a document past the bound on work (run.prepare says which).
+MAX_PARAGRAPH = 10_000
+
+
+class Bound(Exception):
+    """A document past a bound on the work of reading it: `what` (paragraph | pieces), the count
+    found, the limit, and the line it starts on (0: the whole document)."""
+
+    def __init__(self, what: str, found: int, limit: int, line: int = 0):
+        super().__init__(what, found, limit, line)
+        self.what, self.found, self.limit, self.line = what, found, limit, line
+
+
 def clean_line(line: str) -> str:
     line = _INVISIBLE.sub("", line)
     line = _HEADING.sub("", line)
@@ -175,19 +190,24 @@ def paragraphs(lines: list[str]) -> list[Para]:
     A paragraph that starts in lower case continues the previous one (a page or layout cut)."""
     out: list[Para] = []
     current: list[str] = []
+    size = [0, 0, 0]      # the characters of the last paragraph, the line it starts on, where current starts
 
     def flush():
         if current:
             rank, mark, rest = marker_of(current[0])
             text = " ".join([rest] + current[1:]).strip()
             if text:
-                if out and rank is None and _starts_lower(text) and not _END_SENTENCE.search(out[-1].text):
+                if out and rank is None and _starts_lower(text) and not _END_SENTENCE.search(out[-1].text[-200:]):
                     out[-1].text += " " + text
+                    size[0] += len(text) + 1
                 else:
                     out.append(Para(text, rank, mark))
+                    size[0], size[1] = len(text), size[2]
+                if size[0] > MAX_PARAGRAPH:
+                    raise Bound("paragraph", size[0], MAX_PARAGRAPH, size[1])
             current.clear()
 
-    for line in lines:
+    for number, line in enumerate(lines, 1):
         if not line:
             flush()
             continue
@@ -195,8 +215,10 @@ def paragraphs(lines: list[str]) -> list[Para]:
             rank, _, _ = marker_of(line)
             if rank is not None or _stands_alone(current[-1]) or _stands_alone(line) or _OPENS.match(line) \
                     or _case_changes(current[-1], line) \
-                    or (_END_SENTENCE.search(current[-1]) and not _starts_lower(line)):
+                    or (_END_SENTENCE.search(current[-1][-200:]) and not _starts_lower(line)):
                 flush()
+        if not current:
+            size[2] = number
         current.append(line)
     flush()
     for i, p in enumerate(out):

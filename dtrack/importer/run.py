@@ -22,6 +22,7 @@ from dtrack.domain.model import Directive, InvalidDirective, directive_from_data
 from dtrack.domain.text import fold
 from dtrack.importer.doctext import read_document
 from dtrack.importer.draft import Draft, extract, to_yaml
+from dtrack.importer.paragraphs import Bound
 from dtrack.importer.update import Change, propose_update
 
 
@@ -92,8 +93,11 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
         registry = Registry()
     for path in paths:
         text = read_document(path)
-        draft = extract(text, registry, issuers, source=_source_name(path, store.root if store else None),
-                        today=today)
+        try:
+            draft = extract(text, registry, issuers, source=_source_name(path, store.root if store else None),
+                            today=today)
+        except Bound as e:
+            raise _too_much(path, e) from None
         draft.source_hash = fingerprint(text)
         if not draft.tasks:
             draft.notes.append("Không tìm thấy nhiệm vụ nào trong văn bản.")
@@ -110,6 +114,17 @@ def prepare(paths: list[Path], store, today: date) -> list[Imported]:
         for item in items:
             _match_store(item, store, today)
     return items
+
+
+def _too_much(path: Path, bound: Bound) -> DataError:
+    hint = t("Import the part of the document that assigns the tasks.")
+    if bound.what == "paragraph":
+        return DataError(t("{path}:{line}: a paragraph of more than {max} characters; dtrack reads paragraphs of up "
+                           "to {max} characters (a task is a few sentences)", path=path, line=bound.line,
+                           max=bound.limit), hint=t("Break it into paragraphs, or import the part of the document "
+                                                    "that assigns the tasks."))
+    return DataError(t("{path}: the body has {count} paragraphs and clauses to read; dtrack reads up to {max} "
+                       "(a directive has tens of tasks)", path=path, count=bound.found, max=bound.limit), hint=hint)
 
 
 def check_text(text: str, rel: str, path) -> Directive:

@@ -15,7 +15,7 @@ from dtrack.domain.deadlines import Deadline, find_deadlines, governing
 from dtrack.domain.text import fold
 from dtrack.i18n import t
 from dtrack.importer.mentions import Finder, Mention
-from dtrack.importer.paragraphs import ARTICLE, DASH, NUMBER, Para
+from dtrack.importer.paragraphs import ARTICLE, DASH, NUMBER, Bound, Para
 
 _OPENING = re.compile(r"(kết luận|ý kiến|chỉ đạo|như sau|sau đây|đề nghị|yêu cầu|quyết định|chỉ thị|"
                       r"giao nhiệm vụ|thống nhất)[^:]{0,80}:\s*$", re.I)
@@ -62,7 +62,8 @@ _ABOUT = re.compile(r"^(?:Về|Đối với|Riêng|Liên quan)\b[^:]{0,400}:\s*"
 _REGARDING = re.compile(r"(?:Đối với|Về phía|Riêng|Riêng đối với)\s+")
 _CHAIN_SEP = re.compile(r"^\s*(?:tỉnh|thành phố)?\s*(?:,|;|và|,\s*và|cùng)\s*$")
 _ANAPHOR = re.compile(r"^(Trung tâm|Sở|Phòng|Ban|Văn phòng|Cục|Chi cục|Đơn vị)\s+(?=[a-zà-ỹđ])")
-_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+# A quotation ends before the next one opens: an unclosed “ must not send every later “ to the end.
+_QUOTED = re.compile(r"[“\"][^”\"“]*[”\"]")
 _ACTION = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in (
     "triển khai", "thực hiện", "rà soát", "xây dựng", "hoàn thành", "hoàn chỉnh", "hoàn thiện", "báo cáo",
     "tham mưu", "chủ trì", "phối hợp", "nghiên cứu", "đề xuất", "tổ chức", "chỉ đạo", "tăng cường", "đẩy mạnh",
@@ -337,13 +338,22 @@ _CHU_TRI_END = re.compile(r"chủ trì\s*[;,]?\s*$")
 _CLAUSE_CUT = re.compile(r"(?<=[;.])\s+(?=[A-ZÀ-ỸĐ])")
 
 
+# What the body may hold to be read, paragraphs and the clauses they are cut into: twice the tasks
+# one document may give (run.MAX_TASKS), each costing an analysis, checked before that work is done.
+MAX_PIECES = 4_000
+
+
 def _split_chains(body: list[Para], finder: Finder, issuer: str) -> list[Para]:
     out: list[Para] = []
-    for p in body:
+    if len(body) > MAX_PIECES:
+        raise Bound("pieces", len(body), MAX_PIECES)
+    for k, p in enumerate(body):
         if p.text.endswith(":"):
             out.append(p)
             continue
         starts = [0] + [m.end() for m in _CLAUSE_CUT.finditer(p.text) if _starts_with_subject(p.text[m.end():])]
+        if len(out) + len(starts) + len(body) - k - 1 > MAX_PIECES:
+            raise Bound("pieces", len(out) + len(starts) + len(body) - k - 1, MAX_PIECES)
         if len(starts) == 1:
             out.append(p)
             continue

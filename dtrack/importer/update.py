@@ -17,7 +17,7 @@ from dtrack.domain.model import Directive, Task, directive_from_data
 from dtrack.domain.text import fold
 from dtrack.importer.draft import Draft, import_notes
 from dtrack.importer.tasks import DraftTask
-from dtrack.store.yamledit import Doc, append_task, edit_task
+from dtrack.store.yamledit import Doc, append_tasks, edit_tasks
 
 # Where a key the task lacks goes (as services/ops.AFTER, which the importer may not import).
 _AFTER = {"support": "lead", "due": ("support", "lead"), "due_text": ("due", "support", "lead"),
@@ -41,34 +41,51 @@ class Change:
         return f"{sign} #{self.n}{fields}: {' '.join(self.text.split())[:70]}{detail}"
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", fold(text)))
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", fold(text)))
 
 
-def _similarity(a: str, b: str) -> float:
-    wa, wb = _words(a), _words(b)
+def _similarity(wa: frozenset[str], wb: frozenset[str]) -> float:
     return len(wa & wb) / max(len(wa), len(wb), 1)
+
+
+# Reworded tasks are looked for among this many comparisons at most (a few per task of a directive
+# of hundreds); past it a task is compared with the old tasks near its own place in the list.
+_MAX_COMPARISONS = 400_000
+_NEAR = 100
 
 
 def pair_tasks(old: list[Task], new: list[DraftTask]) -> list[tuple[Task | None, DraftTask | None]]:
     """Old and new tasks paired: identical text first, then the most similar (reworded), each once;
-    what is left is added (new) or removed (old)."""
-    pairs: dict[int, Task] = {}
-    free = list(old)
+    what is left is added (new) or removed (old). Each text is folded once and identical texts are
+    found by lookup, so the work grows with the tasks, not with their square."""
+    pairs: dict[int, int] = {}                     # new index -> old index
+    by_text: dict[str, list[int]] = {}
+    for j, o in enumerate(old):
+        by_text.setdefault(fold(o.text), []).append(j)
     for i, task in enumerate(new):
-        same = next((o for o in free if fold(o.text) == fold(task.text)), None)
-        if same is not None:
-            pairs[i] = same
-            free.remove(same)
-    for i, task in enumerate(new):
-        if i in pairs or not free:
-            continue
-        best = max(free, key=lambda o: _similarity(o.text, task.text))
-        if _similarity(best.text, task.text) >= _SAME:
-            pairs[i] = best
-            free.remove(best)
-    out: list[tuple[Task | None, DraftTask | None]] = [(pairs.get(i), task) for i, task in enumerate(new)]
-    return out + [(o, None) for o in old if o not in pairs.values()]
+        same = by_text.get(fold(task.text))
+        if same:
+            pairs[i] = same.pop(0)
+    taken = set(pairs.values())
+    free = [j for j in range(len(old)) if j not in taken]
+    rest = [i for i in range(len(new)) if i not in pairs]
+    if free and rest:
+        old_words = {j: _words(old[j].text) for j in free}
+        near = len(free) * len(rest) > _MAX_COMPARISONS
+        for i in rest:
+            words = _words(new[i].text)
+            pool = [j for j in free if abs(j - i) <= _NEAR] if near else free
+            if not pool:
+                continue
+            best = max(pool, key=lambda j: _similarity(old_words[j], words))
+            if _similarity(old_words[best], words) >= _SAME:
+                pairs[i] = best
+                free.remove(best)
+    paired = set(pairs.values())
+    out: list[tuple[Task | None, DraftTask | None]] = [
+        (old[pairs[i]] if i in pairs else None, task) for i, task in enumerate(new)]
+    return out + [(o, None) for j, o in enumerate(old) if j not in paired]
 
 
 def _document_values(task: DraftTask) -> dict:
@@ -94,6 +111,8 @@ def propose_update(before: bytes, existing: Directive, draft: Draft, today: date
     """The updated file's bytes (None when the document changes nothing) and the changes."""
     doc = Doc.decode(before)
     changes: list[Change] = []
+    task_edits: dict[int, dict] = {}
+    added: list[dict] = []
     next_n = max((x.n for x in existing.tasks), default=0) + 1
     for old, new in pair_tasks(existing.tasks, draft.tasks):
         if old is None:
@@ -101,7 +120,7 @@ def propose_update(before: bytes, existing: Directive, draft: Draft, today: date
                       "status": "open"}
             if import_notes(new):
                 fields["import_notes"] = import_notes(new)
-            doc = append_task(doc, fields)
+            added.append(fields)
             changes.append(Change("added", next_n, (), new.text))
             next_n += 1
         elif new is None:
@@ -110,8 +129,7 @@ def propose_update(before: bytes, existing: Directive, draft: Draft, today: date
                 continue
             reason = f"Không còn trong văn bản nhập lại ({draft.source})" if draft.source else \
                 "Không còn trong văn bản nhập lại"
-            doc = edit_task(doc, old.n, {"status": "cancelled", "cancelled": {"on": today, "reason": reason}},
-                            _AFTER)
+            task_edits[old.n] = {"status": "cancelled", "cancelled": {"on": today, "reason": reason}}
             changes.append(Change("removed", old.n, (), old.text, t("(cancelled)")))
         else:
             edits, shown = _task_edits(old, new)
@@ -119,9 +137,13 @@ def propose_update(before: bytes, existing: Directive, draft: Draft, today: date
                 notes = import_notes(new) + edits.pop("import_notes", [])
                 if notes:
                     edits["import_notes"] = list(dict.fromkeys(notes))
-                doc = edit_task(doc, old.n, edits, _AFTER)
+                task_edits[old.n] = edits
                 changes.append(Change("changed", old.n, tuple(k for k in edits if k != "import_notes"),
                                       new.text, "; ".join(shown)))
+    # Every edit and every new task in one pass over the file each, whatever their number.
+    doc = edit_tasks(doc, task_edits, _AFTER)
+    if added:
+        doc = append_tasks(doc, added)
     if draft.source_hash and existing.source_hash and existing.source_hash != draft.source_hash:
         doc = Doc(_HASH_LINE.sub(f"source_hash: {draft.source_hash}", doc.text, count=1), doc.bom, doc.newline)
     after = doc.encode()
@@ -166,8 +188,11 @@ def _verify(existing: Directive, after: bytes, changes: list[Change]) -> None:
         raise DataError(t("internal check failed: the update of {path} does not read back ({error}); nothing "
                           "was written. Please report this with the file.", path=existing.path, error=str(e))) from None
     touched = {c.n for c in changes}
+    by_n: dict[int, Task] = {}
+    for task in updated.tasks:
+        by_n.setdefault(task.n, task)
     for task in existing.tasks:
-        kept = updated.task(task.n)
+        kept = by_n.get(task.n)
         if kept is None or (task.n not in touched and kept != _reindexed(task, kept.index)):
             raise DataError(t("internal check failed: the update of {path} would also change task {n}; nothing "
                               "was written. Please report this with the file.", path=existing.path, n=task.n))

@@ -201,6 +201,43 @@ def edit_task(doc: Doc, n: int, changes: dict[str, Any], after: dict[str, str] |
     return Doc(text, doc.bom, doc.newline)
 
 
+
+def edit_tasks(doc: Doc, edits: dict[int, dict[str, Any]], after: dict[str, str] | None = None) -> Doc:
+    """edit_task for many tasks of one file in time linear in the file (a re-imported document may
+    change thousands): the file is composed once and each task's own lines are edited on their own,
+    as edit_task edits only those lines."""
+    if not edits:
+        return doc
+    text = doc.text
+    root = _compose(text)
+    lines = _Lines(text)
+    items: dict[str, yaml.MappingNode] = {}
+    tasks = next((v for k, v in root.value if k.value == "tasks"), None) if isinstance(root, yaml.MappingNode) else None
+    for item in tasks.value if isinstance(tasks, yaml.SequenceNode) else ():
+        n = next((v.value.strip() for k, v in item.value if k.value == "n" and isinstance(v, yaml.ScalarNode)),
+                 None) if isinstance(item, yaml.MappingNode) else None
+        items.setdefault(n, item)
+    spans, whole = [], []
+    head = "tasks:" + doc.newline
+    for n, changes in edits.items():
+        item = items.get(str(n))
+        start = lines.start(item.start_mark.line) if item is not None else 0
+        if item is None or item.flow_style or "-" not in text[start:item.start_mark.index]:
+            whole.append((n, changes))     # not in the file, flow style, a dash on its own line: as one edit
+            continue
+        end = lines.after(_last_line(item, item))
+        own = edit_task(Doc(head + text[start:end], False, doc.newline), n, changes, after)
+        spans.append((start, end, own.text[len(head):]))
+    out, at = [], 0
+    for start, end, new in sorted(spans):
+        out += [text[at:start], new]
+        at = end
+    doc = Doc("".join(out) + text[at:], doc.bom, doc.newline)
+    for n, changes in whole:
+        doc = edit_task(doc, n, changes, after)
+    return doc
+
+
 def _inline(value: Any) -> str:
     # A list of scalars (co-leads, import notes) on one line, in flow style.
     if isinstance(value, (list, tuple)):
@@ -311,6 +348,11 @@ def _foldable(s: str) -> bool:
 def append_task(doc: Doc, fields: dict[str, Any]) -> Doc:
     """Append a task (fields in the order given) at the end of the task list, in the file's own
     indentation and newline style; the rest of the file is left byte-identical."""
+    return append_tasks(doc, [fields])
+
+
+def append_tasks(doc: Doc, many: list[dict[str, Any]]) -> Doc:
+    """append_task for several tasks, in that order: the file is composed once, not once a task."""
     text = doc.text
     root = _compose(text)
     if not isinstance(root, yaml.MappingNode):
@@ -324,7 +366,7 @@ def append_task(doc: Doc, fields: dict[str, Any]) -> Doc:
         key_col = first.start_mark.column
         last = pair[1].value[-1]
         at = lines.after(_last_line(last, last))
-        block = _task_lines(fields, dash_col, key_col, doc.newline)
+        block = "".join(_task_lines(fields, dash_col, key_col, doc.newline) for fields in many)
         prefix = "" if at == 0 or text[at - 1] in _BREAKS else doc.newline
         return Doc(text[:at] + prefix + block + text[at:], doc.bom, doc.newline)
     if pair is not None and not (isinstance(pair[1], yaml.SequenceNode) and not pair[1].value) and \
@@ -339,7 +381,8 @@ def append_task(doc: Doc, fields: dict[str, Any]) -> Doc:
         k, v = pair
         col = k.start_mark.column
         start, end = lines.start(k.start_mark.line), lines.after(_last_line(k, v))
-    block = " " * col + "tasks:" + doc.newline + _task_lines(fields, col + 2, col + 4, doc.newline)
+    block = " " * col + "tasks:" + doc.newline + "".join(_task_lines(fields, col + 2, col + 4, doc.newline)
+                                                        for fields in many)
     return Doc(text[:start] + block + text[end:], doc.bom, doc.newline)
 
 

@@ -330,8 +330,9 @@ def test_import_of_8000_tasks_is_refused_within_the_limits(tmp_path):
     doc.write_text(_numbered(8000), encoding="utf-8")
     code, stdout, stderr = measured("import", "--stdout", str(doc), cwd=tmp_path)
     assert code == 4 and stdout == ""
-    assert stderr.startswith(f"dtrack: error: {doc}: 8000 tasks found; dtrack imports up to 2000 tasks") and \
-        stderr.count("\n") == 1
+    # Refused before the tasks are analysed now: the body's pieces are bounded (tasks.MAX_PIECES).
+    assert stderr.startswith(f"dtrack: error: {doc}: the body has 8000 paragraphs and clauses to read; dtrack "
+                             "reads up to 4000") and stderr.count("\n") == 1
 
 
 @pytest.mark.slow
@@ -340,7 +341,7 @@ def test_300000_short_paragraphs_in_a_docx_are_refused_within_the_limits(tmp_pat
     doc = _docx(tmp_path / "short.docx", body_xml=body)
     code, stdout, stderr = measured("import", "--stdout", str(doc), cwd=tmp_path)
     assert code == 4 and stdout == ""
-    assert "dtrack imports up to 2000000 characters and 20000 lines" in stderr and stderr.count("\n") == 1
+    assert "dtrack imports up to 1000000 characters and 20000 lines" in stderr and stderr.count("\n") == 1
 
 
 def test_tasks_take_their_lead_from_the_item_above_in_one_pass():
