@@ -18,16 +18,15 @@ from pathlib import Path
 from dtrack.store import transaction
 from dtrack.errors import DataError, UsageError
 from dtrack.i18n import t
-from dtrack.domain.model import Directive, InvalidDirective, directive_from_data
+# MAX_TASKS: the YAML, its check and the review grow with the tasks; an import never writes a file the
+# store would refuse (a directive file's own bound).
+from dtrack.domain.model import MAX_TASKS, Directive, InvalidDirective, directive_from_data
 from dtrack.domain.text import fold
 from dtrack.importer.doctext import read_document
 from dtrack.importer.draft import Draft, extract, to_yaml
 from dtrack.importer.paragraphs import Bound
 from dtrack.importer.update import Change, propose_update
 
-
-# The YAML, its check and the review grow with the tasks; a directive has tens of them.
-MAX_TASKS = 2_000
 
 
 @dataclass

@@ -339,7 +339,7 @@ _CLAUSE_CUT = re.compile(r"(?<=[;.])\s+(?=[A-ZÀ-ỸĐ])")
 
 
 # What the body may hold to be read, paragraphs and the clauses they are cut into: twice the tasks
-# one document may give (run.MAX_TASKS), each costing an analysis, checked before that work is done.
+# one document may give (model.MAX_TASKS), each costing an analysis, checked before that work is done.
 MAX_PIECES = 4_000
 
 
