@@ -28,7 +28,6 @@ from dtrack.importer.paragraphs import Bound
 from dtrack.importer.update import Change, propose_update
 
 
-
 @dataclass
 class Imported:
     path: Path                 # the input document
