@@ -2,4 +2,4 @@
 
 # The version's one place: pyproject.toml reads it (dynamic version), CHANGELOG.md's newest release and
 # the release tag must agree with it (tests/test_packaging.py).
-__version__ = "0.1.0"
+__version__ = "0.2.0"
