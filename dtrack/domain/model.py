@@ -247,12 +247,6 @@ def _import_notes(value: Any, where: Path_, problems: list[Problem]) -> tuple[st
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    if len(items) > MAX_AGENCIES:
-        # 5,000 co-leads in one task made `report` 34 s and its .docx 57 s (a row per agency).
-        problems.append(Problem(t("{key} names {count} agencies; a task names at most {max}: name the group "
-                                  "instead (for example 'UBND các xã, phường')", key=key, count=len(items),
-                                  max=MAX_AGENCIES), where + (MAX_AGENCIES,)))
-        return ()
     out = []
     for i, item in enumerate(items):
         if isinstance(item, (dict, list)) or item is None:

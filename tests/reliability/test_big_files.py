@@ -120,3 +120,15 @@ def test_no_change_can_make_a_file_larger_than_the_loader_reads(cli, tmp_path, m
     assert "the change would make the file" in refused.stderr and "nothing was written" in refused.stderr
     assert git(repo, "rev-list", "--count", f"{before}..HEAD").strip() == "1" and git(repo, "status", "--porcelain") == ""
     assert cli("show", "1502-UBND-KGVX#5", cwd=repo).exit_code == 0
+
+
+def test_a_task_with_many_import_notes_is_read(cli, tmp_path):
+    # The agencies bound must not reach other lists: 300 import notes are 300 things to verify.
+    store = tmp_path / "directives"
+    shutil.copytree(BUNDLED, store)
+    (store / "2025").mkdir()
+    notes = "".join(f"      - Kiểm tra hạn thứ {i}\n" for i in range(300))
+    (store / "2025" / "ghi-chu.yaml").write_text(HEADER + _task(1) + "    import_notes:\n" + notes, encoding="utf-8")
+    shown = cli("--lang", "en", "--dir", str(store), "--as-of", "01/12/2026", "show", "ghi-chu#1")
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.count("To verify: Kiểm tra hạn thứ ") == 300
