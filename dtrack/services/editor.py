@@ -70,6 +70,7 @@ def edit_until_valid(initial: bytes, name: str, check: Callable[[bytes], None], 
     the editor re-opens with the error in comment lines at the top (removed again afterwards);
     saving that unchanged gives up, with nothing written.
     """
+    from dtrack.store import files as store_mod
     from dtrack.store.yamledit import Doc
     doc = Doc.decode(initial)
     given = initial
@@ -84,6 +85,16 @@ def edit_until_valid(initial: bytes, name: str, check: Callable[[bytes], None], 
                 return None if saved == initial else saved
             if saved == given:
                 raise DataError(t("{error}; nothing was written", error=error))
+            try:
+                # The store's own reading rules first: an editor that saved in the Windows code page, or
+                # a file past the size dtrack reads, was exit 70 and the clerk's edit lost with the copy.
+                store_mod.decode(saved)
+            except store_mod._Unreadable as e:
+                error = f"{name}:{e.line}: {e.message}" if e.line else f"{name}: {e.message}"
+                report(t("dtrack: error: {error} (the editor opens again; save it unchanged to give up)", error=error))
+                given = _header(error, doc.newline).encode("utf-8") + saved    # the clerk's bytes, as saved
+                line = None
+                continue
             text = Doc.decode(saved)
             body = Doc(_strip_header(text.text), text.bom, text.newline).encode()
             try:
@@ -92,8 +103,12 @@ def edit_until_valid(initial: bytes, name: str, check: Callable[[bytes], None], 
             except DtrackError as e:
                 error = e.message
             report(t("dtrack: error: {error} (the editor opens again; save it unchanged to give up)", error=error))
-            header = "".join(f"{HEADER}{x}{doc.newline}" for x in (
-                t("error: {error}", error=error),
-                t("Fix it and save, or save unchanged to give up. These lines are removed."),))
-            given = Doc(header + Doc.decode(body).text, text.bom, text.newline).encode()
+            given = Doc(_header(error, doc.newline) + Doc.decode(body).text, text.bom, text.newline).encode()
             line = None if line is None else line + 2
+
+
+def _header(error: str, newline: str) -> str:
+    """The comment lines that tell, at the top of the re-opened file, why the save was refused."""
+    return "".join(f"{HEADER}{x}{newline}" for x in (
+        t("error: {error}", error=error),
+        t("Fix it and save, or save unchanged to give up. These lines are removed."),))

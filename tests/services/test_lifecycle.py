@@ -228,6 +228,24 @@ def test_edit_validates_reopens_with_the_error_and_commits(cli, repo, tmp_path):
     assert _committed_files(repo) == [LHG_FILE]
 
 
+def test_an_editor_that_saves_in_the_windows_code_page_is_told_and_reopened(cli, repo, tmp_path):
+    # Notepad's "ANSI" save: the edit was exit 70 and lost with the temporary copy.
+    editor = _editor(tmp_path, r"""
+        import sys, pathlib
+        p = pathlib.Path(sys.argv[-1]); raw = p.read_bytes()
+        note = "Báo cáo đúng"
+        if raw.startswith(b"# dtrack: error"):
+            p.write_bytes(raw.replace(note.encode("cp1258"), note.encode("utf-8")))
+        else:
+            p.write_bytes(raw.replace(b"due: 2024-07-26", b"due: 2024-08-09\n    note: " + note.encode("cp1258")))
+    """)
+    result = cli("--lang", "en", "edit", f"{LHG}#2", cwd=repo, env={"EDITOR": editor, "VISUAL": ""})
+    assert result.exit_code == 0, result.output
+    assert "not UTF-8 text (byte 0x" in result.stderr and "save the file as UTF-8" in result.stderr
+    assert _changed(repo, LHG_FILE) == ["-    due: 2024-07-26", "+    due: 2024-08-09", "+    note: Báo cáo đúng"]
+    assert _committed_files(repo) == [LHG_FILE]
+
+
 def test_edit_gives_up_on_an_unchanged_invalid_save_and_leaves_the_file(cli, repo, tmp_path):
     editor = _editor(tmp_path, """
         import sys, pathlib
