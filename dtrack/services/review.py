@@ -34,25 +34,28 @@ class Change:
     commit: str = ""          # with `each`: the commit that made the change
 
 
-def _tasks(repo: Path, rev: str, rel: str) -> dict[int, dict]:
+def _tasks(raw: bytes | None) -> dict[int, dict]:
     try:
-        raw = gitops.run_bytes(repo, "show", f"{rev}:{rel}")
-        data = parse(decode(raw))
-    except Exception:       # noqa: BLE001 - absent at that commit, or not readable there: no tasks to compare
+        data = parse(decode(raw)) if raw is not None else None
+    except Exception:       # noqa: BLE001 - not readable at that commit: no tasks to compare
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
         return {}
     return {x["n"]: x for x in data["tasks"] if isinstance(x, dict) and isinstance(x.get("n"), int)}
 
 
-def _authors(repo: Path, base: str, head: str, rel: str) -> tuple[str, dict[str, str]]:
-    """The file's last author in the range, and per task ref the last author whose commit named it."""
-    last, by_ref = "", {}
-    for (author,), body, _ in gitops.log(repo, ["%an"], "%B", f"{base}..{head}", "--", rel):
-        last = last or author
-        for ref in commitmsg.read(body)[0].get(commitmsg.REF, []):
-            by_ref.setdefault(ref, author)
-    return last, by_ref
+def _authors(repo: Path, base: str, head: str, store: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Per file changed in the range: its last author, and per task ref the last author whose commit
+    named it. One `git log` for the range, not one per file (1,000 files changed by one colleague's
+    commit took 7.2 s, three git processes a file)."""
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    for (author,), body, names in gitops.log(repo, ["%an"], "%B", f"{base}..{head}", "--", store, names=True):
+        refs = commitmsg.read(body)[0].get(commitmsg.REF, [])
+        for rel in names:
+            last, by_ref = found.setdefault(rel, (author, {}))     # newest first: the first is the last
+            for ref in refs:
+                by_ref.setdefault(ref, author)
+    return found
 
 
 def _day(value) -> date | None:
@@ -129,7 +132,8 @@ def review(root: Path, base: str, head: str, each: bool = False) -> list[Change]
         except Exception:       # noqa: BLE001 - GitError: say which revision, not git's words
             raise UsageError(t("'{rev}' is not a commit of this repository", rev=rev)) from None
     if not each:
-        return _between(repo, store, base, head, lambda rel: _authors(repo, base, head, rel))
+        authors = _authors(repo, base, head, store)
+        return _between(repo, store, base, head, lambda rel: authors.get(rel, ("", {})))
     changes = []
     for (commit, parents, author), _, _ in gitops.log(repo, ["%H", "%P", "%an"], "", "--no-merges", "--reverse",
                                                       f"{base}..{head}", "--", store):
@@ -145,10 +149,13 @@ _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"     # git's tree with n
 
 def _between(repo: Path, store: str, base: str, head: str, authors) -> list[Change]:
     names = gitops.run(repo, "diff", "--name-only", "-z", base, head, "--", store)
+    rels = sorted(n for n in names.split("\0") if n.endswith((".yaml", ".yml")))
+    # Both sides in two git processes (one `cat-file --batch` each), whatever the number of files.
+    before, after = gitops.committed(repo, rels, base)[1], gitops.committed(repo, rels, head)[1]
     changes = []
-    for rel in sorted(n for n in names.split("\0") if n.endswith((".yaml", ".yml"))):
+    for rel in rels:
         stem = Path(rel).stem
-        old, new = _tasks(repo, base, rel), _tasks(repo, head, rel)
+        old, new = _tasks(before[rel]), _tasks(after[rel])
         if not new:
             continue
         last, by_ref = authors(rel)

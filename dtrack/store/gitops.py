@@ -149,18 +149,18 @@ def head(repo: Path) -> str | None:
         return None
 
 
-def committed_bytes(repo: Path, rel: str) -> bytes | None:
-    """The file as HEAD has it, or None when it is not committed."""
-    proc = subprocess.run(["git", "cat-file", "blob", f"HEAD:{rel}"], cwd=repo, capture_output=True)
+def committed_bytes(repo: Path, rel: str, rev: str = "HEAD") -> bytes | None:
+    """The file as `rev` has it, or None when it is not in that commit."""
+    proc = subprocess.run(["git", "cat-file", "blob", f"{rev}:{rel}"], cwd=repo, capture_output=True)
     return proc.stdout if proc.returncode == 0 else None
 
 
-def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes | None]]:
-    """HEAD's commit id (None before the first commit) and each file as that commit has it (None: not
+def committed(repo: Path, rels: list[str], rev: str = "HEAD") -> tuple[str | None, dict[str, bytes | None]]:
+    """`rev`'s commit id (None before the first commit) and each file as that commit has it (None: not
     in it), read by one `git cat-file --batch` rather than a git process per question (~5 ms each)."""
     # --batch reads one name a line (its -z needs git 2.38): a name with a line break is asked on its own.
     asked = [rel for rel in rels if not _LINE_BREAK.search(rel)]
-    names = ["HEAD"] + [f"HEAD:{rel}" for rel in asked]
+    names = [rev] + [f"{rev}:{rel}" for rel in asked]
     out = run_bytes(repo, "cat-file", "--batch", input=b"".join(os.fsencode(n) + b"\n" for n in names))
     answers, at = [], 0
     for _name in names:
@@ -177,7 +177,7 @@ def committed(repo: Path, rels: list[str]) -> tuple[str | None, dict[str, bytes 
     blobs = dict(zip(asked, (a[1] if a else None for a in answers[1:])))
     for rel in rels:
         if rel not in blobs:
-            blobs[rel] = committed_bytes(repo, rel) if head_id else None
+            blobs[rel] = committed_bytes(repo, rel, rev) if head_id else None
     return head_id, blobs
 
 

@@ -55,3 +55,23 @@ def test_a_recurring_task_done_shows_the_occurrence_not_a_deadline_edit(cli, rep
     assert cli("done", f"{stem}#{n}", cwd=repo).exit_code == 0
     got = json.loads(cli("review", f"{base}..HEAD", "--format", "json", cwd=repo).stdout)
     assert [c["kind"] for c in got] == ["done"] and got[0]["detail"].startswith("occurrence of ")
+
+
+def test_a_commit_of_many_files_costs_a_fixed_number_of_git_processes(cli, repo, tmp_path):
+    # Three git processes a file (two `show`, one `log`): a colleague's commit of 1,000 files took 7.2 s.
+    base = git(repo, "rev-parse", "HEAD").strip()
+    for i in range(30):
+        (repo / "directives" / "2024" / f"bao-cao-{i}.yaml").write_text(
+            f"number: {i + 1}/BC-UBND\nkind: cong-van\nissuer: UBND tỉnh Quảng Ngãi\nissued: 2024-07-01\n"
+            f"title: Báo cáo {i}\ntasks:\n  - n: 1\n    text: Việc {i}\n    lead: Sở Tài chính\n    status: open\n",
+            encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "nhập 30 văn bản")
+    for each in ((), ("--each",)):
+        trace = tmp_path / f"trace{len(each)}.txt"
+        result = cli("review", *each, f"{base}..HEAD", "--format", "json", cwd=repo,
+                     env={"GIT_TRACE": str(trace)})
+        assert result.exit_code == 0, result.output
+        assert len([c for c in json.loads(result.stdout) if c["kind"] == "added"]) == 30
+        runs = [x for x in trace.read_text(encoding="utf-8").splitlines() if "trace: built-in: git" in x]
+        assert len(runs) <= 8, runs
