@@ -45,18 +45,12 @@ def is_closed(status: str) -> bool:
     return status in CLOSED
 
 
-def missed_deadlines(task, day: date) -> tuple[date, ...]:
-    """The deadlines an open task has missed on `day`: none or its due for a one-off task; for a
-    recurring series every occurrence from its `due` up to `day`, so that a weekly report six weeks
-    behind is six overdue occurrences, not one (report counts them, list shows how many)."""
-    if task.status in CLOSED:
-        return ()
-    return recurrence.overdue_dues(task.due, day, task.every, recurrence.series_start(task), task.until)
-
-
 def missed_split(task, day: date, keep: int, within: tuple[date | None, date | None] = (None, None)):
-    """missed_deadlines as a report lists them (recurrence.overdue_split): the older ones folded into
-    (first, last, how many) beyond the newest `keep`."""
+    """The deadlines an open task has missed on `day` (in `within`, a deadline period, when given): none
+    or its due for a one-off task; for a recurring series every occurrence from its `due` up to `day`,
+    so that a weekly report six weeks behind is six overdue occurrences, not one (report counts them,
+    list shows how many). As (folded, listed) (recurrence.overdue_split): the newest `keep` one by one,
+    the older ones folded into (first, last, how many)."""
     if task.status in CLOSED:
         return None, ()
     return recurrence.overdue_split(task.due, day, task.every, recurrence.series_start(task), task.until, keep, within)
@@ -64,7 +58,8 @@ def missed_split(task, day: date, keep: int, within: tuple[date | None, date | N
 
 def missed_count(due: date | None, day: date, every: str | None, start: date | None = None,
                  until: date | None = None) -> int:
-    """len(missed_deadlines) of an open task known by its series alone (list reads them from the index)."""
+    """How many deadlines missed_split counts, for an open task known by its series alone (list reads
+    them from the index)."""
     return recurrence.overdue_count(due, day, every, start, until)
 
 

@@ -90,21 +90,22 @@ def edit_until_valid(initial: bytes, name: str, check: Callable[[bytes], None], 
                 # a file past the size dtrack reads, was exit 70 and the clerk's edit lost with the copy.
                 store_mod.decode(saved)
             except store_mod._Unreadable as e:
-                error = f"{name}:{e.line}: {e.message}" if e.line else f"{name}: {e.message}"
-                report(t("dtrack: error: {error} (the editor opens again; save it unchanged to give up)", error=error))
-                given = _header(error, doc.newline).encode("utf-8") + saved    # the clerk's bytes, as saved
-                line = None
-                continue
-            text = Doc.decode(saved)
-            body = Doc(_strip_header(text.text), text.bom, text.newline).encode()
-            try:
-                check(body)
-                return body
-            except DtrackError as e:
-                error = e.message
+                error, text = (f"{name}:{e.line}: {e.message}" if e.line else f"{name}: {e.message}"), None
+            else:
+                text = Doc.decode(saved)
+                stripped = _strip_header(text.text)
+                body = Doc(stripped, text.bom, text.newline).encode()
+                try:
+                    check(body)
+                    return body
+                except DtrackError as e:
+                    error = e.message
             report(t("dtrack: error: {error} (the editor opens again; save it unchanged to give up)", error=error))
-            given = Doc(_header(error, doc.newline) + Doc.decode(body).text, text.bom, text.newline).encode()
-            line = None if line is None else line + 2
+            if text is None:            # not text dtrack reads: the clerk's bytes, as saved, below the error
+                given, line = _header(error, doc.newline).encode("utf-8") + saved, None
+            else:
+                given = Doc(_header(error, doc.newline) + stripped, text.bom, text.newline).encode()
+                line = None if line is None else line + 2
 
 
 def _header(error: str, newline: str) -> str:

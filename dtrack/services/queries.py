@@ -85,7 +85,7 @@ def list_tasks(collection, today: date, *, window: int = DEFAULT_WINDOW, scope: 
 
 def periods_behind(collection, found, today: date) -> dict[str, int]:
     """ref -> how many occurrences an overdue recurring task has missed, when more than one
-    (the rule of states.missed_deadlines). The index rows carry the recurring mark in the label, not
+    (the rule of states.missed_split). The index rows carry the recurring mark in the label, not
     the series: each series (every, start, until) is a value derived per file and kept in the index,
     so a list of thousands of late series reads them without building a directive."""
     late = [x for x in found if x.status == "open" and x.due is not None and x.due < today

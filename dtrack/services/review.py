@@ -52,7 +52,7 @@ def _authors(repo: Path, base: str, head: str, store: str) -> dict[str, tuple[st
     for (author,), body, names in gitops.log(repo, ["%an"], "%B", f"{base}..{head}", "--", store, names=True):
         refs = commitmsg.read(body)[0].get(commitmsg.REF, [])
         for rel in names:
-            last, by_ref = found.setdefault(rel, (author, {}))     # newest first: the first is the last
+            _, by_ref = found.setdefault(rel, (author, {}))     # newest first: its first author is the last
             for ref in refs:
                 by_ref.setdefault(ref, author)
     return found

@@ -29,7 +29,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024     # a directive is a few KB; anything near th
 MAX_DEPTH = 6                        # folders below the root: directives/<year>/<stem>.yaml needs 1
 MAX_EXPANSION = 100_000              # values an aliased document may expand to (see _check_expansion)
 MAX_YAML_DEPTH = 100                 # levels the careful composer opens (the model allows 20 in a value)
-MAX_VALUES = 200_000                 # values a file may hold: 2,000 tasks with long histories (see _CountingComposer)
+MAX_VALUES = 200_000                 # values a file may hold: 2,000 tasks with long histories (see _counting)
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES   # and characters: no alias makes a file bigger than two of the largest
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |\r?$)", re.M)
 _CONFLICT_MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
@@ -479,10 +479,11 @@ def _find_bad_timestamp(text: str) -> tuple[int, int]:
     return 0, 0
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)
 def _composed(text: str):
     """The file's node tree for `locate`, composed once per text: `check` locates every problem of a
-    file, and composing it again for each made 10,000 problems of one 150 KB file take minutes."""
+    file, and composing it again for each made 10,000 problems of one 150 KB file take minutes. One
+    file at a time (check goes file by file): a 4 MB file's tree is not kept once the next is located."""
     yaml, fast, careful = _yaml()
     try:
         return yaml.compose(text, Loader=careful if _needs_care(text) else fast)
